@@ -1,0 +1,12 @@
+"""The JSON API, version 1, under /api/v1 (described at /openapi.json)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from app.api import instruments, me
+from app.web.csrf import csrf_protect
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
+router.include_router(me.router)
+router.include_router(instruments.router)

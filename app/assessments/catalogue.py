@@ -1,0 +1,37 @@
+"""Published instrument versions are immutable: their content hash is recorded on first load."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assessments.models import InstrumentRecord
+from app.instruments.loader import Catalogue, InstrumentError
+
+
+def record_versions(session: Session, catalogue: Catalogue) -> None:
+    """Record new versions' hashes; refuse to start if a recorded version's file has changed."""
+    known = {(r.instrument_id, r.version): r for r in session.scalars(select(InstrumentRecord))}
+    problems = []
+    for (instrument_id, version), entry in catalogue.entries.items():
+        record = known.get((instrument_id, version))
+        if record is None:
+            session.add(InstrumentRecord(instrument_id=instrument_id, version=version, sha256=entry.sha256))
+        elif record.sha256 != entry.sha256:
+            problems.append(
+                f"{entry.path}: {instrument_id} {version} was published on {record.first_loaded_at:%Y-%m-%d} and this file "
+                f"has changed since (sha256 {record.sha256[:12]}… is now {entry.sha256[:12]}…). A published version never "
+                f"changes: restore the file and publish your changes as a new version (a translation fix is a patch "
+                f"version, such as {_next_patch(version)})."
+            )
+    if problems:
+        session.rollback()
+        raise InstrumentError(problems)
+    session.flush()
+
+
+def _next_patch(version: str) -> str:
+    parts = version.split(".")
+    if len(parts) == 2:
+        return version + ".1"
+    return ".".join([*parts[:-1], str(int(parts[-1]) + 1)])

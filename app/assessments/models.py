@@ -1,0 +1,142 @@
+"""Cycles, assessments, responses, answers and stored results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+from app.organizations.models import Organization, enum_column
+
+
+class InstrumentRecord(Base):
+    """The content hash of each instrument version, recorded the first time it is loaded."""
+
+    __tablename__ = "instrument_versions"
+
+    instrument_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    first_loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Depth(StrEnum):
+    core = "core"
+    full = "full"
+
+
+class Order(StrEnum):
+    stepped = "stepped"
+    integrated = "integrated"
+
+
+class Cycle(Base):
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backbone_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    instrument_id: Mapped[str] = mapped_column(String(64))
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    depth: Mapped[Depth] = mapped_column(enum_column(Depth, "cycle_depth"), default=Depth.full)
+    order: Mapped[Order] = mapped_column(enum_column(Order, "cycle_order"), default=Order.integrated)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    closes_on: Mapped[dt.date] = mapped_column(Date)
+    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
+    closed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    baseline: Mapped[Cycle | None] = relationship(remote_side="Cycle.id")
+
+
+class AssessmentStatus(StrEnum):
+    draft = "draft"
+    in_progress = "in_progress"
+    submitted = "submitted"
+    reopened = "reopened"
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("organization_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AssessmentStatus] = mapped_column(enum_column(AssessmentStatus, "assessment_status"), default=AssessmentStatus.draft)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organization: Mapped[Organization] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+
+
+class ResponseStatus(StrEnum):
+    in_progress = "in_progress"
+    submitted = "submitted"
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    # What exports and the API show instead of a person: random, stable, meaningless.
+    pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[ResponseStatus] = mapped_column(enum_column(ResponseStatus, "response_status"), default=ResponseStatus.in_progress)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    role_group: Mapped[str | None] = mapped_column(String(64))
+    race_ethnicity: Mapped[list[Any] | None]
+    last_page: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Special(StrEnum):
+    dont_know = "dont_know"
+    not_applicable = "not_applicable"
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    special: Mapped[Special | None] = mapped_column(enum_column(Special, "answer_special"))
+    choices: Mapped[list[Any] | None]
+    text: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Result(Base):
+    """The scoring engine's output for one assessment; a recomputation supersedes, never deletes."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    engine_version: Mapped[str] = mapped_column(String(20))
+    instrument_id: Mapped[str] = mapped_column(String(64))
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]]
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[dt.datetime | None]
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

@@ -1,0 +1,112 @@
+"""Settings, read from the environment with the prefix REASSESS_ (or a .env file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWN_LOCALES = ("en", "es")
+
+
+class ConfigError(Exception):
+    """A setting that stops start-up; the message says what to fix, in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REASSESS_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    locales: list[str] = Field(default_factory=lambda: list(KNOWN_LOCALES))
+    default_locale: str = "en"
+    min_group_size: int = Field(default=5, ge=2)
+    base_url: str = "http://127.0.0.1:8000"
+    surveys_dir: Path = ROOT / "surveys"
+    session_days: int = Field(default=14, ge=1)
+    invitation_days: int = Field(default=30, ge=1)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "reassess <no-reply@localhost>"
+    max_comment_chars: int = 5000
+
+    @field_validator("locales", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str) and not value.startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        unknown = [loc for loc in self.locales if loc not in KNOWN_LOCALES]
+        if unknown:
+            raise ValueError(f"REASSESS_LOCALES: unknown locale {', '.join(unknown)}; choose from {', '.join(KNOWN_LOCALES)}")
+        if self.default_locale not in self.locales:
+            raise ValueError(f"REASSESS_DEFAULT_LOCALE: '{self.default_locale}' is not one of REASSESS_LOCALES ({', '.join(self.locales)})")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+
+def prepare(settings: Settings) -> Settings:
+    """Create the var dir, fill the database URL and secret key defaults; ConfigError if impossible."""
+    var = settings.var_dir
+    try:
+        var.mkdir(parents=True, exist_ok=True)
+        probe = var / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"REASSESS_VAR_DIR: cannot write to {var.resolve()} ({exc.strerror}); choose a writable folder") from None
+    if not settings.database_url:
+        settings.database_url = f"sqlite:///{(var / 'reassess.db').resolve()}"
+    if not settings.secret_key:
+        if settings.env == "production":
+            raise ConfigError("REASSESS_SECRET_KEY must be set in production (at least 32 random characters)")
+        key_file = var / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        settings.secret_key = key_file.read_text().strip()
+    if settings.env == "production" and _weak(settings.secret_key):
+        raise ConfigError("REASSESS_SECRET_KEY is too weak for production: use at least 32 random characters")
+    return settings
+
+
+def _weak(key: str) -> bool:
+    return len(key) < 32 or len(set(key)) < 10 or key.lower() in {"changeme" * 4, "secret" * 6}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    try:
+        return prepare(Settings())
+    except ValueError as exc:
+        raise ConfigError(_first_line(exc)) from None
+
+
+def _first_line(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        return msg if msg.startswith("REASSESS_") else f"REASSESS_{loc.upper()}: {msg}"
+    return str(exc).splitlines()[0]

@@ -1,0 +1,61 @@
+"""create_app(): settings, catalogue, database, routers, middleware, templates, static files."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.config import ConfigError, Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.instruments.loader import Catalogue, load_catalogue
+from app.web import errors
+from app.web.middleware import LocaleAndSecurityMiddleware
+from app.web.templating import WEB_DIR
+
+log = logging.getLogger("reassess")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, catalogue: Catalogue | None = None,
+               check_database: bool = True) -> FastAPI:
+    """Build the application; raises ConfigError or InstrumentError with a clear message when it cannot start."""
+    settings = settings or get_settings()
+    catalogue = catalogue if catalogue is not None else load_catalogue(settings.surveys_dir)
+    engine = engine or make_engine(settings.database_url)
+    if check_database:
+        check_database_ready(engine, settings)
+        from app.assessments.catalogue import record_versions
+
+        with make_sessionmaker(engine)() as session:
+            record_versions(session, catalogue)
+            session.commit()
+
+    app = FastAPI(title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.catalogue = catalogue
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.add_middleware(LocaleAndSecurityMiddleware, settings=settings)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    from app.routing import include_routers
+
+    include_routers(app)
+    return app
+
+
+def check_database_ready(engine: Engine, settings: Settings) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            has_schema = engine.dialect.has_table(conn, "alembic_version")
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        raise ConfigError(f"REASSESS_DATABASE_URL: cannot connect to {engine.url.render_as_string(hide_password=True)} ({reason})") from None
+    if not has_schema:
+        raise ConfigError("the database has no tables yet: run `reassess migrate` first (`reassess serve` does it for you)")

@@ -1,0 +1,66 @@
+"""Organizations (the backbone and its partners) and who belongs to them in which role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, utcnow
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    return Enum(enum, name=name, native_enum=False, create_constraint=True, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class OrgKind(StrEnum):
+    backbone = "backbone"
+    partner = "partner"
+
+
+class Role(StrEnum):
+    backbone_admin = "backbone_admin"
+    backbone_analyst = "backbone_analyst"
+    partner_lead = "partner_lead"
+    respondent = "respondent"
+
+
+SECTORS = (
+    "k12", "higher_education", "workforce", "employer", "culturally_specific", "nonprofit",
+    "government", "health", "philanthropy", "other",
+)
+SIZE_BANDS = ("1-10", "11-50", "51-200", "201-1000", "1000+")
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"))
+    # A partner belongs to the partnership its backbone coordinates.
+    backbone_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(40), default="other")
+    size_band: Mapped[str] = mapped_column(String(20), default="1-10")
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[dt.datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="memberships")

@@ -1,0 +1,72 @@
+"""The Jinja2 environment: gettext for the request's language, Babel formatting, shared globals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from app import i18n
+from app.web.csrf import csrf_field_value
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATE_DIRS = [WEB_DIR / "templates", *sorted(p / "templates" for p in WEB_DIR.parent.glob("*/") if (p / "templates").is_dir() and p != WEB_DIR)]
+
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
+    autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=env)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.globals.update(
+    format_number=i18n.format_number,
+    format_percent=i18n.format_percent,
+    format_date=i18n.format_date,
+    format_datetime=i18n.format_datetime,
+    language_name=i18n.language_name,
+    get_locale=i18n.get_locale,
+)
+env.policies["ext.i18n.trimmed"] = True
+
+
+def t(text: Any) -> str:
+    """An instrument Text in the current language."""
+    if text is None:
+        return ""
+    return text.get(i18n.get_locale())
+
+
+env.filters["t"] = t
+
+
+def lang_url(request: Request, code: str) -> str:
+    """The current page in another language (?lang= replaced, every other parameter kept)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "flash")]
+    return str(request.url.path) + "?" + urlencode([*params, ("lang", code)])
+
+
+env.globals["lang_url"] = lang_url
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    ctx: dict[str, Any] = {
+        "request": request,
+        "lang": i18n.get_locale(),
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": csrf_field_value(request),
+        "languages": request.app.state.settings.locales,
+        "flash": request.query_params.get("flash"),
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def csrf_input(request: Request) -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % csrf_field_value(request)
