@@ -8,8 +8,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
-
 from app.config import ROOT, ConfigError, Settings, get_settings
 from app.instruments.loader import InstrumentError
 

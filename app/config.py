@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-ROOT = Path(__file__).resolve().parent.parent
+# Where surveys/, locales/, migrations/ and var/ live: the checkout, or REASSESS_HOME for an installed package.
+ROOT = Path(os.environ.get("REASSESS_HOME") or Path(__file__).resolve().parent.parent)
 KNOWN_LOCALES = ("en", "es")
 
 
@@ -25,7 +27,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     secret_key: str = ""
-    locales: list[str] = Field(default_factory=lambda: list(KNOWN_LOCALES))
+    locales: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(KNOWN_LOCALES))
     default_locale: str = "en"
     min_group_size: int = Field(default=5, ge=2)
     base_url: str = "http://127.0.0.1:8000"
@@ -98,7 +100,7 @@ def _weak(key: str) -> bool:
 def get_settings() -> Settings:
     try:
         return prepare(Settings())
-    except ValueError as exc:
+    except (ValueError, SettingsError) as exc:
         raise ConfigError(_first_line(exc)) from None
 
 

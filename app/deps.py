@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app import i18n
@@ -38,26 +39,39 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 
 
-def optional_principal(request: Request, db: SessionDep) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
+    """Who is asking (API token or session cookie), resolved once per request.
+
+    Async on purpose: the request's language may follow the user's preference, and a context
+    variable set here reaches the endpoint (one set in a threadpool dependency would not).
+    """
     if hasattr(request.state, "principal"):
         return request.state.principal
-    auth = request.headers.get("authorization", "")
-    principal: Principal | None
-    if auth.lower().startswith("bearer "):
-        principal = principal_from_api_token(db, auth[7:].strip())
-        if principal is None:
-            raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
-        db.commit()
-    else:
-        token = request.cookies.get(SESSION_COOKIE)
-        principal = principal_from_session(db, token) if token else None
+    principal, lang = await run_in_threadpool(_resolve, request)
     request.state.principal = principal
-    if principal is not None:
-        _follow_language(request, db, principal)
+    if lang:
+        i18n.set_locale(lang)
+        request.state.lang = lang
     return principal
 
 
-def _follow_language(request: Request, db: Session, principal: Principal) -> None:
+def _resolve(request: Request) -> tuple[Principal | None, str | None]:
+    auth = request.headers.get("authorization", "")
+    with request.app.state.sessionmaker() as db:
+        if auth.lower().startswith("bearer "):
+            principal = principal_from_api_token(db, auth[7:].strip())
+            if principal is None:
+                raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
+            db.commit()
+            return principal, None
+        token = request.cookies.get(SESSION_COOKIE)
+        principal = principal_from_session(db, token) if token else None
+        if principal is None:
+            return None, None
+        return principal, _follow_language(request, db, principal)
+
+
+def _follow_language(request: Request, db: Session, principal: Principal) -> str | None:
     """A choice made with ?lang= is kept as the user's preference; otherwise the preference applies."""
     chosen = request.state.lang_chosen
     if chosen and chosen != principal.language:
@@ -65,9 +79,10 @@ def _follow_language(request: Request, db: Session, principal: Principal) -> Non
         if user is not None:
             user.preferred_language = chosen
             db.commit()
-    elif not chosen and not request.state.lang_from_cookie and principal.language in request.app.state.settings.locales:
-        i18n.set_locale(principal.language)
-        request.state.lang = principal.language
+        return None
+    if not chosen and not request.state.lang_from_cookie and principal.language in request.app.state.settings.locales:
+        return principal.language
+    return None
 
 
 def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from collections.abc import Iterator
 
 from babel import Locale, numbers
 from babel.dates import format_date as _format_date

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.api.deps import LangDep
 from app.deps import CatalogueDep, CurrentUser
 from app.errors import NotFound
 from app.instruments.localize import localize, summary
-from app.api.deps import LangDep
 
 router = APIRouter(prefix="/instruments", tags=["instruments"])
 

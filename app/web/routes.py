@@ -28,8 +28,8 @@ health_router = APIRouter()
 @health_router.get("/healthz", tags=["health"], summary="Service and database status")
 def healthz(request: Request) -> JSONResponse:
     try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        with request.app.state.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "database": "ok", "instruments": len(request.app.state.catalogue.entries)})
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]

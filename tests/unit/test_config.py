@@ -1,0 +1,74 @@
+"""Bad configuration stops start-up with one clear line saying what to fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.config import ROOT, ConfigError, Settings, prepare
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("REASSESS_")}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=full_env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_unknown_locale_is_one_clear_line(tmp_path):
+    r = run_cli("migrate", env={"REASSESS_LOCALES": "en,fr", "REASSESS_VAR_DIR": str(tmp_path)})
+    assert r.returncode == 2
+    assert r.stderr.strip() == "reassess: error: REASSESS_LOCALES: unknown locale fr; choose from en, es"
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    r = run_cli("serve", "--port", "1", env={"REASSESS_VAR_DIR": str(tmp_path),
+                                              "REASSESS_DATABASE_URL": "postgresql+psycopg://u:p@127.0.0.1:9/none"})
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("reassess: error: REASSESS_DATABASE_URL: cannot connect to postgresql+psycopg://u:***@127.0.0.1:9/none")
+
+
+def test_unwritable_var_dir_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    r = run_cli("migrate", env={"REASSESS_VAR_DIR": str(blocker / "var")})
+    assert r.returncode == 2
+    assert r.stderr.startswith("reassess: error: REASSESS_VAR_DIR: cannot write to")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_secret_key_generated_once_and_kept(tmp_path):
+    first = prepare(Settings(var_dir=tmp_path, _env_file=None))
+    second = prepare(Settings(var_dir=tmp_path, _env_file=None))
+    assert len(first.secret_key) >= 32 and first.secret_key == second.secret_key
+    assert first.database_url == f"sqlite:///{(tmp_path / 'reassess.db').resolve()}"
+
+
+def test_production_refuses_missing_or_weak_secret(tmp_path):
+    with pytest.raises(ConfigError, match="REASSESS_SECRET_KEY must be set"):
+        prepare(Settings(env="production", var_dir=tmp_path, _env_file=None))
+    with pytest.raises(ConfigError, match="too weak"):
+        prepare(Settings(env="production", var_dir=tmp_path, secret_key="short", _env_file=None))
+    ok = prepare(Settings(env="production", var_dir=tmp_path, secret_key="x7Gq2LmP9vRt4WzK8bN3cYf6HsJd1AeU5", _env_file=None))
+    assert ok.secret_key.startswith("x7G")
+
+
+def test_user_create_and_token_create(tmp_path):
+    env = {"REASSESS_VAR_DIR": str(tmp_path)}
+    assert run_cli("migrate", env=env).returncode == 0
+    r = run_cli("user", "create", "--email", "Lead@Example.org", "--role", "backbone_admin", "--org", "Backbone One",
+                "--password-stdin", env=env, stdin="a long enough password\n")
+    assert r.returncode == 0, r.stderr
+    assert "lead@example.org: backbone_admin of Backbone One" in r.stdout
+    r = run_cli("user", "create", "--email", "x@example.org", "--role", "backbone_admin", "--org", "B2", "--password-stdin",
+                env=env, stdin="short\n")
+    assert r.returncode == 2 and "password too weak" in r.stderr
+    r = run_cli("token", "create", "--email", "lead@example.org", env=env)
+    assert r.returncode == 0 and r.stdout.startswith("rsk_")
+    r = run_cli("token", "create", "--email", "nobody@example.org", env=env)
+    assert r.returncode == 2 and "no user with the email" in r.stderr
