@@ -1,9 +1,96 @@
-"""Commands added by later features (demo data, results, reports, exports)."""
+"""Commands added by later features: demo data, results, reports, exports."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from app.config import get_settings
+
+
+def _session_and_catalogue():  # type: ignore[no-untyped-def]
+    from app.cli import migrate_database
+    from app.db import make_engine, make_sessionmaker
+    from app.instruments.loader import load_catalogue
+
+    settings = get_settings()
+    migrate_database(settings)
+    catalogue = load_catalogue(settings.surveys_dir)
+    engine = make_engine(settings.database_url)
+    return settings, make_sessionmaker(engine)(), catalogue
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.assessments.catalogue import record_versions
+    from app.demo import load_demo
+
+    settings, session, catalogue = _session_and_catalogue()
+    with session:
+        record_versions(session, catalogue)
+        report = load_demo(session, catalogue, settings.min_group_size)
+        session.commit()
+    print("Demo partnership " + ("created" if report.created else "already loaded (nothing changed)") + ": " + ", ".join(report.cycles))
+    print(f"Open {settings.base_url}/login and sign in as:")
+    for who, email, password in report.logins:
+        print(f"  {who:<50} {email:<40} password: {password}")
+    return 0
+
+
+def cmd_results_recompute(args: argparse.Namespace) -> int:
+    from app.assessments.service import recompute_results
+    from app.scoring import ENGINE_VERSION
+
+    settings, session, catalogue = _session_and_catalogue()
+    with session:
+        n = recompute_results(session, catalogue, settings.min_group_size, cycle_id=args.cycle)
+        session.commit()
+    print(f"Recomputed {n} result(s) with scoring engine {ENGINE_VERSION}; earlier results are kept in history.", file=sys.stderr)
+    return 0
+
+
+def cmd_export_all(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import export_all
+
+    settings, session, _catalogue = _session_and_catalogue()
+    with session:
+        counts = export_all(session.connection(), Path(args.output), settings.surveys_dir)
+    print(f"Wrote {args.output}: {sum(counts.values())} rows in {len(counts)} tables, with the instrument files.", file=sys.stderr)
+    return 0
+
+
+def cmd_import_all(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.backup import BackupError, import_all
+    from app.cli import CliError
+
+    _settings, session, _catalogue = _session_and_catalogue()
+    with session:
+        try:
+            counts = import_all(session.connection(), Path(args.archive))
+        except BackupError as exc:
+            raise CliError(str(exc)) from None
+        session.commit()
+    print(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {args.archive}.", file=sys.stderr)
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    return None
+    p = sub.add_parser("demo", help="load the demo partnership (once; running it again changes nothing)")
+    p.set_defaults(handler=cmd_demo)
+
+    results = sub.add_parser("results", help="stored results").add_subparsers(dest="results_command", required=True)
+    p = results.add_parser("recompute", help="recompute submitted assessments' results (after a scoring engine change)")
+    p.add_argument("--cycle", type=int, help="only this cycle's assessments")
+    p.set_defaults(handler=cmd_results_recompute)
+
+    p = sub.add_parser("export", help="export data; --all writes a complete backup archive")
+    p.add_argument("--all", action="store_true", required=True, help="every table and the instrument files, as one zip archive")
+    p.add_argument("-o", "--output", required=True, help="the archive to write (.zip)")
+    p.set_defaults(handler=cmd_export_all)
+
+    p = sub.add_parser("import", help="restore a backup archive into an empty database")
+    p.add_argument("archive")
+    p.set_defaults(handler=cmd_import_all)

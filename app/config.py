@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_from: str = "reassess <no-reply@localhost>"
-    max_comment_chars: int = 5000
 
     @field_validator("locales", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 def include_routers(app: FastAPI) -> None:
     from app.api.routes import router as api_router
+    from app.assessments.routes import router as assessment_router
     from app.auth.routes import router as auth_router
     from app.web.catalogue import router as instruments_router
     from app.web.routes import health_router
@@ -16,4 +17,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(web_router)
     app.include_router(auth_router)
     app.include_router(instruments_router)
+    app.include_router(assessment_router)
     app.include_router(api_router)

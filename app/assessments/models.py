@@ -101,6 +101,7 @@ class Response(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
 
+    assessment: Mapped[Assessment] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 

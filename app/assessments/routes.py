@@ -1,0 +1,47 @@
+"""HTML pages of one assessment's stored result."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from app import access, i18n
+from app.assessments import views
+from app.assessments.comparison import baseline_comparison
+from app.assessments.results import IdPath
+from app.assessments.service import current_result, instrument_of
+from app.charts import Band, Bar, score_bars
+from app.deps import CatalogueDep, CurrentUser, SessionDep
+from app.errors import NotFound
+from app.i18n import gettext as _
+from app.web.csrf import csrf_protect
+from app.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+def domain_chart(view: views.ResultView, chart_id: str = "domain-scores"):  # type: ignore[no-untyped-def]
+    """The domain-score chart of one result, as the result page and the report draw it."""
+    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—",
+                d.level.name if d.level else _("not enough answers")) for d in view.domains]
+    bands = [Band(lv.name, lv.lower) for lv in view.levels]
+    return score_bars(bars, bands, title=_("Score and readiness level per domain"),
+                      description=_("Scores from 0 to 100 per domain, with the readiness level bands marked; the table below gives the same figures."),
+                      chart_id=chart_id)
+
+
+@router.get("/assessments/{assessment_id}/result", response_class=HTMLResponse)
+def result_page(request: Request, assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> HTMLResponse:
+    assessment = access.get_assessment(db, principal, assessment_id)
+    row = current_result(db, assessment.id)
+    if row is None:
+        raise NotFound(_("This assessment has no result yet: it appears once the organization has submitted its assessment."))
+    instrument = instrument_of(catalogue, assessment.cycle)
+    lang = i18n.get_locale()
+    view = views.build_view(row.data, instrument, lang)
+    comparison = baseline_comparison(db, catalogue, assessment, row, lang)
+    return render(request, "assessments/result.html", {
+        "assessment": assessment, "result": row, "view": view, "chart": domain_chart(view), "comparison": comparison,
+        "min_group_size": request.app.state.settings.min_group_size,
+        "page_title": _("Results: %(org)s", org=assessment.organization.name),
+    })

@@ -1,0 +1,375 @@
+"""Cycles, assessments, responses and answers: the operations, each taking a Session.
+
+Scores are never computed here by hand: ``submit_assessment`` hands the submitted answers
+to the pure scoring engine and stores what it returns as the assessment's current Result.
+Callers decide who may do what through ``app.access`` before they call in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Cycle,
+    Depth,
+    Order,
+    Response,
+    ResponseStatus,
+    Result,
+    Special,
+)
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
+from app.instruments.loader import Catalogue
+from app.instruments.schema import Instrument, Item, ItemType, Question
+from app.organizations.models import Organization, OrgKind
+from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment
+
+MAX_TEXT = 5000
+
+
+# -- cycles ------------------------------------------------------------------------------------
+
+def instrument_of(catalogue: Catalogue, cycle: Cycle) -> Instrument:
+    instrument = catalogue.find(cycle.instrument_id, cycle.instrument_version)
+    if instrument is None:  # the catalogue refuses to start without a recorded version; this is a lost file
+        raise NotFound(_("The instrument %(id)s %(version)s of this cycle is not installed.", id=cycle.instrument_id,
+                         version=cycle.instrument_version))
+    return instrument
+
+
+def create_cycle(session: Session, *, backbone: Organization, actor_id: int | None, name: str, instrument: Instrument,
+                 opens_on: dt.date, closes_on: dt.date, depth: Depth = Depth.full, order: Order = Order.integrated,
+                 anonymous: bool = True, baseline: Cycle | None = None, partner_ids: Iterable[int] = ()) -> Cycle:
+    name = name.strip()
+    if not name:
+        raise Invalid(_("Give the cycle a name."), field="name")
+    if len(name) > 200:
+        raise Invalid(_("The name is too long (at most %(n)s characters).", n=200), field="name")
+    if closes_on < opens_on:
+        raise Invalid(_("The closing date must be on or after the opening date."), field="closes_on")
+    if baseline is not None and baseline.backbone_id != backbone.id:
+        raise NotFound()
+    cycle = Cycle(backbone_id=backbone.id, name=name, instrument_id=instrument.id, instrument_version=instrument.version,
+                  depth=depth, order=order, anonymous=anonymous, opens_on=opens_on, closes_on=closes_on,
+                  baseline_id=baseline.id if baseline else None)
+    session.add(cycle)
+    session.flush()
+    add_partners(session, cycle, partner_ids)
+    audit.record(session, actor_id, "cycle.created", "cycle", cycle.id, backbone.id, name=name)
+    return cycle
+
+
+def add_partners(session: Session, cycle: Cycle, partner_ids: Iterable[int]) -> list[Assessment]:
+    """Give each partner of the cycle's backbone an assessment in the cycle (once)."""
+    ids = set(partner_ids)
+    if not ids:
+        return []
+    partners = session.scalars(select(Organization).where(
+        Organization.id.in_(ids), Organization.kind == OrgKind.partner, Organization.backbone_id == cycle.backbone_id)).all()
+    if len(partners) != len(ids):
+        raise NotFound()
+    existing = set(session.scalars(select(Assessment.organization_id).where(Assessment.cycle_id == cycle.id)))
+    created = [Assessment(organization_id=p.id, cycle_id=cycle.id) for p in partners if p.id not in existing]
+    session.add_all(created)
+    session.flush()
+    return created
+
+
+def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    return cycle.closed_at is None and cycle.opens_on <= today <= cycle.closes_on
+
+
+def close_cycle(session: Session, cycle: Cycle, actor_id: int | None) -> None:
+    if cycle.closed_at is None:
+        cycle.closed_at = utcnow()
+        audit.record(session, actor_id, "cycle.closed", "cycle", cycle.id, cycle.backbone_id)
+
+
+# -- responses and answers ---------------------------------------------------------------------
+
+def new_pseudonym() -> str:
+    return "R-" + secrets.token_hex(5).upper()
+
+
+def get_or_start_response(session: Session, assessment: Assessment, user_id: int, language: str) -> Response:
+    response = session.scalar(select(Response).where(Response.assessment_id == assessment.id, Response.user_id == user_id))
+    if response is None:
+        response = Response(assessment_id=assessment.id, user_id=user_id, pseudonym=new_pseudonym(), language=language)
+        session.add(response)
+        if assessment.status is AssessmentStatus.draft:
+            assessment.status = AssessmentStatus.in_progress
+        session.flush()
+    return response
+
+
+def ensure_writable(response: Response, today: dt.date | None = None) -> None:
+    """Refuse a change that would be lost: a submitted response, a submitted assessment, a closed cycle."""
+    assessment = response.assessment
+    if response.status is ResponseStatus.submitted:
+        raise Conflict(_("This response has been submitted and can no longer be changed."))
+    if assessment.status is AssessmentStatus.submitted:
+        raise Conflict(_("Your organization has submitted this assessment; answers can no longer be changed."))
+    if not cycle_is_open(assessment.cycle, today):
+        raise Conflict(_("This assessment cycle is closed; answers can no longer be changed."))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    """One answer as a form or the API sends it; ``value`` is the raw string of a choice or scale point."""
+
+    item_id: str
+    value: str | None = None
+    choices: Sequence[str] = ()
+    text: str | None = None
+    comment: str | None = None
+
+
+def asked_question(instrument: Instrument, depth: Depth, item_id: str) -> Item | Question:
+    """An item the cycle asks, or a reflection/closing question; unknown ids are bad input."""
+    question = instrument.question(item_id)
+    if question is None or (isinstance(question, Item) and depth is Depth.core and question.step != 1):
+        raise Invalid(_("Unknown question '%(id)s'.", id=item_id[:64]), field=item_id[:64])
+    return question
+
+
+def validate_answer(instrument: Instrument, depth: Depth, data: AnswerInput) -> dict[str, Any]:
+    """The stored fields of an answer, or Invalid with a message tied to the question's field."""
+    question = asked_question(instrument, depth, data.item_id)
+    field = data.item_id
+    stored: dict[str, Any] = {"value": None, "special": None, "choices": None, "text": None, "comment": None}
+    comment = (data.comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise Invalid(_("The comment is too long: at most %(n)s characters.", n=f"{MAX_TEXT:,}"), field=f"{field}-comment")
+    stored["comment"] = comment or None
+    raw = (data.value or "").strip()
+    if question.type is ItemType.rated:
+        assert isinstance(question, Item) and question.scale is not None
+        scale = instrument.scale(question.scale)
+        if raw in ("dont_know", "not_applicable"):
+            if getattr(scale, raw) is None:
+                raise Invalid(_("This question cannot be answered that way."), field=field)
+            stored["special"] = Special(raw)
+        elif raw:
+            try:
+                value = int(raw)
+            except ValueError:
+                value = None
+            if value is None or value not in scale.values:
+                raise Invalid(_("Choose one of the answers offered."), field=field)
+            stored["value"] = value
+    elif question.type is ItemType.single_choice:
+        if raw and raw not in {c.id for c in question.options or []}:
+            raise Invalid(_("Choose one of the answers offered."), field=field)
+        stored["choices"] = [raw] if raw else None
+    elif question.type is ItemType.multiple_choice:
+        allowed = [c.id for c in question.options or []]
+        picked = [c for c in data.choices if c]
+        if any(c not in allowed for c in picked):
+            raise Invalid(_("Choose among the answers offered."), field=field)
+        stored["choices"] = [c for c in allowed if c in picked] or None
+    else:
+        text = (data.text if data.text is not None else data.value or "").strip()
+        if len(text) > MAX_TEXT:
+            raise Invalid(_("The answer is too long: at most %(n)s characters.", n=f"{MAX_TEXT:,}"), field=field)
+        stored["text"] = text or None
+    return stored
+
+
+def save_answer(session: Session, catalogue: Catalogue, response: Response, data: AnswerInput) -> dict[str, Any]:
+    """Store one answer (last write wins for that item; other items are never touched)."""
+    ensure_writable(response)
+    assessment = response.assessment
+    instrument = instrument_of(catalogue, assessment.cycle)
+    stored = validate_answer(instrument, assessment.cycle.depth, data)
+    now = utcnow()
+    _upsert_answer(session, response.id, data.item_id, stored, now)
+    session.execute(update(Response).where(Response.id == response.id).values(updated_at=now))
+    session.execute(update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now))
+    return stored
+
+
+def _upsert_answer(session: Session, response_id: int, item_id: str, stored: dict[str, Any], now: dt.datetime) -> None:
+    values = {"response_id": response_id, "item_id": item_id, "updated_at": now, **stored}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        stmt = insert(Answer).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=["response_id", "item_id"],
+                                          set_={k: stmt.excluded[k] for k in (*stored, "updated_at")})
+        session.execute(stmt)
+        return
+    answer = session.scalar(select(Answer).where(Answer.response_id == response_id, Answer.item_id == item_id))
+    if answer is None:
+        session.add(Answer(**values))
+    else:
+        for key, value in values.items():
+            setattr(answer, key, value)
+    session.flush()
+
+
+def answers_of(session: Session, response_id: int) -> dict[str, Answer]:
+    return {a.item_id: a for a in session.scalars(select(Answer).where(Answer.response_id == response_id))}
+
+
+def set_respondent_profile(session: Session, catalogue: Catalogue, response: Response, role_group: str | None,
+                           race_ethnicity: Sequence[str]) -> None:
+    ensure_writable(response)
+    instrument = instrument_of(catalogue, response.assessment.cycle)
+    roles = {c.id for c in instrument.respondent.role_group.options or []}
+    if not role_group or role_group not in roles:
+        raise Invalid(_("Choose the group that best describes your role."), field="role_group")
+    question = instrument.respondent.race_ethnicity
+    categories = [c.id for c in (question.options or [])] if question else []
+    if any(c not in categories for c in race_ethnicity):
+        raise Invalid(_("Choose among the answers offered."), field="race_ethnicity")
+    response.role_group = role_group
+    response.race_ethnicity = [c for c in categories if c in race_ethnicity] or None
+    response.updated_at = utcnow()
+
+
+def submit_response(session: Session, response: Response, actor_id: int | None, as_of: dt.date | None = None) -> bool:
+    """Freeze a response. Returns False when it was already submitted (a retry changes nothing)."""
+    if response.status is ResponseStatus.submitted:
+        return False
+    ensure_writable(response, as_of)
+    response.status = ResponseStatus.submitted
+    response.submitted_at = utcnow()
+    audit.record(session, actor_id, "response.submitted", "response", response.pseudonym, response.assessment.organization_id)
+    return True
+
+
+def response_counts(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per assessment: how many responses are submitted and in progress."""
+    counts: dict[int, dict[str, int]] = {a: {"submitted": 0, "in_progress": 0} for a in assessment_ids}
+    if not assessment_ids:
+        return counts
+    rows = session.execute(select(Response.assessment_id, Response.status, func.count())
+                           .where(Response.assessment_id.in_(assessment_ids)).group_by(Response.assessment_id, Response.status))
+    for assessment_id, status, n in rows:
+        counts[assessment_id][status.value] = n
+    return counts
+
+
+# -- submission and results --------------------------------------------------------------------
+
+def scoring_inputs(session: Session, assessment_id: int) -> list[ResponseIn]:
+    """The submitted responses of an assessment as the scoring engine takes them."""
+    responses = session.scalars(select(Response).where(
+        Response.assessment_id == assessment_id, Response.status == ResponseStatus.submitted).order_by(Response.id)).all()
+    by_response: dict[int, dict[str, AnswerIn]] = {r.id: {} for r in responses}
+    if responses:
+        rows = session.execute(select(Answer.response_id, Answer.item_id, Answer.value, Answer.special)
+                               .where(Answer.response_id.in_(list(by_response))))
+        for response_id, item_id, value, special in rows:
+            if value is not None or special is not None:
+                by_response[response_id][item_id] = AnswerIn(value=value, special=special.value if special else None)
+    return [ResponseIn(id=r.pseudonym, answers=by_response[r.id], role_group=r.role_group,
+                       race_ethnicity=tuple(r.race_ethnicity or ())) for r in responses]
+
+
+def compute_result(session: Session, catalogue: Catalogue, assessment: Assessment, min_group_size: int) -> AssessmentResult:
+    instrument = instrument_of(catalogue, assessment.cycle)
+    return score_assessment(instrument, scoring_inputs(session, assessment.id), depth=assessment.cycle.depth.value,
+                            min_group_size=min_group_size)
+
+
+def store_result(session: Session, assessment: Assessment, result: AssessmentResult) -> Result:
+    now = utcnow()
+    session.execute(update(Result).where(Result.assessment_id == assessment.id, Result.is_current.is_(True))
+                    .values(is_current=False, superseded_at=now))
+    row = Result(assessment_id=assessment.id, engine_version=ENGINE_VERSION, instrument_id=result.instrument_id,
+                 instrument_version=result.instrument_version, data=result.model_dump(mode="json"), computed_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assessment, actor_id: int | None,
+                      min_group_size: int, as_of: dt.date | None = None) -> Result:
+    """Submit the organization's assessment and store its result, in the caller's transaction.
+
+    Idempotent: submitting an already submitted assessment returns its current result and changes nothing.
+    ``as_of`` is the day the submission counts for (today; an earlier day only when importing history).
+    """
+    locked = session.scalar(select(Assessment).where(Assessment.id == assessment.id).with_for_update())
+    assert locked is not None
+    session.refresh(locked)
+    if locked.status is AssessmentStatus.submitted:
+        current = current_result(session, locked.id)
+        if current is not None:
+            return current
+    if not cycle_is_open(locked.cycle, as_of):
+        raise Conflict(_("This assessment cycle is closed; the assessment can no longer be submitted."))
+    n_submitted = session.scalar(select(func.count()).select_from(Response).where(
+        Response.assessment_id == locked.id, Response.status == ResponseStatus.submitted))
+    if not n_submitted:
+        raise Invalid(_("No response has been submitted yet: at least one person must submit their answers first."))
+    result = compute_result(session, catalogue, locked, min_group_size)
+    row = store_result(session, locked, result)
+    locked.status = AssessmentStatus.submitted
+    locked.submitted_at = row.computed_at
+    locked.submitted_by_id = actor_id
+    locked.updated_at = row.computed_at
+    audit.record(session, actor_id, "assessment.submitted", "assessment", locked.id, locked.organization_id,
+                 responses=n_submitted, engine_version=ENGINE_VERSION)
+    return row
+
+
+def reopen_assessment(session: Session, assessment: Assessment, actor_id: int | None, reason: str = "") -> bool:
+    """Let the organization change its answers again; the stored result stays until the next submission."""
+    if assessment.status is not AssessmentStatus.submitted:
+        return False
+    assessment.status = AssessmentStatus.reopened
+    assessment.updated_at = utcnow()
+    audit.record(session, actor_id, "assessment.reopened", "assessment", assessment.id, assessment.organization_id,
+                 reason=reason.strip()[:500])
+    return True
+
+
+def current_result(session: Session, assessment_id: int) -> Result | None:
+    return session.scalar(select(Result).where(Result.assessment_id == assessment_id, Result.is_current.is_(True)))
+
+
+def current_results(session: Session, assessment_ids: Sequence[int]) -> dict[int, Result]:
+    if not assessment_ids:
+        return {}
+    rows = session.scalars(select(Result).where(Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True)))
+    return {r.assessment_id: r for r in rows}
+
+
+def result_history(session: Session, assessment_id: int) -> list[Result]:
+    return list(session.scalars(select(Result).where(Result.assessment_id == assessment_id).order_by(Result.computed_at, Result.id)))
+
+
+def recompute_results(session: Session, catalogue: Catalogue, min_group_size: int, cycle_id: int | None = None,
+                      actor_id: int | None = None) -> int:
+    """Recompute the result of every submitted assessment (of one cycle), keeping the old ones in history."""
+    query = select(Assessment).where(Assessment.status == AssessmentStatus.submitted).order_by(Assessment.id)
+    if cycle_id is not None:
+        query = query.where(Assessment.cycle_id == cycle_id)
+    n = 0
+    for assessment in session.scalars(query).all():
+        store_result(session, assessment, compute_result(session, catalogue, assessment, min_group_size))
+        audit.record(session, actor_id, "result.recomputed", "assessment", assessment.id, assessment.organization_id,
+                     engine_version=ENGINE_VERSION)
+        n += 1
+    return n
+
+
+def asked_rated_ids(instrument: Instrument, depth: Depth) -> list[str]:
+    return [i.id for i in asked_items(instrument, depth.value) if i.is_rated]

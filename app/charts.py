@@ -1,0 +1,112 @@
+"""Server-side SVG charts, shared by the dashboard pages and the PDF reports.
+
+Every chart is readable without colour: values are printed as text, level bands are labelled,
+and the stacked bars use a different fill pattern per level as well as a different shade.
+Charts take already computed, already translated values; they never score anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+# One shade and one pattern per level, lowest first (enough for up to six levels).
+SHADES = ("#f3d9c4", "#f6e8a6", "#b9dfc5", "#7fb8d6", "#c9b7e0", "#e0e0e0")
+INKS = ("#7a3b00", "#5c4a00", "#1e5631", "#0b3d5c", "#3d2a5c", "#333333")
+PATTERNS = ("dots", "diagonal", "none", "cross", "grid", "none")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    score: float | None  # 0..100, None when there is no score
+    shown: str  # the score as the user reads it ("72" or "—")
+    note: str = ""  # e.g. the level name
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    lower: float  # 0..100
+
+
+def _defs(prefix: str) -> str:
+    parts = []
+    for i, (shade, ink, pattern) in enumerate(zip(SHADES, INKS, PATTERNS, strict=True)):
+        if pattern == "dots":
+            body = f'<rect width="6" height="6" fill="{shade}"/><circle cx="3" cy="3" r="1" fill="{ink}"/>'
+        elif pattern == "diagonal":
+            body = f'<rect width="6" height="6" fill="{shade}"/><path d="M0,6 L6,0" stroke="{ink}" stroke-width="0.8"/>'
+        elif pattern == "cross":
+            body = f'<rect width="6" height="6" fill="{shade}"/><path d="M0,3 H6 M3,0 V6" stroke="{ink}" stroke-width="0.6"/>'
+        elif pattern == "grid":
+            body = f'<rect width="6" height="6" fill="{shade}"/><path d="M0,0 L6,6 M6,0 L0,6" stroke="{ink}" stroke-width="0.5"/>'
+        else:
+            body = f'<rect width="6" height="6" fill="{shade}"/>'
+        parts.append(f'<pattern id="{prefix}-p{i}" width="6" height="6" patternUnits="userSpaceOnUse">{body}</pattern>')
+    return "<defs>" + "".join(parts) + "</defs>"
+
+
+def score_bars(bars: Sequence[Bar], bands: Sequence[Band], *, title: str, description: str, chart_id: str = "scores",
+               width: int = 640, label_width: int = 220) -> Markup:
+    """Horizontal bars of 0-100 scores over labelled level bands; the score is printed beside each bar."""
+    row, top, value_width = 30, 28, 70
+    plot = width - label_width - value_width
+    height = top + row * len(bars) + 8
+    x = lambda score: label_width + plot * max(0.0, min(100.0, score)) / 100  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
+    uppers = [b.lower for b in bands[1:]] + [100.0]
+    for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
+        x0, x1 = x(band.lower), x(upper)
+        out.append(f'<rect x="{x0:.1f}" y="{top - 4}" width="{x1 - x0:.1f}" height="{height - top}" fill="{SHADES[i % 6]}" opacity="0.35"/>')
+        out.append(f'<line x1="{x0:.1f}" y1="{top - 22}" x2="{x0:.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
+        out.append(f'<text x="{x0 + 3:.1f}" y="{top - 12}" font-size="11" fill="#222">{escape(band.name)} ({band.lower:g})</text>')
+    for j, bar in enumerate(bars):
+        y = top + j * row
+        out.append(f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(bar.label)}</text>')
+        if bar.score is not None:
+            level = sum(1 for band in bands if band.lower <= float(bar.shown or 0)) - 1 if bar.shown.isdigit() else 0
+            out.append(f'<rect x="{label_width}" y="{y + 6}" width="{x(bar.score) - label_width:.1f}" height="{row - 12}" '
+                       f'fill="{INKS[max(level, 0) % 6]}"/>')
+        text = bar.shown + (f" · {bar.note}" if bar.note else "")
+        out.append(f'<text x="{width - value_width + 4 if bar.score is None else x(bar.score) + 4:.1f}" y="{y + row / 2 + 4:.1f}" '
+                   f'font-size="12" fill="#111">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: Sequence[str], *, title: str, description: str,
+                       chart_id: str = "dist", width: int = 640, label_width: int = 220) -> Markup:
+    """One stacked bar per row (e.g. a domain): how many partners are at each level, counts printed in the segments."""
+    row, top = 30, 34
+    plot = width - label_width - 10
+    height = top + row * len(rows) + 6
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+           f'<desc id="{chart_id}-d">{escape(description)}</desc>', _defs(chart_id)]
+    lx = label_width
+    for i, name in enumerate(level_names):
+        out.append(f'<rect x="{lx}" y="4" width="14" height="14" fill="url(#{chart_id}-p{i % 6})" stroke="#333" stroke-width="0.5"/>'
+                   f'<text x="{lx + 18}" y="16" font-size="11" fill="#111">{escape(name)}</text>')
+        lx += 24 + 7 * len(name)
+    for j, (label, counts) in enumerate(rows):
+        y = top + j * row
+        total = sum(counts) or 1
+        out.append(f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(label)}</text>')
+        x0 = float(label_width)
+        for i, n in enumerate(counts):
+            if not n:
+                continue
+            w = plot * n / total
+            out.append(f'<rect x="{x0:.1f}" y="{y + 5}" width="{w:.1f}" height="{row - 10}" fill="url(#{chart_id}-p{i % 6})" '
+                       f'stroke="#333" stroke-width="0.5"/>')
+            out.append(f'<text x="{x0 + w / 2:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" font-weight="bold" text-anchor="middle" '
+                       f'fill="#000" paint-order="stroke" stroke="#fff" stroke-width="3">{n}</text>')
+            x0 += w
+    out.append("</svg>")
+    return Markup("".join(out))

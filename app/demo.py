@@ -1,0 +1,241 @@
+"""`reassess demo`: a demo partnership, created once (running it again changes nothing).
+
+Answers come from a seeded random generator and a profile per partner, so that partners differ
+visibly: leaders in one domain and behind in another, large gaps between leadership and staff,
+many "Don't know" answers about data; the follow-up cycle moves some partners up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assessments.models import Answer, Assessment, AssessmentStatus, Cycle, Depth, Order
+from app.assessments.service import (
+    AnswerInput,
+    create_cycle,
+    get_or_start_response,
+    submit_assessment,
+    submit_response,
+    validate_answer,
+)
+from app.auth import service as auth
+from app.db import utcnow
+from app.instruments.loader import Catalogue
+from app.instruments.schema import Instrument, ItemType
+from app.organizations.models import Organization, OrgKind, Role
+from app.organizations.service import add_member
+
+INSTRUMENT_ID = "equity-self-assessment"
+BACKBONE_NAME = "Cascadia Education & Workforce Partnership"
+ADMIN_EMAIL = "admin@example.org"
+ANALYST_EMAIL = "analyst@example.org"
+PASSWORD = "demo-equity-2026"
+SEED = 20261122
+ROLES = ("board", "executive", "manager", "staff", "staff", "staff", "volunteer")
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    name: str
+    sector: str
+    size_band: str
+    language: str
+    respondents: int
+    base: float  # typical answer on the 0-3 scale
+    strong: tuple[str, ...] = ()  # domains a point ahead
+    weak: tuple[str, ...] = ()  # domains a point behind
+    leader_gap: float = 0.0  # how much more favourable leadership answers are than staff
+    data_dont_know: float = 0.05  # share of "Don't know" on data items
+    growth: float = 0.3  # movement from baseline to follow-up
+    spanish_share: float = 0.0
+    follow_up_done: bool = True
+    lead_email: str = field(default="")
+
+
+PARTNERS = (
+    PartnerProfile("Riverside School District", "k12", "1000+", "en", 12, 1.4, ("leadership",), ("data", "resources"),
+                   leader_gap=1.1, data_dont_know=0.3, growth=0.5, spanish_share=0.25),
+    PartnerProfile("Columbia Community College", "higher_education", "201-1000", "en", 10, 1.8, ("data", "services"), ("voice",),
+                   leader_gap=0.3, growth=0.4),
+    PartnerProfile("Metro Workforce Board", "workforce", "11-50", "en", 6, 1.2, ("community",), ("workforce",),
+                   data_dont_know=0.55, growth=0.6),
+    PartnerProfile("Harbor Health Employers", "employer", "1000+", "en", 9, 0.8, ("resources",), ("voice", "community"),
+                   leader_gap=1.4, data_dont_know=0.15, growth=0.2),
+    PartnerProfile("Familias Unidas del Valle", "culturally_specific", "11-50", "es", 8, 2.3, ("voice", "community", "services"),
+                   ("data",), data_dont_know=0.35, spanish_share=1.0, growth=0.2),
+    PartnerProfile("County Department of Human Services", "government", "201-1000", "en", 11, 1.5, ("policies",), ("climate",),
+                   leader_gap=0.9, growth=0.3, spanish_share=0.15, follow_up_done=False),
+    PartnerProfile("Eastside Youth Collective", "nonprofit", "1-10", "en", 4, 2.0, ("climate", "voice"), ("policies", "resources"),
+                   growth=0.5, spanish_share=0.25),
+    PartnerProfile("Northwest Regional Library", "government", "51-200", "en", 7, 1.0, ("services",), ("leadership", "workforce"),
+                   data_dont_know=0.4, growth=0.7),
+    PartnerProfile("Puentes Community Health Center", "health", "51-200", "es", 9, 1.9, ("services", "workforce"), ("resources",),
+                   leader_gap=0.6, spanish_share=0.6, growth=0.3, follow_up_done=False),
+)
+
+
+def slug(name: str) -> str:
+    return "".join(ch for ch in name.lower().split(" ")[0] if ch.isalnum())
+
+
+def lead_email(profile: PartnerProfile) -> str:
+    return f"lead@{slug(profile.name)}.example.org"
+
+
+@dataclass
+class DemoReport:
+    created: bool
+    logins: list[tuple[str, str, str]]  # (who, email, password)
+    cycles: list[str]
+
+
+def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today: dt.date | None = None) -> DemoReport:
+    """Create the demo partnership unless it exists; return what to print."""
+    today = today or dt.date.today()
+    logins = [("backbone admin", ADMIN_EMAIL, PASSWORD), ("backbone analyst", ANALYST_EMAIL, PASSWORD)]
+    logins += [(f"partner lead, {p.name}", lead_email(p), PASSWORD) for p in PARTNERS[:2]]
+    existing = session.scalar(select(Organization).where(Organization.name == BACKBONE_NAME, Organization.kind == OrgKind.backbone))
+    if existing is not None:
+        names = list(session.scalars(select(Cycle.name).where(Cycle.backbone_id == existing.id).order_by(Cycle.id)))
+        return DemoReport(False, logins, names)
+    instrument = catalogue.find(INSTRUMENT_ID, "1.0") or catalogue.latest(INSTRUMENT_ID)
+    if instrument is None:
+        raise LookupError(f"the demo needs the instrument {INSTRUMENT_ID} in surveys/")
+
+    backbone = Organization(kind=OrgKind.backbone, name=BACKBONE_NAME, sector="philanthropy", size_band="11-50",
+                            contact_name="Demo admin", contact_email=ADMIN_EMAIL)
+    session.add(backbone)
+    session.flush()
+    admin = _user(session, ADMIN_EMAIL, "Alex Rivera", PASSWORD, "en")
+    add_member(session, admin, backbone, Role.backbone_admin)
+    add_member(session, _user(session, ANALYST_EMAIL, "Sam Okafor", PASSWORD, "en"), backbone, Role.backbone_analyst)
+
+    partners = []
+    for profile in PARTNERS:
+        org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, name=profile.name, sector=profile.sector,
+                           size_band=profile.size_band, preferred_language=profile.language, contact_email=lead_email(profile))
+        session.add(org)
+        session.flush()
+        lead = _user(session, lead_email(profile), f"Lead, {profile.name}", PASSWORD, profile.language)
+        add_member(session, lead, org, Role.partner_lead)
+        partners.append((profile, org, lead))
+
+    baseline_open = today - dt.timedelta(days=420)
+    baseline = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Baseline {baseline_open.year}-{baseline_open.year + 1}",
+                            instrument=instrument, opens_on=baseline_open, closes_on=baseline_open + dt.timedelta(days=90),
+                            depth=Depth.full, order=Order.integrated, anonymous=True, partner_ids=[o.id for _, o, _ in partners])
+    follow_open = today - dt.timedelta(days=40)
+    follow_up = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Follow-up {follow_open.year}-{follow_open.year + 1}",
+                             instrument=instrument, opens_on=follow_open, closes_on=today + dt.timedelta(days=60),
+                             depth=Depth.full, order=Order.stepped, anonymous=True, baseline=baseline,
+                             partner_ids=[o.id for _, o, _ in partners])
+    rng = random.Random(SEED)
+    for cycle, growth_factor, as_of in ((baseline, 0.0, baseline_open + dt.timedelta(days=60)), (follow_up, 1.0, today)):
+        for profile, org, lead in partners:
+            done = profile.follow_up_done or cycle is baseline
+            _fill(session, catalogue, instrument, cycle, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
+    baseline.closed_at = utcnow()
+    session.flush()
+    return DemoReport(True, logins, [baseline.name, follow_up.name])
+
+
+def _user(session: Session, email: str, name: str, password: str | None, language: str):  # type: ignore[no-untyped-def]
+    user = auth.get_user_by_email(session, email)
+    return user or auth.create_user(session, email, name=name, password=password, language=language)
+
+
+def _fill(session: Session, catalogue: Catalogue, instrument: Instrument, cycle: Cycle, org: Organization, lead, profile: PartnerProfile,  # type: ignore[no-untyped-def]
+          rng: random.Random, growth_factor: float, as_of: dt.date, done: bool, min_group_size: int) -> None:
+    assessment = session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == org.id))
+    assert assessment is not None
+    n = profile.respondents if done else max(2, profile.respondents // 2)
+    race_options = [c.id for c in (instrument.respondent.race_ethnicity.options or [])] if instrument.respondent.race_ethnicity else []
+    for k in range(n):
+        language = "es" if rng.random() < profile.spanish_share else "en"
+        email = f"r{k + 1}.{slug(profile.name)}@example.org"
+        person = lead if k == 0 else _user(session, email, "", None, language)
+        if k > 0:
+            add_member(session, person, org, Role.respondent)
+        response = get_or_start_response(session, assessment, person.id, language)
+        role = "executive" if k == 0 else ROLES[k % len(ROLES)]
+        response.role_group = role
+        if race_options and rng.random() < 0.8:
+            response.race_ethnicity = [rng.choice(race_options[:8])]
+        leader = role in ("board", "executive")
+        finished = done or k < n // 2
+        answers = []
+        for item in instrument.items:
+            if cycle.depth is Depth.core and item.step != 1:
+                continue
+            if not finished and rng.random() < 0.4:
+                continue
+            value = _answer(item, instrument, profile, rng, leader, growth_factor, language)
+            if value is None:
+                continue
+            stored = validate_answer(instrument, cycle.depth, value)
+            answers.append(Answer(response_id=response.id, item_id=item.id, **stored))
+        session.add_all(answers)
+        response.last_page = "review" if finished else None
+        if finished:
+            session.flush()
+            submit_response(session, response, person.id, as_of=as_of)
+    session.flush()
+    if done:
+        submit_assessment(session, catalogue, assessment, lead.id, min_group_size, as_of=as_of)
+    elif assessment.status is AssessmentStatus.draft:
+        assessment.status = AssessmentStatus.in_progress
+
+
+def _answer(item, instrument: Instrument, profile: PartnerProfile, rng: random.Random, leader: bool,  # type: ignore[no-untyped-def]
+            growth_factor: float, language: str) -> AnswerInput | None:
+    if item.type is ItemType.rated:
+        dont_know = profile.data_dont_know if item.domain == "data" else 0.04
+        roll = rng.random()
+        if roll < dont_know:
+            return AnswerInput(item.id, value="dont_know")
+        if roll < dont_know + 0.02:
+            return AnswerInput(item.id, value="not_applicable")
+        scale = instrument.scale(item.scale or "")
+        mean = profile.base + growth_factor * profile.growth
+        mean += 1.0 if item.domain in profile.strong else -0.9 if item.domain in profile.weak else 0.0
+        mean += profile.leader_gap / 2 if leader else -profile.leader_gap / 2
+        mean += 0.25 if item.focus and item.focus.value == "policy" else -0.15
+        value = max(scale.min_value, min(scale.max_value, round(rng.gauss(mean, 0.7))))
+        comment = None
+        if rng.random() < 0.06:
+            comment = (_COMMENTS_ES if language == "es" else _COMMENTS_EN)[rng.randrange(len(_COMMENTS_EN))]
+        return AnswerInput(item.id, value=str(value), comment=comment)
+    if item.type in (ItemType.short_text, ItemType.long_text) and rng.random() < 0.5:
+        texts = _TEXTS_ES if language == "es" else _TEXTS_EN
+        return AnswerInput(item.id, text=texts[rng.randrange(len(texts))])
+    return None
+
+
+_COMMENTS_EN = (
+    "We have a draft, but the board has not voted on it yet.",
+    "This happens in some programs and not in others.",
+    "Our equity team raised this last year; progress has been slow.",
+    "I am not sure everyone on staff knows about this.",
+)
+_COMMENTS_ES = (
+    "Tenemos un borrador, pero la junta directiva aún no lo ha aprobado.",
+    "Esto ocurre en algunos programas y en otros no.",
+    "Nuestro equipo de equidad lo planteó el año pasado; el avance ha sido lento.",
+    "No estoy seguro de que todo el personal lo sepa.",
+)
+_TEXTS_EN = (
+    "We started a monthly equity learning circle for staff and board members.",
+    "Families told us our forms were hard to use, so we rewrote them with a parent advisory group.",
+    "We now publish our outcomes by race twice a year and discuss them at a community meeting.",
+)
+_TEXTS_ES = (
+    "Iniciamos un círculo mensual de aprendizaje sobre equidad para el personal y la junta directiva.",
+    "Las familias nos dijeron que nuestros formularios eran difíciles de usar, así que los reescribimos con un grupo asesor de padres y madres.",
+    "Ahora publicamos nuestros resultados desglosados por raza dos veces al año y los comentamos en una reunión comunitaria.",
+)
+

@@ -1,0 +1,140 @@
+"""Answers, submission and stored results: the service layer against the real instrument and database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.assessments import service
+from app.assessments.models import Answer, AssessmentStatus, Depth, Result, Special
+from app.assessments.service import AnswerInput
+from app.audit import AuditEvent
+from app.errors import Conflict, Invalid
+from app.organizations.models import Role
+from app.scoring import ENGINE_VERSION, score_assessment
+from tests import factories as f
+
+INSTRUMENT = ("equity-self-assessment", "1.0")
+
+
+@pytest.fixture
+def setup(db, catalogue):
+    backbone = f.backbone(db)
+    admin = f.user(db, backbone, Role.backbone_admin)
+    org = f.partner(db, backbone)
+    lead = f.user(db, org, Role.partner_lead)
+    instrument = catalogue.get(*INSTRUMENT)
+    today = dt.date.today()
+    cycle = service.create_cycle(db, backbone=backbone, actor_id=admin.id, name="Baseline", instrument=instrument,
+                                 opens_on=today - dt.timedelta(days=5), closes_on=today + dt.timedelta(days=5), partner_ids=[org.id])
+    assessment = cycle_assessment(db, cycle)
+    return {"backbone": backbone, "admin": admin, "org": org, "lead": lead, "cycle": cycle, "assessment": assessment,
+            "instrument": instrument}
+
+
+def cycle_assessment(db, cycle):
+    from app.assessments.models import Assessment
+
+    return db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
+
+
+def respond(db, catalogue, assessment, org, values: dict[str, str], submit: bool = True):
+    person = f.user(db, org, Role.respondent, password=None)
+    response = service.get_or_start_response(db, assessment, person.id, "en")
+    service.set_respondent_profile(db, catalogue, response, "staff", [])
+    for item_id, value in values.items():
+        service.save_answer(db, catalogue, response, AnswerInput(item_id, value=value))
+    if submit:
+        service.submit_response(db, response, person.id)
+    db.flush()
+    return response
+
+
+def test_creating_a_cycle_gives_each_partner_one_assessment(db, setup):
+    assert setup["assessment"].organization_id == setup["org"].id
+    assert service.add_partners(db, setup["cycle"], [setup["org"].id]) == []  # once only
+
+
+def test_answers_are_validated_against_the_item_and_its_scale(db, catalogue, setup):
+    response = respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
+    rated = next(i for i in setup["instrument"].items if i.is_rated)
+    with pytest.raises(Invalid, match="Choose one of the answers offered"):
+        service.save_answer(db, catalogue, response, AnswerInput(rated.id, value="7"))
+    with pytest.raises(Invalid, match="Unknown question"):
+        service.save_answer(db, catalogue, response, AnswerInput("no-such-item", value="1"))
+    with pytest.raises(Invalid, match="too long"):
+        service.save_answer(db, catalogue, response, AnswerInput(rated.id, value="1", comment="x" * 5001))
+    assert db.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id)) == 0
+    service.save_answer(db, catalogue, response, AnswerInput(rated.id, value="dont_know", comment="  ask HR "))
+    answer = service.answers_of(db, response.id)[rated.id]
+    assert answer.special is Special.dont_know and answer.value is None and answer.comment == "ask HR"
+
+
+def test_last_write_wins_per_item_and_other_items_are_untouched(db, catalogue, setup):
+    response = respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
+    a, b = [i.id for i in setup["instrument"].items if i.is_rated][:2]
+    service.save_answer(db, catalogue, response, AnswerInput(a, value="1"))
+    service.save_answer(db, catalogue, response, AnswerInput(b, value="2"))
+    service.save_answer(db, catalogue, response, AnswerInput(a, value="3"))
+    db.expire_all()
+    stored = service.answers_of(db, response.id)
+    assert (stored[a].value, stored[b].value) == (3, 2)
+
+
+def test_a_core_cycle_refuses_deeper_items(db, catalogue, setup):
+    setup["cycle"].depth = Depth.core
+    response = respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
+    deeper = next(i for i in setup["instrument"].items if i.step == 2)
+    with pytest.raises(Invalid, match="Unknown question"):
+        service.save_answer(db, catalogue, response, AnswerInput(deeper.id, value="1"))
+
+
+def test_submission_stores_the_engines_result_once_and_freezes_answers(db, catalogue, setup):
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    responses = [respond(db, catalogue, setup["assessment"], setup["org"], {i: str(k % 4) for i in rated}) for k in range(3)]
+    row = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    again = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert again.id == row.id
+    assert db.scalar(select(func.count()).select_from(Result).where(Result.assessment_id == setup["assessment"].id)) == 1
+    assert row.engine_version == ENGINE_VERSION and setup["assessment"].status is AssessmentStatus.submitted
+    fresh = score_assessment(setup["instrument"], service.scoring_inputs(db, setup["assessment"].id), depth="full", min_group_size=5)
+    assert row.data == fresh.model_dump(mode="json")
+    assert row.data["n_responses"] == 3
+    with pytest.raises(Conflict, match="submitted"):
+        service.save_answer(db, catalogue, responses[0], AnswerInput(rated[0], value="1"))
+
+
+def test_submission_needs_a_submitted_response_and_an_open_cycle(db, catalogue, setup):
+    respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
+    with pytest.raises(Invalid, match="No response has been submitted"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    setup["cycle"].closed_at = dt.datetime.now(dt.UTC)
+    with pytest.raises(Conflict, match="closed"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+
+
+def test_reopen_then_resubmit_keeps_the_old_result_in_history(db, catalogue, setup):
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    first = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert service.reopen_assessment(db, setup["assessment"], setup["admin"].id, "late responses")
+    assert setup["assessment"].status is AssessmentStatus.reopened
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "3"))
+    second = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    history = service.result_history(db, setup["assessment"].id)
+    assert [r.id for r in history] == [first.id, second.id]
+    assert not history[0].is_current and history[0].superseded_at is not None and history[1].is_current
+    assert second.data["overall"]["score"] > first.data["overall"]["score"]
+    actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(setup["assessment"].id))))
+    assert actions.count("assessment.submitted") == 2 and "assessment.reopened" in actions
+
+
+def test_recompute_supersedes_without_deleting(db, catalogue, setup):
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "2"))
+    first = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert service.recompute_results(db, catalogue, 5, cycle_id=setup["cycle"].id) == 1
+    history = service.result_history(db, setup["assessment"].id)
+    assert len(history) == 2 and history[0].id == first.id and history[1].data == first.data
