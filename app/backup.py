@@ -81,8 +81,9 @@ def export_all(conn: Connection, target: Path, surveys_dir: Path) -> dict[str, i
             archive.writestr(f"tables/{table.name}.json", payload)
             counts[table.name] = len(rows)
             digests[table.name] = hashlib.sha256(payload).hexdigest()
-        versions = conn.execute(text("SELECT instrument_id, version FROM instrument_versions")).all()
-        for instrument_id, version in versions:
+        versions = set(conn.execute(text("SELECT instrument_id, version FROM instrument_versions")).all())
+        versions |= set(conn.execute(text("SELECT instrument_id, instrument_version FROM cycles")).all())
+        for instrument_id, version in sorted(versions):
             path = surveys_dir / instrument_id / f"{version}.yaml"
             if path.exists():
                 archive.write(path, f"surveys/{instrument_id}/{version}.yaml")

@@ -36,10 +36,11 @@ def world(db, catalogue):
                                  opens_on=today, closes_on=today + dt.timedelta(days=30), partner_ids=[a.id, b.id])
     assessments = {o.id: x for o in (a, b) for x in [cycle_assessment_of(db, cycle, o)]}
     rated = [i.id for i in instrument.items if i.is_rated]
-    # Five staff and two managers: staff are shown, managers (2 < 5) are not.
-    for k in range(7):
+    # Six staff, five board members, two managers: managers (2 < 5) are hidden, and so is the board, or its
+    # figures and the staff's would reveal the managers' by subtraction from the total.
+    for k in range(13):
         values = {item_id: ("dont_know" if (k + j) % 9 == 0 else str((k + j) % 4)) for j, item_id in enumerate(rated)}
-        _respondent(db, catalogue, assessments[a.id], a, "staff" if k < 5 else "manager", values)
+        _respondent(db, catalogue, assessments[a.id], a, "staff" if k < 6 else "board" if k < 11 else "manager", values)
     service.submit_assessment(db, catalogue, assessments[a.id], lead_a.id, 5)
     db.commit()
     return {"admin": admin, "analyst": analyst, "lead_a": lead_a, "lead_b": lead_b, "a": a, "b": b, "cycle": cycle,
@@ -81,7 +82,7 @@ def test_the_result_has_the_documented_shape(client, db, world):
     assert set(domain) >= {"id", "score", "level", "policy_score", "practice_score", "dont_know_share", "items"}
     assert set(domain["items"][0]) >= {"id", "score", "n", "spread"}
     assert body["growth_opportunities"] and "groups" in body
-    assert set(body["groups"]["role_group"]) == {"staff"}  # managers are fewer than five
+    assert set(body["groups"]["role_group"]) == {"staff"}
 
 
 def test_stored_result_equals_a_fresh_computation_from_the_exported_answers(client, db, world):
@@ -102,7 +103,7 @@ def test_stored_result_equals_a_fresh_computation_from_the_exported_answers(clie
 def test_answers_suppress_small_groups_and_hide_people_in_anonymous_cycles(client, db, world):
     aid = world["assessment_a"].id
     answers = client.get(f"/api/v1/assessments/{aid}/answers", headers=f.api_token(db, world["lead_a"])).json()
-    assert {a["role_group"] for a in answers} == {"staff", None}  # managers (two) are not shown
+    assert {a["role_group"] for a in answers} == {"staff", None}
     assert all(a["respondent"] for a in answers)  # a named cycle: pseudonyms are given
     world["cycle"].anonymous = True
     db.commit()
