@@ -33,6 +33,22 @@ class Band:
     lower: float  # 0..100
 
 
+def _label(x: float, y: float, label: str, width_chars: int = 34) -> str:
+    """A right-aligned label of up to two lines, centred on y (long titles wrap instead of being cut)."""
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width_chars and len(lines) < 1:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(label)}</text>'
+    spans = "".join(f'<tspan x="{x}" dy="{dy}">{escape(t)}</tspan>' for t, dy in zip(lines, ("0", "1.15em"), strict=False))
+    return f'<text x="{x}" y="{y - 3:.1f}" font-size="12" text-anchor="end" fill="#111">{spans}</text>'
+
+
 def _defs(prefix: str) -> str:
     parts = []
     for i, (shade, ink, pattern) in enumerate(zip(SHADES, INKS, PATTERNS, strict=True)):
@@ -51,9 +67,9 @@ def _defs(prefix: str) -> str:
 
 
 def score_bars(bars: Sequence[Bar], bands: Sequence[Band], *, title: str, description: str, chart_id: str = "scores",
-               width: int = 640, label_width: int = 220) -> Markup:
+               width: int = 720, label_width: int = 240) -> Markup:
     """Horizontal bars of 0-100 scores over labelled level bands; the score is printed beside each bar."""
-    row, top, value_width = 30, 28, 70
+    row, top, value_width = 34, 40, 130
     plot = width - label_width - value_width
     height = top + row * len(bars) + 8
     x = lambda score: label_width + plot * max(0.0, min(100.0, score)) / 100  # noqa: E731
@@ -64,11 +80,12 @@ def score_bars(bars: Sequence[Bar], bands: Sequence[Band], *, title: str, descri
     for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
         x0, x1 = x(band.lower), x(upper)
         out.append(f'<rect x="{x0:.1f}" y="{top - 4}" width="{x1 - x0:.1f}" height="{height - top}" fill="{SHADES[i % 6]}" opacity="0.35"/>')
-        out.append(f'<line x1="{x0:.1f}" y1="{top - 22}" x2="{x0:.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
-        out.append(f'<text x="{x0 + 3:.1f}" y="{top - 12}" font-size="11" fill="#222">{escape(band.name)} ({band.lower:g})</text>')
+        out.append(f'<line x1="{x0:.1f}" y1="{top - 36}" x2="{x0:.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
+        label_y = top - 26 if i % 2 == 0 else top - 10  # alternate rows so that neighbouring band names never overlap
+        out.append(f'<text x="{x0 + 3:.1f}" y="{label_y}" font-size="11" fill="#222">{escape(band.name)} ({band.lower:g})</text>')
     for j, bar in enumerate(bars):
         y = top + j * row
-        out.append(f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(bar.label)}</text>')
+        out.append(_label(label_width - 8, y + row / 2, bar.label))
         if bar.score is not None:
             level = sum(1 for band in bands if band.lower <= float(bar.shown or 0)) - 1 if bar.shown.isdigit() else 0
             out.append(f'<rect x="{label_width}" y="{y + 6}" width="{x(bar.score) - label_width:.1f}" height="{row - 12}" '
@@ -81,9 +98,9 @@ def score_bars(bars: Sequence[Bar], bands: Sequence[Band], *, title: str, descri
 
 
 def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: Sequence[str], *, title: str, description: str,
-                       chart_id: str = "dist", width: int = 640, label_width: int = 220) -> Markup:
+                       chart_id: str = "dist", width: int = 720, label_width: int = 240) -> Markup:
     """One stacked bar per row (e.g. a domain): how many partners are at each level, counts printed in the segments."""
-    row, top = 30, 34
+    row, top = 34, 34
     plot = width - label_width - 10
     height = top + row * len(rows) + 6
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
@@ -97,7 +114,7 @@ def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: S
     for j, (label, counts) in enumerate(rows):
         y = top + j * row
         total = sum(counts) or 1
-        out.append(f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(label)}</text>')
+        out.append(_label(label_width - 8, y + row / 2, label))
         x0 = float(label_width)
         for i, n in enumerate(counts):
             if not n:
