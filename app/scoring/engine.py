@@ -7,9 +7,10 @@ documented for users in the README, "How scores are computed"; each rule is refe
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from app.instruments.schema import Focus, Instrument, Item
 from app.scoring.models import (
@@ -44,7 +45,8 @@ def shown(score: float | None) -> int | None:
     """Rule 6: a score as users see it, rounded half up (49.5 shows as 50)."""
     if score is None:
         return None
-    return int(Decimal(repr(score)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    whole = math.floor(score)
+    return whole + 1 if score - whole >= 0.5 else whole
 
 
 def asked_items(instrument: Instrument, depth: str) -> list[Item]:
@@ -104,30 +106,27 @@ def _weighted(pairs: Sequence[tuple[float, float | None]], total: int, min_share
     return sum(w * s for w, s in have) / sum(w for w, _ in have)
 
 
-@dataclass
+@dataclass(slots=True)
 class _ItemTally:
-    values: list[float] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    raw: list[int] = field(default_factory=list)  # the values given (scale points)
     dont_know: int = 0
     not_applicable: int = 0
 
 
 def _tally(plan: _Plan, responses: Sequence[ResponseIn]) -> dict[str, _ItemTally]:
     tallies = {r.item.id: _ItemTally() for r in plan.rated}
-    for rated in plan.rated:
-        tally = tallies[rated.item.id]
-        for response in responses:
-            answer = response.answers.get(rated.item.id)
-            if answer is None:
+    for response in responses:
+        for item_id, answer in response.answers.items():
+            tally = tallies.get(item_id)
+            if tally is None:
                 continue
-            if answer.special == "dont_know":
+            if answer.special is None:
+                if answer.value is not None:
+                    tally.raw.append(answer.value)
+            elif answer.special == "dont_know":
                 tally.dont_know += 1
             elif answer.special == "not_applicable":
                 tally.not_applicable += 1
-            elif answer.value is not None:
-                tally.values.append(rated.score(answer.value))
-                key = str(answer.value)
-                tally.counts[key] = tally.counts.get(key, 0) + 1
     return tallies
 
 
@@ -147,19 +146,21 @@ def _domains(instrument: Instrument, plan: _Plan, tallies: dict[str, _ItemTally]
         dk = answered = 0
         for r in rated:
             t = tallies[r.item.id]
-            score = sum(t.values) / len(t.values) if t.values else None  # rule 2
+            n = len(t.raw)
+            step = 100.0 / (r.high - r.low)
+            score = (sum(t.raw) / n - r.low) * step if n else None  # rules 1 and 2: the mean of the item scores
             item_scores[r.item.id] = score
             dk += t.dont_know
-            answered += t.dont_know + len(t.values)
+            answered += t.dont_know + n
             if with_items:
-                spread = max(t.values) - min(t.values) if len(t.values) >= 2 else None
-                step = 100.0 / (r.high - r.low)
-                rated_answers = t.dont_know + len(t.values)
-                distribution = {str(o.value): t.counts.get(str(o.value), 0) for o in instrument.scale(r.item.scale or "").options}
+                spread = (max(t.raw) - min(t.raw)) * step if n >= 2 else None
+                rated_answers = t.dont_know + n
+                counts = Counter(t.raw)
+                distribution = {str(o.value): counts.get(o.value, 0) for o in instrument.scale(r.item.scale or "").options}
                 distribution["dont_know"] = t.dont_know
                 distribution["not_applicable"] = t.not_applicable
                 items.append(ItemResult(
-                    id=r.item.id, score=score, shown=shown(score), n=len(t.values), spread=spread,
+                    id=r.item.id, score=score, shown=shown(score), n=n, spread=spread,
                     disagreement=spread is not None and spread >= rules.disagreement_steps * step - 1e-9,
                     dont_know_share=t.dont_know / rated_answers if rated_answers else None, distribution=distribution))
 
@@ -184,24 +185,21 @@ def _opportunities(instrument: Instrument, plan: _Plan, domains: Sequence[Domain
     """Rule 9."""
     rules = instrument.scoring
     facts = {i.id: i for d in domains for i in d.items}
-    ranked = []
+    ranked: list[tuple[float, _Rated, str, ItemResult]] = []
     for r in plan.rated:
         f = facts[r.item.id]
         if f.dont_know_share is not None and f.dont_know_share >= rules.dont_know_opportunity_share:
             # "Learn where you stand": as urgent as an item scored 0 for the share of people who don't know.
-            priority = r.item.weight * 100.0 * f.dont_know_share
-            ranked.append((priority, r, Opportunity(item_id=r.item.id, domain=r.item.domain, kind="learn", priority=priority,
-                                                    score=f.score, disagreement=f.disagreement)))
+            ranked.append((r.item.weight * 100.0 * f.dont_know_share, r, "learn", f))
         elif f.score is not None:
-            priority = r.item.weight * (100.0 - f.score)
-            ranked.append((priority, r, Opportunity(item_id=r.item.id, domain=r.item.domain, kind="improve", priority=priority,
-                                                    score=f.score, disagreement=f.disagreement)))
+            ranked.append((r.item.weight * (100.0 - f.score), r, "improve", f))
     ranked.sort(key=lambda x: (-round(x[0], 9), x[1].item.step, x[1].index))
-    top = [o for _, _, o in ranked[: rules.top_opportunities]]
+    top = [Opportunity(item_id=r.item.id, domain=r.item.domain, kind=kind, priority=priority, score=f.score, disagreement=f.disagreement)
+           for priority, r, kind, f in ranked[: rules.top_opportunities]]
     per_domain: dict[str, list[str]] = {d.id: [] for d in instrument.domains}
-    for _, r, o in ranked:
+    for _, r, _, _ in ranked:
         if len(per_domain[r.item.domain]) < rules.top_per_domain:
-            per_domain[r.item.domain].append(o.item_id)
+            per_domain[r.item.domain].append(r.item.id)
     return top, per_domain
 
 
