@@ -191,11 +191,13 @@ def validate_answer(instrument: Instrument, depth: Depth, data: AnswerInput) -> 
 
 
 def save_answer(session: Session, catalogue: Catalogue, response: Response, data: AnswerInput) -> dict[str, Any]:
-    """Store one answer (last write wins for that item; other items are never touched)."""
+    """Store one answer (last write wins for that item; other items are never touched); returns what was stored."""
     ensure_writable(response)
     assessment = response.assessment
     instrument = instrument_of(catalogue, assessment.cycle)
     stored = validate_answer(instrument, assessment.cycle.depth, data)
+    if data.comment is None:  # no comment sent: keep the stored one (an empty string clears it)
+        stored.pop("comment")
     now = utcnow()
     _upsert_answer(session, response.id, data.item_id, stored, now)
     session.execute(update(Response).where(Response.id == response.id).values(updated_at=now))

@@ -1,0 +1,153 @@
+"""The partner lead's pages: the organization's assessments, invitations, submission; and reopening (backbone admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import access, i18n
+from app.assessments import service
+from app.assessments.models import Assessment, AssessmentStatus
+from app.assessments.models import Response as ResponseRow
+from app.auth import invitations
+from app.auth.models import Invitation, InvitationPurpose
+from app.config import Settings
+from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
+from app.mail import render_mail, send
+from app.organizations.models import Organization
+from app.web.csrf import csrf_protect
+from app.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def send_invitation(db: Session, settings: Settings, issued: invitations.Issued, org: Organization, cycle_name: str, minutes: int) -> str | None:
+    """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set."""
+    inv = issued.invitation
+    backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
+    with i18n.locale(inv.language):
+        expires = i18n.format_date(inv.expires_at)
+    subject, text, html = render_mail("invitation", inv.language, {
+        "purpose": inv.purpose.value, "org": org.name, "backbone": backbone.name if backbone else "", "cycle": cycle_name,
+        "minutes": minutes, "link": issued.link(settings), "expires": expires})
+    path = send(settings, inv.email, subject, text, html)
+    return path.name if path else None
+
+
+def _lead_assessments(db: Session, principal: Any) -> list[Assessment]:
+    ids = access.lead_org_ids(principal)
+    if not ids or principal.invitation_id is not None:
+        return []
+    return list(db.scalars(select(Assessment).where(Assessment.organization_id.in_(ids)).order_by(Assessment.id.desc())))
+
+
+def _render_home(request: Request, db: Session, principal: Any, extra: dict[str, Any] | None = None, status: int = 200) -> Response:
+    assessments = _lead_assessments(db, principal)
+    counts = service.response_counts(db, [a.id for a in assessments])
+    rows = []
+    for a in assessments:
+        invites = db.scalars(select(Invitation).where(Invitation.assessment_id == a.id).order_by(Invitation.created_at)).all()
+        own = db.scalar(select(ResponseRow).where(ResponseRow.assessment_id == a.id, ResponseRow.user_id == principal.user_id))
+        rows.append({"a": a, "counts": counts[a.id], "invites": invites, "open": service.cycle_is_open(a.cycle), "own": own,
+                     "has_result": service.current_result(db, a.id) is not None})
+    return render(request, "partner/home.html", {"rows": rows, "links": [], "error": None, "emails": "", "page_title": _("Your organization"),
+                                                 **(extra or {})}, status_code=status)
+
+
+@router.get("/partner", response_class=HTMLResponse)
+def partner_home(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+    if not access.is_partner_lead(principal):
+        return RedirectResponse(access.home_for(principal), status_code=303)
+    return _render_home(request, db, principal)
+
+
+@router.post("/partner/assessments/{assessment_id}/invite")
+async def invite(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
+                 catalogue: CatalogueDep) -> Response:
+    """Invite respondents; without SMTP the links are shown on this page (never put in a URL) so the lead can copy them."""
+    form = await request.form()
+    assessment = access.get_assessment(db, principal, assessment_id, need="manage")
+    if not service.cycle_is_open(assessment.cycle) or assessment.status is AssessmentStatus.submitted:
+        raise Conflict(_("This assessment is not open for answers, so no one can be invited to it."))
+    raw = str(form.get("emails") or "")[:20_000]
+    try:
+        emails = invitations.parse_emails(raw)
+    except Invalid as exc:
+        return _render_home(request, db, principal, {"error": {"assessment": assessment.id, "message": exc.message}, "emails": raw}, 422)
+    language = str(form.get("language") or i18n.get_locale())
+    instrument = service.instrument_of(catalogue, assessment.cycle)
+    links = []
+    for email in emails:
+        issued = invitations.issue(db, settings, email=email, language=language, organization=assessment.organization,
+                                   purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=principal.user_id)
+        if send_invitation(db, settings, issued, assessment.organization, assessment.cycle.name, instrument.estimated_minutes):
+            links.append((email, issued.link(settings)))
+    db.commit()
+    return _render_home(request, db, principal, {"links": links, "invited": len(emails)})
+
+
+def _own_invitation(db: Session, principal: Any, invitation_id: int) -> Invitation:
+    invitation = db.get(Invitation, invitation_id)
+    if invitation is None or invitation.assessment_id is None:
+        raise NotFound()
+    access.get_assessment(db, principal, invitation.assessment_id, need="manage")
+    return invitation
+
+
+@router.post("/partner/invitations/{invitation_id}/revoke")
+def revoke_invitation(invitation_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    invitation = _own_invitation(db, principal, invitation_id)
+    invitations.revoke(db, invitation, principal.user_id)
+    db.commit()
+    return RedirectResponse(f"/partner?flash=revoked#assessment-{invitation.assessment_id}", status_code=303)
+
+
+@router.post("/partner/invitations/{invitation_id}/resend")
+def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> Response:
+    invitation = _own_invitation(db, principal, invitation_id)
+    if invitation.revoked_at is not None:
+        raise Conflict(_("This invitation was revoked; invite the person again instead."))
+    assessment = db.get(Assessment, invitation.assessment_id)
+    assert assessment is not None
+    issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
+                               purpose=invitation.purpose, assessment_id=assessment.id, created_by_id=principal.user_id)
+    outbox = send_invitation(db, settings, issued, assessment.organization, assessment.cycle.name,
+                             service.instrument_of(catalogue, assessment.cycle).estimated_minutes)
+    db.commit()
+    return _render_home(request, db, principal, {"links": [(invitation.email, issued.link(settings))] if outbox else [], "invited": 1})
+
+
+@router.post("/partner/assessments/{assessment_id}/submit")
+async def submit_assessment(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
+                            catalogue: CatalogueDep) -> Response:
+    form = await request.form()
+    assessment = access.get_assessment(db, principal, assessment_id, need="manage")
+    if form.get("confirm") != "yes":
+        return _render_home(request, db, principal, {"error": {"assessment": assessment.id,
+                                                               "message": _("Tick the box to confirm that the responses are in.")}}, 422)
+    try:
+        service.submit_assessment(db, catalogue, assessment, principal.user_id, settings.min_group_size)
+    except (Invalid, Conflict) as exc:
+        db.rollback()
+        return _render_home(request, db, principal, {"error": {"assessment": assessment.id, "message": exc.message}}, 422)
+    db.commit()
+    return RedirectResponse(f"/assessments/{assessment.id}/result?flash=submitted", status_code=303)
+
+
+@router.post("/assessments/{assessment_id}/reopen")
+async def reopen(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    form = await request.form()
+    assessment = access.get_assessment(db, principal, assessment_id, need="admin")
+    if assessment.status is not AssessmentStatus.submitted:
+        raise Forbidden(_("Only a submitted assessment can be reopened."))
+    service.reopen_assessment(db, assessment, principal.user_id, str(form.get("reason") or ""))
+    db.commit()
+    back = str(form.get("back") or "")
+    return RedirectResponse(back if back.startswith("/backbone") else f"/assessments/{assessment.id}/result?flash=reopened", status_code=303)

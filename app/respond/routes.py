@@ -1,0 +1,324 @@
+"""The respondent's pages: invitation link, welcome, questions page by page, review, submit, thanks.
+
+Every page works without JavaScript (Next/Previous save the page's changed answers one item at a
+time); respond.js adds autosave per item through POST /respond/{id}/answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import access, i18n
+from app.assessments import service
+from app.assessments.models import Assessment, ResponseStatus
+from app.assessments.models import Response as ResponseRow
+from app.auth import invitations
+from app.auth import service as auth
+from app.auth.models import InvitationPurpose
+from app.auth.routes import set_session_cookie
+from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.errors import AppError, Conflict, Invalid, NotFound
+from app.i18n import gettext as _
+from app.instruments.schema import Instrument, ItemType
+from app.respond.service import Page, is_answered, plan_pages, progress
+from app.web.csrf import csrf_protect
+from app.web.middleware import LANG_COOKIE
+from app.web.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+ResponseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class Context:
+    """One respondent's response with everything its pages need."""
+
+    def __init__(self, db: Session, principal: Any, response_id: int, catalogue: Any):
+        self.response = access.get_own_response(db, principal, response_id)
+        self.assessment: Assessment = self.response.assessment
+        self.cycle = self.assessment.cycle
+        self.instrument: Instrument = service.instrument_of(catalogue, self.cycle)
+        self.pages: list[Page] = plan_pages(self.instrument, self.cycle.depth, self.cycle.order)
+        self.answers = service.answers_of(db, self.response.id)
+
+    def page(self, key: str) -> tuple[int, Page]:
+        for index, page in enumerate(self.pages):
+            if page.key == key:
+                return index, page
+        raise NotFound()
+
+    @property
+    def frozen(self) -> bool:
+        return self.response.status is ResponseStatus.submitted
+
+    def base(self) -> dict[str, Any]:
+        return {"r": self.response, "assessment": self.assessment, "cycle": self.cycle, "instrument": self.instrument,
+                "pages": self.pages, "progress": progress(self.pages, self.answers), "answers": self.answers,
+                "org": self.assessment.organization, "lang": i18n.get_locale()}
+
+
+def url(response_id: int, page: str) -> str:
+    return f"/respond/{response_id}/{page}" if page in ("welcome", "review", "done") else f"/respond/{response_id}/page/{page}"
+
+
+# -- getting in --------------------------------------------------------------------------------
+
+@router.get("/invite/{token}")
+def open_invitation(request: Request, token: Annotated[str, Path(max_length=200)], db: SessionDep, settings: SettingsDep) -> Response:
+    invitation = invitations.find_valid(db, token)
+    user = invitations.accept(db, invitation)
+    if invitation.purpose is InvitationPurpose.partner_lead:
+        session_token, target = auth.start_session(db, user, settings.session_days), "/partner"
+    else:
+        assessment = db.get(Assessment, invitation.assessment_id)
+        if assessment is None:
+            raise NotFound()
+        response = service.get_or_start_response(db, assessment, user.id, invitation.language)
+        session_token = auth.start_session(db, user, settings.session_days, invitation_id=invitation.id)
+        target = (url(response.id, "done") if response.status is ResponseStatus.submitted
+                  else url(response.id, response.last_page or "welcome") if response.last_page else url(response.id, "welcome"))
+    db.commit()
+    redirect = RedirectResponse(target, status_code=303)
+    set_session_cookie(redirect, session_token, settings.session_days, settings.secure_cookies)
+    if not request.cookies.get(LANG_COOKIE):
+        redirect.set_cookie(LANG_COOKIE, invitation.language, max_age=365 * 86400, httponly=True, samesite="lax",
+                            secure=settings.secure_cookies)
+    return redirect
+
+
+@router.get("/respond", response_class=HTMLResponse)
+def my_responses(request: Request, db: SessionDep, principal: CurrentUser) -> HTMLResponse:
+    rows = db.scalars(select(ResponseRow).where(ResponseRow.user_id == principal.user_id).order_by(ResponseRow.id.desc())).all()
+    return render(request, "respond/list.html", {"responses": rows, "page_title": _("Your assessments")})
+
+
+@router.post("/respond/start/{assessment_id}")
+def start_own_response(assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep, principal: CurrentUser) -> Response:
+    """A partner lead answers too: their own response to their organization's assessment."""
+    assessment = access.get_assessment(db, principal, assessment_id, need="manage")
+    response = service.get_or_start_response(db, assessment, principal.user_id, i18n.get_locale())
+    db.commit()
+    return RedirectResponse(url(response.id, response.last_page or "welcome"), status_code=303)
+
+
+# -- welcome -----------------------------------------------------------------------------------
+
+@router.get("/respond/{response_id}/welcome", response_class=HTMLResponse)
+def welcome(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    ctx = Context(db, principal, response_id, catalogue)
+    if ctx.frozen:
+        return RedirectResponse(url(response_id, "done"), status_code=303)
+    return _welcome(request, ctx, {}, ctx.response.role_group, list(ctx.response.race_ethnicity or []))
+
+
+def _welcome(request: Request, ctx: Context, errors: dict[str, str], role: str | None, race: list[str], status: int = 200) -> HTMLResponse:
+    return render(request, "respond/welcome.html", {**ctx.base(), "errors": errors, "role": role, "race": race,
+                                                    "min_group_size": request.app.state.settings.min_group_size,
+                                                    "page_title": _("Welcome")}, status_code=status)
+
+
+@router.post("/respond/{response_id}/welcome")
+async def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    form = await request.form()
+    ctx = Context(db, principal, response_id, catalogue)
+    role = str(form.get("role_group") or "")
+    race = [str(v) for v in form.getlist("race_ethnicity")][:20]
+    try:
+        service.set_respondent_profile(db, catalogue, ctx.response, role, race)
+    except Invalid as exc:
+        db.rollback()
+        return _welcome(request, ctx, {str(exc.details.get("field")): exc.message}, role, race, status=422)
+    except Conflict as exc:
+        return _closed(request, ctx, exc.message)
+    target = ctx.response.last_page if ctx.response.last_page in {p.key for p in ctx.pages} else ctx.pages[0].key
+    db.commit()
+    return RedirectResponse(url(response_id, target), status_code=303)
+
+
+# -- question pages ------------------------------------------------------------------------------
+
+def stored_repr(answer: Any) -> str:
+    """An answer as one string, to know on save whether the respondent changed it on this page."""
+    if answer is None:
+        return ""
+    if answer.special is not None:
+        return answer.special.value
+    if answer.value is not None:
+        return str(answer.value)
+    if answer.choices:
+        return "|".join(answer.choices)
+    return answer.text or ""
+
+
+@router.get("/respond/{response_id}/page/{key}", response_class=HTMLResponse)
+def question_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
+                  principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    ctx = Context(db, principal, response_id, catalogue)
+    if ctx.frozen:
+        return RedirectResponse(url(response_id, "done"), status_code=303)
+    index, page = ctx.page(key)
+    if ctx.response.last_page != key:
+        ctx.response.last_page = key
+        db.commit()
+    return _page(request, ctx, index, page, {}, {})
+
+
+def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[str, str], posted: dict[str, Any],
+          status: int = 200) -> HTMLResponse:
+    values = {}
+    for qid in page.question_ids:
+        answer = ctx.answers.get(qid)
+        values[qid] = {"value": stored_repr(answer), "choices": list(answer.choices or []) if answer else [],
+                       "text": (answer.text or "") if answer else "", "comment": (answer.comment or "") if answer else ""}
+        if qid in posted:
+            values[qid].update(posted[qid])
+    lang = i18n.get_locale()
+    return render(request, "respond/page.html", {
+        **ctx.base(), "page": page, "index": index, "title": page.title(ctx.instrument, lang), "values": values, "errors": errors,
+        "previous": ctx.pages[index - 1].key if index > 0 else None, "next": ctx.pages[index + 1].key if index + 1 < len(ctx.pages) else None,
+        "stored": {qid: stored_repr(ctx.answers.get(qid)) for qid in page.question_ids}, "page_title": page.title(ctx.instrument, lang),
+        "ItemType": ItemType, "max_text": service.MAX_TEXT,
+    }, status_code=status)
+
+
+@router.post("/respond/{response_id}/page/{key}")
+async def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
+                    principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    form = await request.form()
+    ctx = Context(db, principal, response_id, catalogue)
+    index, page = ctx.page(key)
+    errors: dict[str, str] = {}
+    posted: dict[str, Any] = {}
+    for qid in page.question_ids:
+        question = ctx.instrument.question(qid)
+        assert question is not None
+        if question.type is ItemType.multiple_choice:
+            choices = [str(v) for v in form.getlist(qid)][:50]
+            value, data = "|".join(choices), {"choices": choices}
+            changed = form.get(f"present-{qid}") is not None and value != form.get(f"orig-{qid}", "")
+        else:
+            raw = form.get(qid)
+            value = str(raw) if raw is not None else None
+            data = {"value": value} if question.type in (ItemType.rated, ItemType.single_choice) else {"text": value}
+            changed = value is not None and value != form.get(f"orig-{qid}", "")
+        comment = form.get(f"{qid}-comment")
+        comment_changed = comment is not None and str(comment) != form.get(f"orig-{qid}-comment", "")
+        if not changed and not comment_changed:
+            continue
+        existing = ctx.answers.get(qid)
+        if not changed:  # only the comment changed: keep the stored answer as it is
+            data = _existing_data(existing, question.type)
+        posted[qid] = {**({"value": value} if value is not None else {}), **data, "comment": str(comment or "")}
+        try:
+            service.save_answer(db, catalogue, ctx.response, service.AnswerInput(
+                qid, value=data.get("value"), choices=data.get("choices", ()), text=data.get("text"),
+                comment=str(comment) if comment is not None else (existing.comment if existing else None)))
+            db.commit()
+        except Invalid as exc:
+            db.rollback()
+            errors[qid] = exc.message
+        except Conflict as exc:
+            db.rollback()
+            return _closed(request, ctx, exc.message)
+    if errors:
+        ctx.answers = service.answers_of(db, ctx.response.id)
+        return _page(request, ctx, index, page, errors, posted, status=422)
+    target_lang = form.get("switch_lang")
+    nav = form.get("nav")
+    if isinstance(target_lang, str) and target_lang in request.app.state.settings.locales:
+        return RedirectResponse(f"{url(response_id, key)}?lang={target_lang}", status_code=303)
+    if nav == "previous" and index > 0:
+        target = url(response_id, ctx.pages[index - 1].key)
+    elif nav == "next" and index + 1 < len(ctx.pages):
+        target = url(response_id, ctx.pages[index + 1].key)
+    elif nav == "review" or (nav == "next" and index + 1 == len(ctx.pages)):
+        target = url(response_id, "review")
+    else:
+        target = url(response_id, key) + "?flash=saved"
+    return RedirectResponse(target, status_code=303)
+
+
+def _existing_data(existing: Any, kind: ItemType) -> dict[str, Any]:
+    if existing is None:
+        return {}
+    if kind is ItemType.multiple_choice:
+        return {"choices": list(existing.choices or [])}
+    if kind in (ItemType.rated, ItemType.single_choice):
+        return {"value": stored_repr(existing) or None}
+    return {"text": existing.text}
+
+
+def _closed(request: Request, ctx: Context, message: str) -> HTMLResponse:
+    return render(request, "respond/closed.html", {**ctx.base(), "message": message, "page_title": _("Answers can no longer be changed")},
+                  status_code=409)
+
+
+class AnswerIn(BaseModel):
+    item_id: str = Field(max_length=64)
+    value: str | None = Field(default=None, max_length=64)
+    choices: list[str] = Field(default_factory=list, max_length=50)
+    text: str | None = Field(default=None, max_length=20_000)
+    comment: str | None = Field(default=None, max_length=20_000)
+
+
+@router.post("/respond/{response_id}/answer")
+def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> JSONResponse:
+    """Save one item (the script calls this on every change). Errors come back translated, tied to the item."""
+    response = access.get_own_response(db, principal, response_id)
+    try:
+        service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
+                                                                         text=body.text, comment=body.comment))
+        db.commit()
+    except AppError as exc:
+        db.rollback()
+        return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
+    return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")})
+
+
+# -- review, submit, thanks ----------------------------------------------------------------------
+
+@router.get("/respond/{response_id}/review", response_class=HTMLResponse)
+def review(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    ctx = Context(db, principal, response_id, catalogue)
+    if ctx.frozen:
+        return RedirectResponse(url(response_id, "done"), status_code=303)
+    if ctx.response.last_page != "review":
+        ctx.response.last_page = "review"
+        db.commit()
+    lang = i18n.get_locale()
+    missing = []
+    for page in ctx.pages:
+        for section in page.sections:
+            left = [q for q in section.questions if not is_answered(ctx.answers.get(q.id))]
+            if left:
+                heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
+                missing.append({"page": page, "heading": heading, "questions": left})
+    return render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit")})
+
+
+@router.post("/respond/{response_id}/submit")
+async def submit(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    form = await request.form()
+    ctx = Context(db, principal, response_id, catalogue)
+    if not ctx.frozen and form.get("confirm") != "yes":
+        return render(request, "respond/review.html", {**ctx.base(), "missing": [], "page_title": _("Review and submit"),
+                                                        "error": _("Tick the box to confirm that your answers are final.")}, status_code=422)
+    try:
+        service.submit_response(db, ctx.response, principal.user_id)
+        db.commit()
+    except Conflict as exc:
+        return _closed(request, ctx, exc.message)
+    return RedirectResponse(url(response_id, "done"), status_code=303)
+
+
+@router.get("/respond/{response_id}/done", response_class=HTMLResponse)
+def done(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    ctx = Context(db, principal, response_id, catalogue)
+    if not ctx.frozen:
+        return RedirectResponse(url(response_id, "review"), status_code=303)
+    return render(request, "respond/done.html", {**ctx.base(), "page_title": _("Thank you")})
