@@ -11,7 +11,7 @@ from app.assessments import service
 from app.organizations.models import Role
 from app.scoring import AnswerIn, ResponseIn, score_assessment
 from tests import factories as f
-from tests.service.test_assessments import INSTRUMENT, cycle_assessment
+from tests.service.test_assessments import INSTRUMENT
 
 
 def _respondent(db, catalogue, assessment, org, role_group: str, values: dict[str, str]) -> None:
