@@ -1,10 +1,26 @@
-"""Pure scoring: instrument + answers in, a typed result out (no database, no web)."""
+"""Pure scoring: an instrument version + submitted answers (+ the cycle's depth) in, a typed result out.
 
-from app.scoring.compare import Comparison, DomainChange, compare
-from app.scoring.engine import ENGINE_VERSION, AnswerIn, ResponseIn, asked_items, score_assessment, shown
-from app.scoring.models import AssessmentResult, DomainResult, GroupResult, ItemResult, Opportunity, Overall
+No database, no web, no templates: this package imports only the standard library, Pydantic and
+``app.instruments`` (schema and id mapping). Every result carries ``ENGINE_VERSION``.
+"""
+
+from app.scoring.compare import Comparison, DomainChange, ItemChange, compare
+from app.scoring.engine import (
+    DONT_KNOW,
+    ENGINE_VERSION,
+    NOT_APPLICABLE,
+    AnswerIn,
+    ResponseIn,
+    asked_items,
+    level_id,
+    score_assessment,
+    shown,
+    visible_groups,
+)
+from app.scoring.models import AssessmentResult, DomainResult, GroupDomain, GroupResult, ItemResult, Opportunity, Overall
 
 __all__ = [
-    "ENGINE_VERSION", "AnswerIn", "AssessmentResult", "Comparison", "DomainChange", "DomainResult", "GroupResult", "ItemResult",
-    "Opportunity", "Overall", "ResponseIn", "asked_items", "compare", "score_assessment", "shown",
+    "DONT_KNOW", "ENGINE_VERSION", "NOT_APPLICABLE", "AnswerIn", "AssessmentResult", "Comparison", "DomainChange", "DomainResult",
+    "GroupDomain", "GroupResult", "ItemChange", "ItemResult", "Opportunity", "Overall", "ResponseIn", "asked_items", "compare",
+    "level_id", "score_assessment", "shown", "visible_groups",
 ]

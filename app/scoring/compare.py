@@ -1,65 +1,99 @@
-"""Rule 10: a result beside an earlier one (a follow-up cycle beside its baseline)."""
+"""Rule 10: a result beside an earlier one (a follow-up cycle beside its baseline).
+
+Domains and items are matched by id, through ``app.instruments.mapping.IdMap`` when the two results come from
+different versions of the instrument. A domain or item of the current result with no one-to-one counterpart in
+the baseline (new, or merged from several) is listed as not comparable; so is one whose counterpart is missing
+from the baseline result (for example an item a core cycle did not ask). ``change`` is current minus baseline at
+full precision; ``level_move`` is the difference of the levels' positions (each in its own version's list of
+levels, lowest first): +1 is one level up.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.instruments.mapping import IdMap
 from app.instruments.schema import Instrument
 from app.scoring.models import AssessmentResult
 
 
-class DomainChange(BaseModel):
+class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
+
+class DomainChange(_Frozen):
     id: str  # in the current version ("overall" for the overall score)
     baseline_id: str | None
     score: float | None
     baseline_score: float | None
-    change: float | None  # full precision; shown figures differ by at most rounding
+    change: float | None  # current minus baseline, full precision; None when either is missing
     level: str | None
     baseline_level: str | None
-    level_move: int | None  # positions moved up (+) or down (-) among the levels
+    level_move: int | None  # levels moved up (+) or down (-); None when either level is missing
 
 
-class Comparison(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class ItemChange(_Frozen):
+    id: str
+    baseline_id: str
+    score: float | None
+    baseline_score: float | None
+    change: float | None
 
+
+class Comparison(_Frozen):
     overall: DomainChange
-    domains: list[DomainChange]
+    domains: list[DomainChange]  # the comparable domains, in the current result's order
     not_comparable_domains: list[str]
     not_comparable_items: list[str]
+    items: list[ItemChange] = Field(default_factory=list)  # the comparable items, in the current result's order
 
 
-def _move(current: Instrument, baseline: Instrument, level: str | None, baseline_level: str | None) -> int | None:
-    if level is None or baseline_level is None:
-        return None
-    now = [lv.id for lv in current.levels]
-    then = [lv.id for lv in baseline.levels]
-    if level not in now or baseline_level not in then:
-        return None
-    return now.index(level) - then.index(baseline_level)
+def _position(instrument: Instrument, level: str | None) -> int | None:
+    ids = [lv.id for lv in sorted(instrument.levels, key=lambda lv: lv.min_score)]
+    return ids.index(level) if level in ids else None
 
 
-def _change(ident: str, old_id: str | None, score, old_score, level, old_level, current: Instrument, baseline: Instrument) -> DomainChange:  # type: ignore[no-untyped-def]
-    return DomainChange(id=ident, baseline_id=old_id, score=score, baseline_score=old_score,
-                        change=score - old_score if score is not None and old_score is not None else None,
-                        level=level, baseline_level=old_level, level_move=_move(current, baseline, level, old_level))
+def _diff(a: float | None, b: float | None) -> float | None:
+    return a - b if a is not None and b is not None else None
 
 
-def compare(current: AssessmentResult, baseline: AssessmentResult, current_instrument: Instrument, baseline_instrument: Instrument,
+def _change(ident: str, baseline_id: str, score: float | None, baseline_score: float | None, level: str | None,
+            baseline_level: str | None, current: Instrument, baseline: Instrument) -> DomainChange:
+    now, then = _position(current, level), _position(baseline, baseline_level)
+    return DomainChange(id=ident, baseline_id=baseline_id, score=score, baseline_score=baseline_score, change=_diff(score, baseline_score),
+                        level=level, baseline_level=baseline_level, level_move=now - then if now is not None and then is not None else None)
+
+
+def _check(result: AssessmentResult, instrument: Instrument, name: str) -> None:
+    if (result.instrument_id, result.instrument_version) != (instrument.id, instrument.version):
+        raise ValueError(f"the {name} result is for {result.instrument_id} {result.instrument_version}, "
+                         f"not for the instrument given ({instrument.id} {instrument.version})")
+
+
+def compare(current: AssessmentResult, baseline: AssessmentResult, instrument_current: Instrument, instrument_baseline: Instrument,
             mapping: IdMap | None = None) -> Comparison:
-    mapping = mapping or IdMap.between(current_instrument, baseline_instrument)
-    then = {d.id: d for d in baseline.domains}
-    domains, missing = [], []
+    """Rule 10: change per domain, per item and overall, and the level moves, where the ids match."""
+    _check(current, instrument_current, "current")
+    _check(baseline, instrument_baseline, "baseline")
+    mapping = mapping or IdMap.between(instrument_current, instrument_baseline)
+    then_domains = {d.id: d for d in baseline.domains}
+    then_items = {i.id: i for d in baseline.domains for i in d.items}
+    domains, items, lost_domains, lost_items = [], [], [], []
     for d in current.domains:
         old_id = mapping.old_domain_for(d.id)
-        old = then.get(old_id) if old_id else None
+        old = then_domains.get(old_id) if old_id is not None else None
         if old is None:
-            missing.append(d.id)
-            continue
-        domains.append(_change(d.id, old.id, d.score, old.score, d.level, old.level, current_instrument, baseline_instrument))
-    overall = _change("overall", "overall", current.overall.score, baseline.overall.score, current.overall.level,
-                      baseline.overall.level, current_instrument, baseline_instrument)
-    return Comparison(overall=overall, domains=domains, not_comparable_domains=missing,
-                      not_comparable_items=mapping.not_comparable_items)
+            lost_domains.append(d.id)
+        else:
+            domains.append(_change(d.id, old.id, d.score, old.score, d.level, old.level, instrument_current, instrument_baseline))
+        for i in d.items:
+            old_item_id = mapping.old_item_for(i.id)
+            old_item = then_items.get(old_item_id) if old_item_id is not None else None
+            if old_item is None:
+                lost_items.append(i.id)
+            else:
+                items.append(ItemChange(id=i.id, baseline_id=old_item.id, score=i.score, baseline_score=old_item.score,
+                                        change=_diff(i.score, old_item.score)))
+    overall = _change("overall", "overall", current.overall.score, baseline.overall.score, current.overall.level, baseline.overall.level,
+                      instrument_current, instrument_baseline)
+    return Comparison(overall=overall, domains=domains, not_comparable_domains=lost_domains, not_comparable_items=lost_items, items=items)

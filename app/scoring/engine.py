@@ -1,40 +1,83 @@
-"""The scoring engine: answers in, domain scores, readiness levels and growth opportunities out.
+"""The scoring engine: answers in; item, domain and overall scores, readiness levels, gaps and growth opportunities out.
 
-Pure and deterministic: it imports no database, web or template code, and it reads every
-number (scale, weights, level bounds, thresholds) from the instrument version. The rules are
-documented for users in the README, "How scores are computed"; each rule is referenced below.
+Pure and deterministic: it imports nothing but the standard library, Pydantic and the instrument schema, and it reads
+every number (scale, weights, level bounds, thresholds) from the instrument version. The rules (README, "How scores are
+computed") as implemented here:
+
+1. A rated answer with value v on a scale from ``lo`` to ``hi`` gives the item score ``100 * (v - lo) / (hi - lo)`` for
+   that response; every shipped scale starts at 0, where this is ``100 * v / hi``. "Don't know" and "Not applicable"
+   give no value. A value that is not on the item's scale is an error (``ValueError``), never silently scored.
+2. An item's score is the mean of the item scores of the responses that gave a value (computed as one exact fraction
+   of integers, so it never depends on the order of the responses); with none, the item has no score.
+3. A domain's score is the weighted mean (item weights) of the scores of its rated items that have one, among the
+   items the cycle asked (``asked_items``). When fewer than ``scoring.min_answered_share`` of those items have a score
+   (exactly that share is enough), the domain has no score: "not enough answers" (``enough`` is False).
+4. The policy score and the practice score apply rule 3 to the domain's policy items and to its practice items alone;
+   ``gap`` is policy minus practice (None when either is missing).
+5. The overall score is the weighted mean (domain weights) of the domain scores that exist.
+6. Scores are kept at full precision; ``shown`` rounds half up (``decimal.ROUND_HALF_UP``: 49.5 shows as 50, 49.49 as
+   49) after discarding floating-point noise below a billionth, so a mean that is 49.5 on paper shows 50 even when the
+   float is 49.49999999999999. The level is ``instrument.level_for(shown)``, so the number and the level agree.
+7. A domain's "Don't know" share is the number of "Don't know" answers over the answers with a value or "Don't know"
+   to its asked rated items ("Not applicable" answers are left out: they say the question does not apply, not that the
+   respondent does not know). An item's share is the same over its own answers. With two values or more an item has a
+   ``spread`` (highest minus lowest item score); it is a disagreement when the highest and lowest values given lie at
+   least ``scoring.disagreement_steps`` positions apart on the scale (on a scale 0-3 with the default 2: a spread of
+   at least 66.7 points).
+8. Group results (by role group; by race/ethnicity category, a multi-select question) apply rules 1-6 to the
+   responses of one group and report its overall and domain scores; which groups are shown (at least ``min_group_size``
+   responses, with complementary suppression): see ``visible_groups``.
+9. Growth opportunities: every asked rated item with a score is an "improve" opportunity with priority
+   ``weight * (100 - score)``. An item whose "Don't know" share is at least ``scoring.dont_know_opportunity_share`` is a
+   "learn" ("learn where you stand") opportunity instead (one entry per item), with priority ``weight * 100 * share``
+   (the room to grow if those who do not know stood at the lowest point and everyone else at the highest) or its
+   improve priority if that is higher; it ranks with the others.
+   Ties (to 1e-9) go to the lower step, then to the item that comes first in the instrument. The result keeps the top
+   ``scoring.top_opportunities`` overall and the top ``scoring.top_per_domain`` item ids of every domain; each entry
+   says whether the item is a disagreement, and its guidance is the instrument item's ``guidance``.
+
+Speed: everything derived from the instrument alone (which items are asked, scale positions, weights, domain
+membership, the level of every whole score) is computed once per instrument version and depth and cached; answers are
+tallied as integer counts per (item, scale value | "Don't know" | "Not applicable") slot in one pass; the result is
+built as plain data and validated into ``AssessmentResult`` once (one call into pydantic-core, cheaper than
+constructing a hundred nested models one by one).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from operator import mul
+from typing import Any
 
 from app.instruments.schema import Focus, Instrument, Item
-from app.scoring.models import (
-    AssessmentResult,
-    DomainResult,
-    GroupDomain,
-    GroupResult,
-    ItemResult,
-    Opportunity,
-    Overall,
-)
+from app.scoring.models import AssessmentResult
 
 ENGINE_VERSION = "1.0.0"
-SPECIALS = ("dont_know", "not_applicable")
+DONT_KNOW = "dont_know"
+NOT_APPLICABLE = "not_applicable"
+DEPTHS = ("core", "full")
+GROUP_KINDS = ("role_group", "race_ethnicity")
+
+_NOISE = Decimal("1e-9")
+_ONE = Decimal(1)
+_TIE = 9  # decimals to which priorities are compared (so that float noise does not break a tie)
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerIn:
+    """One answer to a rated item: a scale value, or ``special`` "dont_know" / "not_applicable" (then no value)."""
+
     value: int | None = None
-    special: str | None = None  # "dont_know" or "not_applicable"
+    special: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseIn:
+    """One submitted response: a pseudonymous id, answers by item id, and the respondent's self-identified groups."""
+
     id: str
     answers: Mapping[str, AnswerIn]
     role_group: str | None = None
@@ -42,219 +85,360 @@ class ResponseIn:
 
 
 def shown(score: float | None) -> int | None:
-    """Rule 6: a score as users see it, rounded half up (49.5 shows as 50)."""
+    """Rule 6: a score as users see it, rounded half up to a whole number (49.5 -> 50, 49.49 -> 49)."""
     if score is None:
         return None
     whole = math.floor(score)
-    return whole + 1 if score - whole >= 0.5 else whole
+    if abs(score - whole - 0.5) > 1e-6:  # fast path: not near a half, where every rounding agrees
+        return whole + 1 if score - whole > 0.5 else whole
+    return int(Decimal(score).quantize(_NOISE, ROUND_HALF_EVEN).quantize(_ONE, ROUND_HALF_UP))
 
 
-def asked_items(instrument: Instrument, depth: str) -> list[Item]:
-    """The items a cycle of this depth asks: core = step 1 only; full = every step."""
-    return list(_plan(instrument, depth).asked)
+def level_id(instrument: Instrument, shown_score: int | None) -> str | None:
+    """The id of the readiness level of a shown score (None without a score)."""
+    return None if shown_score is None else instrument.level_for(shown_score).id
 
 
-@dataclass(frozen=True)
-class _Rated:
-    item: Item
-    index: int  # instrument order
+# -- the per-instrument plan -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemPlan:
+    id: str
+    domain: str
+    order: int  # position among the instrument's items
+    step: int
+    weight: float
+    focus: Focus | None
     low: int
-    high: int
+    span: int  # highest minus lowest scale value
+    values: tuple[int, ...]  # the scale's values, ascending
+    keys: tuple[str, ...]  # the same as text (distribution keys)
+    base: int  # first tally slot: base + position for a value, base + len(values) for "Don't know", + 1 for "Not applicable"
 
-    def score(self, value: int) -> float:
-        """Rule 1 (a scale starting above 0 is mapped from its lowest to its highest value)."""
-        return 100.0 * (value - self.low) / (self.high - self.low)
+
+@dataclass(frozen=True, slots=True)
+class _DomainPlan:
+    id: str
+    weight: float
+    items: tuple[int, ...]  # indexes into _Plan.items
+    policy: tuple[int, ...]
+    practice: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
+    instrument: Instrument
+    depth: str
     asked: tuple[Item, ...]
-    rated: tuple[_Rated, ...]
-    by_domain: dict[str, tuple[_Rated, ...]] = field(default_factory=dict)
+    items: tuple[_ItemPlan, ...]  # the asked rated items, in instrument order
+    slots: dict[str, dict[int | str, int]]  # item id -> {scale value | "dont_know" | "not_applicable": tally slot}
+    n_slots: int
+    spans: tuple[tuple[int, int, tuple[int, ...], int, int], ...]  # per item: first and end value slot, values, low, span
+    weights: tuple[float, ...]  # item weights, by item index
+    domains: tuple[_DomainPlan, ...]
+    domain_weights: tuple[float, ...]
+    levels: tuple[str, ...]  # level id of every shown score 0..100
 
 
-_PLANS: dict[tuple[int, str], tuple[Instrument, _Plan]] = {}
+_PLANS: dict[tuple[str, str, str], _Plan] = {}
+_MAX_PLANS = 64
 
 
 def _plan(instrument: Instrument, depth: str) -> _Plan:
-    if depth not in ("core", "full"):
-        raise ValueError(f"unknown depth {depth!r}: core or full")
-    key = (id(instrument), depth)
-    cached = _PLANS.get(key)
-    if cached is not None and cached[0] is instrument:
-        return cached[1]
+    """The instrument-only part of scoring, cached by (instrument id, version, depth).
+
+    The cached plan keeps a reference to its instrument and is used only for that very object, so two different
+    instruments that happen to share an id and version (as in tests) never see each other's plan.
+    """
+    if depth not in DEPTHS:
+        raise ValueError(f"unknown depth {depth!r}: 'core' or 'full'")
+    key = (instrument.id, instrument.version, depth)
+    plan = _PLANS.get(key)
+    if plan is not None and plan.instrument is instrument:
+        return plan
     asked = tuple(i for i in instrument.items if depth == "full" or i.step == 1)
-    asked_ids = {i.id for i in asked}
-    rated = []
-    for index, item in enumerate(instrument.items):
-        if item.is_rated and item.id in asked_ids and item.scale is not None:
-            scale = instrument.scale(item.scale)
-            rated.append(_Rated(item, index, scale.min_value, scale.max_value))
-    by_domain = {d.id: tuple(r for r in rated if r.item.domain == d.id) for d in instrument.domains}
-    plan = _Plan(asked, tuple(rated), by_domain)
-    if len(_PLANS) > 256:
+    order = {item.id: n for n, item in enumerate(instrument.items)}
+    items: list[_ItemPlan] = []
+    slots: dict[str, dict[int | str, int]] = {}
+    base = 0
+    for item in asked:
+        if not item.is_rated or item.scale is None:
+            continue
+        values = tuple(sorted(instrument.scale(item.scale).values))
+        items.append(_ItemPlan(
+            id=item.id, domain=item.domain, order=order[item.id], step=item.step, weight=float(item.weight), focus=item.focus,
+            low=values[0], span=values[-1] - values[0], values=values, keys=tuple(str(v) for v in values), base=base))
+        table: dict[int | str, int] = {v: base + p for p, v in enumerate(values)}
+        table[DONT_KNOW] = base + len(values)
+        table[NOT_APPLICABLE] = base + len(values) + 1
+        slots[item.id] = table
+        base += len(values) + 2
+    domains = []
+    for domain in instrument.domains:
+        mine = tuple(k for k, ip in enumerate(items) if ip.domain == domain.id)
+        domains.append(_DomainPlan(
+            id=domain.id, weight=float(domain.weight), items=mine,
+            policy=tuple(k for k in mine if items[k].focus is Focus.policy),
+            practice=tuple(k for k in mine if items[k].focus is Focus.practice)))
+    plan = _Plan(instrument=instrument, depth=depth, asked=asked, items=tuple(items), slots=slots, n_slots=base,
+                 spans=tuple((ip.base, ip.base + len(ip.values), ip.values, ip.low, ip.span) for ip in items),
+                 weights=tuple(ip.weight for ip in items), domains=tuple(domains), domain_weights=tuple(d.weight for d in domains),
+                 levels=tuple(instrument.level_for(s).id for s in range(101)))
+    if len(_PLANS) >= _MAX_PLANS and key not in _PLANS:
         _PLANS.clear()
-    _PLANS[key] = (instrument, plan)
+    _PLANS[key] = plan
     return plan
 
 
-def _weighted(pairs: Sequence[tuple[float, float | None]], total: int, min_share: float) -> float | None:
-    """Rules 3-5: weighted mean of the scores that exist, or None when fewer than min_share of `total` have one."""
-    have = [(w, s) for w, s in pairs if s is not None]
-    if not have or (total and len(have) < min_share * total):
+def asked_items(instrument: Instrument, depth: str) -> list[Item]:
+    """The items a cycle of this depth asks, in instrument order: "core" = step 1 only; "full" = every step."""
+    return list(_plan(instrument, depth).asked)
+
+
+def _level(plan: _Plan, shown_score: int | None) -> str | None:
+    if shown_score is None:
         return None
-    return sum(w * s for w, s in have) / sum(w for w, _ in have)
+    if 0 <= shown_score <= 100:
+        return plan.levels[shown_score]
+    return plan.instrument.level_for(shown_score).id
 
 
-@dataclass(slots=True)
-class _ItemTally:
-    raw: list[int] = field(default_factory=list)  # the values given (scale points)
-    dont_know: int = 0
-    not_applicable: int = 0
+def _shown_level(plan: _Plan, score: float | None) -> dict[str, Any]:
+    s = shown(score)
+    return {"score": score, "shown": s, "level": _level(plan, s)}
 
 
-def _tally(plan: _Plan, responses: Sequence[ResponseIn]) -> dict[str, _ItemTally]:
-    tallies = {r.item.id: _ItemTally() for r in plan.rated}
-    for response in responses:
-        for item_id, answer in response.answers.items():
-            tally = tallies.get(item_id)
-            if tally is None:
-                continue
-            if answer.special is None:
-                if answer.value is not None:
-                    tally.raw.append(answer.value)
-            elif answer.special == "dont_know":
-                tally.dont_know += 1
-            elif answer.special == "not_applicable":
-                tally.not_applicable += 1
-    return tallies
+# -- tallies ---------------------------------------------------------------------------------------
 
 
-def _part(rated: Sequence[_Rated], item_scores: dict[str, float | None], focus: Focus | None, min_share: float) -> float | None:
-    """Rule 3 over the domain's rated items, or (rule 4) over its policy or its practice items alone."""
-    chosen = [r for r in rated if focus is None or r.item.focus is focus]
-    return _weighted([(r.item.weight, item_scores[r.item.id]) for r in chosen], len(chosen), min_share)
+def _parse(plan: _Plan, response: ResponseIn) -> list[int]:
+    """A response's answers to the asked rated items as tally slots.
 
-
-def _domains(instrument: Instrument, plan: _Plan, tallies: dict[str, _ItemTally], with_items: bool) -> list[DomainResult]:
-    rules = instrument.scoring
+    Answers to other items (unasked steps, unrated questions, unknown ids) and empty answers are ignored; a value
+    that is not on the item's scale, an unknown special answer or a value with a special answer is a ValueError.
+    """
+    table = plan.slots
     out = []
-    for domain in instrument.domains:
-        rated = plan.by_domain.get(domain.id, ())
-        item_scores: dict[str, float | None] = {}
-        items = []
-        dk = answered = 0
-        for r in rated:
-            t = tallies[r.item.id]
-            n = len(t.raw)
-            step = 100.0 / (r.high - r.low)
-            score = (sum(t.raw) / n - r.low) * step if n else None  # rules 1 and 2: the mean of the item scores
-            item_scores[r.item.id] = score
-            dk += t.dont_know
-            answered += t.dont_know + n
-            if with_items:
-                spread = (max(t.raw) - min(t.raw)) * step if n >= 2 else None
-                rated_answers = t.dont_know + n
-                counts = Counter(t.raw)
-                distribution = {str(o.value): counts.get(o.value, 0) for o in instrument.scale(r.item.scale or "").options}
-                distribution["dont_know"] = t.dont_know
-                distribution["not_applicable"] = t.not_applicable
-                items.append(ItemResult(
-                    id=r.item.id, score=score, shown=shown(score), n=n, spread=spread,
-                    disagreement=spread is not None and spread >= rules.disagreement_steps * step - 1e-9,
-                    dont_know_share=t.dont_know / rated_answers if rated_answers else None, distribution=distribution))
-
-        score, policy, practice = (_part(rated, item_scores, focus, rules.min_answered_share) for focus in (None, Focus.policy, Focus.practice))
-        s = shown(score)
-        out.append(DomainResult(
-            id=domain.id, score=score, shown=s, level=instrument.level_for(s).id if s is not None else None,
-            enough=score is not None, policy_score=policy, practice_score=practice,
-            gap=policy - practice if policy is not None and practice is not None else None,
-            dont_know_share=dk / answered if answered else None, n_answers=answered, items=items))
+    for item_id, answer in response.answers.items():
+        slots = table.get(item_id)
+        if slots is None:
+            continue
+        special = answer.special
+        if special is None:
+            value = answer.value
+            if value is None:
+                continue
+            slot = slots.get(value) if type(value) is int else None
+        else:
+            slot = slots.get(special) if answer.value is None and special in (DONT_KNOW, NOT_APPLICABLE) else None
+        if slot is None:
+            raise ValueError(_bad_answer(plan, response.id, item_id, answer))
+        out.append(slot)
     return out
 
 
-def _overall(instrument: Instrument, domains: Sequence[DomainResult]) -> Overall:
-    weights = {d.id: d.weight for d in instrument.domains}
-    score = _weighted([(weights[d.id], d.score) for d in domains], 0, 1.0)  # rule 5: the domain scores that exist
-    s = shown(score)
-    return Overall(score=score, shown=s, level=instrument.level_for(s).id if s is not None else None)
+def _bad_answer(plan: _Plan, response_id: str, item_id: str, answer: AnswerIn) -> str:
+    values = next(ip.values for ip in plan.items if ip.id == item_id)
+    if answer.special is None:
+        return f"response {response_id}: {item_id} = {answer.value!r} is not a value of the item's scale {list(values)}"
+    if answer.value is not None:
+        return f"response {response_id}: {item_id} has both a value ({answer.value!r}) and {answer.special!r}"
+    return f"response {response_id}: {item_id}: unknown special answer {answer.special!r} (use {DONT_KNOW!r} or {NOT_APPLICABLE!r})"
 
 
-def _opportunities(instrument: Instrument, plan: _Plan, domains: Sequence[DomainResult]) -> tuple[list[Opportunity], dict[str, list[str]]]:
-    """Rule 9."""
-    rules = instrument.scoring
-    facts = {i.id: i for d in domains for i in d.items}
-    ranked: list[tuple[float, _Rated, str, ItemResult]] = []
-    for r in plan.rated:
-        f = facts[r.item.id]
-        if f.dont_know_share is not None and f.dont_know_share >= rules.dont_know_opportunity_share:
-            # "Learn where you stand": as urgent as an item scored 0 for the share of people who don't know.
-            ranked.append((r.item.weight * 100.0 * f.dont_know_share, r, "learn", f))
-        elif f.score is not None:
-            ranked.append((r.item.weight * (100.0 - f.score), r, "improve", f))
-    ranked.sort(key=lambda x: (-round(x[0], 9), x[1].item.step, x[1].index))
-    top = [Opportunity(item_id=r.item.id, domain=r.item.domain, kind=kind, priority=priority, score=f.score, disagreement=f.disagreement)
-           for priority, r, kind, f in ranked[: rules.top_opportunities]]
-    per_domain: dict[str, list[str]] = {d.id: [] for d in instrument.domains}
-    for _, r, _, _ in ranked:
-        if len(per_domain[r.item.domain]) < rules.top_per_domain:
-            per_domain[r.item.domain].append(r.item.id)
-    return top, per_domain
+def _tally(plan: _Plan, parsed: Iterable[list[int]]) -> list[int]:
+    counts = [0] * plan.n_slots
+    for slots in parsed:
+        for slot in slots:
+            counts[slot] += 1
+    return counts
 
 
-def _group_result(instrument: Instrument, plan: _Plan, responses: Sequence[ResponseIn]) -> GroupResult:
-    domains = _domains(instrument, plan, _tally(plan, responses), with_items=False)
-    return GroupResult(n=len(responses), overall=_overall(instrument, domains),
-                       domains={d.id: GroupDomain(score=d.score, shown=d.shown, level=d.level) for d in domains})
+def _item_scores(plan: _Plan, counts: list[int]) -> list[float | None]:
+    """Rules 1 and 2: each item's score (None without a value), as one exact division of integers."""
+    scores: list[float | None] = []
+    for first, end, values, low, span in plan.spans:
+        c = counts[first:end]
+        n = sum(c)
+        scores.append(100 * (sum(map(mul, c, values)) - n * low) / (n * span) if n else None)
+    return scores
 
 
-def _visible_groups(members: dict[str, list[ResponseIn]], total: int, min_size: int) -> tuple[set[str], bool]:
-    """Rule 8 with complementary suppression.
+def _weighted(indexes: Sequence[int], weights: Sequence[float], scores: Sequence[float | None], min_share: float) -> tuple[float | None, int]:
+    """Rule 3 (and 5): the weighted mean of the scores that exist among ``indexes``, and how many exist.
 
-    A group is shown only with at least ``min_size`` responses. If the responses outside the shown
-    groups number more than zero but fewer than ``min_size`` (so that subtracting the shown groups from
-    the total would reveal them), the smallest shown groups are hidden too until that is no longer so.
-    Respondents who stated no group count as outside every group.
+    None when fewer than ``min_share`` of them have a score (exactly that share is enough). The mean is clamped to the
+    range of its scores, so that floating-point rounding never puts it outside them (all 100 stays exactly 100).
     """
-    shown_ids = {g for g, rs in members.items() if len(rs) >= min_size}
-    suppressed = len(shown_ids) < len(members)
+    num = den = 0.0
+    have = 0
+    lo, hi = math.inf, -math.inf
+    for k in indexes:
+        s = scores[k]
+        if s is not None:
+            w = weights[k]
+            num += w * s
+            den += w
+            have += 1
+            if s < lo:
+                lo = s
+            if s > hi:
+                hi = s
+    if not have or have < min_share * len(indexes) - 1e-9:
+        return None, have
+    mean = num / den
+    return (lo if mean < lo else hi if mean > hi else mean), have
+
+
+def _scores(plan: _Plan, counts: list[int]) -> tuple[list[float | None], list[tuple[float | None, int]], float | None]:
+    """Item scores, (domain score, items with a score) per domain, and the overall score of one tally."""
+    items = _item_scores(plan, counts)
+    min_share = plan.instrument.scoring.min_answered_share
+    domains = [_weighted(d.items, plan.weights, items, min_share) for d in plan.domains]
+    overall, _ = _weighted(range(len(domains)), plan.domain_weights, [s for s, _ in domains], 0.0)  # rule 5
+    return items, domains, overall
+
+
+# -- rule 8: groups -----------------------------------------------------------------------------------
+
+
+def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_size: int) -> set[str]:
+    """Rule 8: which groups may be shown, with complementary suppression.
+
+    ``members`` maps a group id to the indexes (0 .. n_responses - 1) of the responses in it; a response may be in
+    several groups (race/ethnicity is multi-select) or in none (the respondent stated no group).
+
+    1. A group is shown only with at least ``min_size`` responses.
+    2. Complementary suppression: the responses that are in no shown group (those of the hidden groups and those
+       that stated no group) could be worked out by subtracting the shown groups from the whole assessment. When
+       they number more than 0 but fewer than ``min_size``, the smallest shown group (ties: the lower group id) is
+       hidden as well, and again, until they number 0 or at least ``min_size`` (or no group is left).
+
+    For a multi-select question (race/ethnicity) every category is a group and a respondent counts in each category
+    chosen; step 2 protects the respondents who are in no shown category. Overlaps between shown categories are not
+    groups and are not reported (their size is not published either), so they are not protected separately.
+    """
+    visible = {g for g, rs in members.items() if len(rs) >= min_size}
 
     def outside() -> int:
-        covered = {id(r) for g in shown_ids for r in members[g]}
-        return total - len(covered)
+        covered: set[int] = set()
+        for g in visible:
+            covered.update(members[g])
+        return n_responses - len(covered)
 
-    while shown_ids and 0 < outside() < min_size:
-        smallest = min(shown_ids, key=lambda g: (len(members[g]), g))
-        shown_ids.discard(smallest)
-        suppressed = True
-    return shown_ids, suppressed or outside() > 0
+    while visible and 0 < outside() < min_size:
+        visible.discard(min(visible, key=lambda g: (len(members[g]), g)))
+    return visible
 
 
-def score_assessment(instrument: Instrument, responses: Sequence[ResponseIn], *, depth: str = "full",
-                     min_group_size: int = 5) -> AssessmentResult:
-    """Score the submitted responses of one assessment (rules 1-9)."""
-    plan = _plan(instrument, depth)
-    domains = _domains(instrument, plan, _tally(plan, responses), with_items=True)
-    overall = _overall(instrument, domains)
-    top, per_domain = _opportunities(instrument, plan, domains)
+def _group_result(plan: _Plan, parsed: Sequence[list[int]], member_indexes: Sequence[int]) -> dict[str, Any]:
+    _, domains, overall = _scores(plan, _tally(plan, (parsed[i] for i in member_indexes)))
+    return {"n": len(member_indexes), "overall": _shown_level(plan, overall),
+            "domains": {d.id: _shown_level(plan, score) for d, (score, _) in zip(plan.domains, domains, strict=True)}}
 
-    groups: dict[str, dict[str, GroupResult]] = {"role_group": {}, "race_ethnicity": {}}
-    suppressed = {"role_group": False, "race_ethnicity": False}
-    by_role: dict[str, list[ResponseIn]] = {}
-    by_race: dict[str, list[ResponseIn]] = {}
-    for r in responses:
+
+def _groups(plan: _Plan, responses: Sequence[ResponseIn], parsed: Sequence[list[int]], min_group_size: int
+            ) -> tuple[dict[str, dict[str, Any]], dict[str, bool]]:
+    by_kind: dict[str, dict[str, list[int]]] = {kind: {} for kind in GROUP_KINDS}
+    roles, races = by_kind["role_group"], by_kind["race_ethnicity"]
+    for n, r in enumerate(responses):
         if r.role_group:
-            by_role.setdefault(r.role_group, []).append(r)
+            roles.setdefault(r.role_group, []).append(n)
         for category in dict.fromkeys(r.race_ethnicity):
-            by_race.setdefault(category, []).append(r)
-    for kind, members in (("role_group", by_role), ("race_ethnicity", by_race)):
-        visible, hidden = _visible_groups(members, len(responses), min_group_size)
-        suppressed[kind] = hidden and bool(members)
-        for gid in sorted(visible):
-            groups[kind][gid] = _group_result(instrument, plan, members[gid])
+            races.setdefault(category, []).append(n)
+    groups: dict[str, dict[str, Any]] = {}
+    suppressed: dict[str, bool] = {}
+    for kind, members in by_kind.items():
+        visible = visible_groups(members, len(responses), min_group_size)
+        groups[kind] = {g: _group_result(plan, parsed, members[g]) for g in sorted(visible)}
+        suppressed[kind] = len(visible) < len(members)
+    return groups, suppressed
 
-    return AssessmentResult(
-        engine_version=ENGINE_VERSION, instrument_id=instrument.id, instrument_version=instrument.version, depth=depth,
-        n_responses=len(responses), overall=overall, domains=domains, growth_opportunities=top, top_per_domain=per_domain,
-        groups=groups, suppressed=suppressed)
+
+# -- rule 9: growth opportunities ----------------------------------------------------------------------
+
+
+def _opportunities(plan: _Plan, items: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    rules = plan.instrument.scoring
+    threshold = rules.dont_know_opportunity_share - 1e-12
+    ranked: list[tuple[tuple[float, int, int], dict[str, Any]]] = []
+    for ip, r in zip(plan.items, items, strict=True):
+        score, share = r["score"], r["dont_know_share"]
+        improve = ip.weight * (100.0 - score) if score is not None else None
+        if share is not None and share >= threshold:
+            kind = "learn"
+            priority = ip.weight * 100.0 * share
+            if improve is not None and improve > priority:
+                priority = improve
+        elif improve is not None:
+            kind, priority = "improve", improve
+        else:
+            continue
+        ranked.append(((-round(priority, _TIE), ip.step, ip.order), {
+            "item_id": ip.id, "domain": ip.domain, "kind": kind, "priority": priority, "score": score, "shown": r["shown"],
+            "disagreement": r["disagreement"], "dont_know_share": share, "step": ip.step}))
+    ranked.sort(key=lambda x: x[0])
+    per_domain: dict[str, list[str]] = {d.id: [] for d in plan.domains}
+    for _, o in ranked:
+        ids = per_domain[o["domain"]]
+        if len(ids) < rules.top_per_domain:
+            ids.append(o["item_id"])
+    return [o for _, o in ranked[: rules.top_opportunities]], per_domain
+
+
+# -- the engine ------------------------------------------------------------------------------------------
+
+
+def score_assessment(instrument: Instrument, responses: Sequence[ResponseIn], *, depth: str = "full", min_group_size: int = 5) -> AssessmentResult:
+    """Score the submitted responses of one assessment (rules 1-9; see the module docstring).
+
+    ``depth`` is the cycle's depth ("core" asks step 1 only, "full" every step); only the asked rated items count.
+    ``min_group_size`` is the anonymity threshold for group results (rule 8). Raises ValueError on an unknown depth
+    or an answer that does not fit its item's scale.
+    """
+    plan = _plan(instrument, depth)
+    rules = instrument.scoring
+    parsed = [_parse(plan, r) for r in responses]
+    counts = _tally(plan, parsed)
+    item_scores, domain_scores, overall = _scores(plan, counts)
+
+    items: list[dict[str, Any]] = []
+    for ip, score in zip(plan.items, item_scores, strict=True):
+        m = len(ip.values)
+        c = counts[ip.base:ip.base + m]
+        dk = counts[ip.base + m]
+        n = sum(c)
+        spread, disagreement = None, False
+        if n >= 2:
+            given = [p for p, x in enumerate(c) if x]  # scale positions with at least one value
+            first, last = given[0], given[-1]
+            spread = 100 * (ip.values[last] - ip.values[first]) / ip.span
+            disagreement = last - first >= rules.disagreement_steps
+        distribution = dict(zip(ip.keys, c, strict=True))
+        distribution[DONT_KNOW] = dk
+        distribution[NOT_APPLICABLE] = counts[ip.base + m + 1]
+        s = shown(score)
+        items.append({"id": ip.id, "score": score, "shown": s, "n": n, "spread": spread, "disagreement": disagreement,
+                      "dont_know_share": dk / (n + dk) if n + dk else None, "distribution": distribution})
+
+    min_share = rules.min_answered_share
+    domains: list[dict[str, Any]] = []
+    for d, (score, have) in zip(plan.domains, domain_scores, strict=True):
+        policy, _ = _weighted(d.policy, plan.weights, item_scores, min_share)  # rule 4
+        practice, _ = _weighted(d.practice, plan.weights, item_scores, min_share)
+        mine = [items[k] for k in d.items]
+        dk = sum(i["distribution"][DONT_KNOW] for i in mine)
+        answered = dk + sum(i["n"] for i in mine)
+        domains.append({
+            **_shown_level(plan, score), "id": d.id, "enough": score is not None, "policy_score": policy, "practice_score": practice,
+            "gap": policy - practice if policy is not None and practice is not None else None,
+            "dont_know_share": dk / answered if answered else None, "n_answers": answered, "items": mine,
+            "n_items": len(d.items), "n_scored": have})
+
+    top, per_domain = _opportunities(plan, items)
+    groups, suppressed = _groups(plan, responses, parsed, min_group_size)
+    return AssessmentResult.model_validate({
+        "engine_version": ENGINE_VERSION, "instrument_id": instrument.id, "instrument_version": instrument.version, "depth": depth,
+        "n_responses": len(responses), "overall": _shown_level(plan, overall), "domains": domains, "growth_opportunities": top,
+        "top_per_domain": per_domain, "groups": groups, "suppressed": suppressed, "min_group_size": min_group_size})
