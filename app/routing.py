@@ -9,6 +9,7 @@ def include_routers(app: FastAPI) -> None:
     from app.api.routes import router as api_router
     from app.assessments.routes import router as assessment_router
     from app.auth.routes import router as auth_router
+    from app.dashboard.routes import router as dashboard_router
     from app.partner.routes import router as partner_router
     from app.respond.routes import router as respond_router
     from app.web.catalogue import router as instruments_router
@@ -22,4 +23,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(assessment_router)
     app.include_router(respond_router)
     app.include_router(partner_router)
+    app.include_router(dashboard_router)
     app.include_router(api_router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app import access
 from app.assessments import results as result_views
-from app.assessments.models import Answer, Assessment, AssessmentStatus, Cycle, Response, ResponseStatus
+from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.assessments.service import current_result
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import NotFound
+from app.exports.service import submitted_answers
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
@@ -92,38 +93,3 @@ def get_answers(assessment_id: result_views.IdPath, db: SessionDep, principal: C
     assessment = access.get_assessment(db, principal, assessment_id)
     return [AnswerOut(**row) for row in submitted_answers(db, assessment, access.may_see_individual_answers(principal, assessment),
                                                           settings.min_group_size)]
-
-
-def submitted_answers(db: Any, assessment: Assessment, identify: bool, min_group_size: int) -> list[dict[str, Any]]:
-    """Rows of the submitted answers, as exports and the API give them.
-
-    ``identify`` False (an anonymous cycle seen by the organization itself): no respondent id, and rows are
-    ordered by item and answer so that they cannot be linked back into one person's response.
-    Group fields are kept only for groups that the stored result shows (at or above the minimum size,
-    after complementary suppression).
-    """
-    row = current_result(db, assessment.id)
-    shown = result_views.shown_groups(row.data if row else None)
-    responses = db.scalars(select(Response).where(Response.assessment_id == assessment.id,
-                                                  Response.status == ResponseStatus.submitted)).all()
-    by_id = {r.id: r for r in responses}
-    answers = db.scalars(select(Answer).where(Answer.response_id.in_(list(by_id))).order_by(Answer.response_id, Answer.id)).all()
-    rows = []
-    for a in answers:
-        r = by_id[a.response_id]
-        race = [c for c in (r.race_ethnicity or []) if c in shown["race_ethnicity"]]
-        rows.append({
-            "respondent": r.pseudonym if identify else None,
-            "role_group": r.role_group if r.role_group in shown["role_group"] else None,
-            "race_ethnicity": (race or None) if identify else None,
-            "language": r.language,
-            "item_id": a.item_id,
-            "value": a.value,
-            "special": a.special.value if a.special else None,
-            "choices": a.choices,
-            "text": a.text,
-            "comment": a.comment,
-        })
-    if not identify:
-        rows.sort(key=lambda x: (x["item_id"], x["value"] if x["value"] is not None else -1, x["special"] or "", x["comment"] or ""))
-    return rows

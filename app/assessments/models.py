@@ -138,6 +138,8 @@ class Result(Base):
     instrument_id: Mapped[str] = mapped_column(String(64))
     instrument_version: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict[str, Any]]
+    # The few figures the comparison dashboard reads for hundreds of partners at once (see summarize()).
+    summary: Mapped[dict[str, Any] | None]
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[dt.datetime | None]
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

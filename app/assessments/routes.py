@@ -43,5 +43,6 @@ def result_page(request: Request, assessment_id: IdPath, db: SessionDep, princip
     return render(request, "assessments/result.html", {
         "assessment": assessment, "result": row, "view": view, "chart": domain_chart(view), "comparison": comparison,
         "min_group_size": request.app.state.settings.min_group_size,
+        "back": f"/backbone/cycles/{assessment.cycle_id}/compare" if access.can_compare_cycle(principal, assessment.cycle) else None,
         "page_title": _("Results: %(org)s", org=assessment.organization.name),
     })

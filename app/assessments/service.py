@@ -295,10 +295,20 @@ def store_result(session: Session, assessment: Assessment, result: AssessmentRes
     session.execute(update(Result).where(Result.assessment_id == assessment.id, Result.is_current.is_(True))
                     .values(is_current=False, superseded_at=now))
     row = Result(assessment_id=assessment.id, engine_version=ENGINE_VERSION, instrument_id=result.instrument_id,
-                 instrument_version=result.instrument_version, data=result.model_dump(mode="json"), computed_at=now)
+                 instrument_version=result.instrument_version, data=(data := result.model_dump(mode="json")), summary=summarize(data),
+                 computed_at=now)
     session.add(row)
     session.flush()
     return row
+
+
+def summarize(data: dict[str, Any]) -> dict[str, Any]:
+    """Overall and per-domain score, shown score, level and policy/practice scores, from a stored result's data."""
+    def pick(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: d.get(k) for k in ("score", "shown", "level", "policy_score", "practice_score") if k in d}
+
+    return {"n_responses": data.get("n_responses", 0), "overall": pick(data.get("overall") or {}),
+            "domains": {d["id"]: pick(d) for d in data.get("domains") or []}}
 
 
 def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assessment, actor_id: int | None,

@@ -1,0 +1,413 @@
+"""The backbone workspace: partners, cycles, progress and reminders, the comparison dashboard, exports.
+
+Backbone admins change things; backbone analysts read everything and change nothing (403);
+everyone else never learns that these pages hold anything (404 for objects, a redirect home for /backbone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import access, audit, i18n
+from app.assessments import service
+from app.assessments.models import Assessment, AssessmentStatus, Cycle, Depth, Order, ResponseStatus
+from app.assessments.models import Response as ResponseRow
+from app.auth import invitations
+from app.auth.models import Invitation, InvitationPurpose
+from app.auth.service import Principal
+from app.charts import level_distribution
+from app.config import Settings
+from app.dashboard.service import Progress, comparison_table, cycle_progress, valid_sort
+from app.db import utcnow
+from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.exports import service as exports
+from app.i18n import gettext as _
+from app.instruments.loader import Catalogue
+from app.organizations.labels import sector_choices, sector_label, size_choices, size_label
+from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
+from app.partner.routes import send_invitation
+from app.web.csrf import csrf_protect
+from app.web.templating import env, render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+env.globals.update(sector_label=sector_label, size_label=size_label)
+
+
+def backbone_of(db: Session, principal: Principal, need: Literal["read", "admin"] = "read") -> Organization:
+    """The backbone the principal works for (the first, when several)."""
+    ids = access.backbone_ids(principal) if principal.invitation_id is None else set()
+    if not ids:
+        raise NotFound()
+    if need == "admin":
+        admin = access.admin_backbone_ids(principal)
+        if not admin:
+            raise Forbidden(_("Only backbone administrators can change this; analysts can read it."))
+        ids = admin
+    org = db.get(Organization, min(ids))
+    assert org is not None
+    return org
+
+
+def get_partner(db: Session, principal: Principal, org_id: int, need: Literal["read", "admin"] = "read") -> Organization:
+    org = access.get_organization(db, principal, org_id, need)
+    if org.kind is not OrgKind.partner:
+        raise NotFound()
+    return org
+
+
+def get_cycle(db: Session, principal: Principal, cycle_id: int, need: Literal["read", "admin"] = "read") -> Cycle:
+    cycle = access.get_cycle(db, principal, cycle_id, need)
+    if not access.can_compare_cycle(principal, cycle):
+        raise NotFound()
+    return cycle
+
+
+def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    if cycle.closed_at is not None or today > cycle.closes_on:
+        return "closed"
+    return "upcoming" if today < cycle.opens_on else "open"
+
+
+env.globals["cycle_state"] = cycle_state
+
+
+# -- home --------------------------------------------------------------------------------------
+
+@router.get("/backbone", response_class=HTMLResponse)
+def backbone_home(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+    if not access.is_backbone(principal):
+        return RedirectResponse(access.home_for(principal), status_code=303)
+    backbone = backbone_of(db, principal)
+    cycles = db.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.opens_on.desc(), Cycle.id.desc())).all()
+    counts: dict[int, dict[str, int]] = {c.id: {"total": 0, "submitted": 0} for c in cycles}
+    for cycle_id, status, n in db.execute(select(Assessment.cycle_id, Assessment.status, func.count())
+                                          .where(Assessment.cycle_id.in_([c.id for c in cycles])).group_by(Assessment.cycle_id, Assessment.status)):
+        counts[cycle_id]["total"] += n
+        if status is AssessmentStatus.submitted:
+            counts[cycle_id]["submitted"] += n
+    partners = db.scalar(select(func.count()).select_from(Organization).where(
+        Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner, Organization.archived_at.is_(None)))
+    return render(request, "backbone/home.html", {"backbone": backbone, "cycles": cycles, "counts": counts, "partners": partners,
+                                                  "is_admin": access.is_backbone_admin(principal), "page_title": backbone.name})
+
+
+# -- partners ----------------------------------------------------------------------------------
+
+@router.get("/backbone/partners", response_class=HTMLResponse)
+def partners_page(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+    backbone = backbone_of(db, principal)
+    return _partners(request, db, principal, backbone)
+
+
+def _partners(request: Request, db: Session, principal: Principal, backbone: Organization, extra: dict[str, Any] | None = None,
+              status: int = 200) -> Response:
+    orgs = db.scalars(select(Organization).where(Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner)
+                      .order_by(func.lower(Organization.name))).all()
+    leads = dict(db.execute(select(Invitation.organization_id, func.max(Invitation.last_sent_at)).where(
+        Invitation.purpose == InvitationPurpose.partner_lead, Invitation.organization_id.in_([o.id for o in orgs]),
+        Invitation.revoked_at.is_(None)).group_by(Invitation.organization_id)).all()) if orgs else {}
+    return render(request, "backbone/partners.html", {
+        "backbone": backbone, "active": [o for o in orgs if o.archived_at is None], "archived": [o for o in orgs if o.archived_at],
+        "leads": leads, "is_admin": access.is_backbone_admin(principal), "links": [], "page_title": _("Partners"), **(extra or {})},
+        status_code=status)
+
+
+PARTNER_FIELDS = ("name", "sector", "size_band", "preferred_language", "contact_name", "contact_email")
+
+
+def _partner_form(form: Any, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    values = {k: str(form.get(k) or "").strip() for k in PARTNER_FIELDS}
+    errors = {}
+    if not values["name"]:
+        errors["name"] = _("Give the organization's name.")
+    elif len(values["name"]) > 200:
+        errors["name"] = _("The name is too long (at most %(n)s characters).", n=200)
+    if values["sector"] not in SECTORS:
+        errors["sector"] = _("Choose a sector from the list.")
+    if values["size_band"] not in SIZE_BANDS:
+        errors["size_band"] = _("Choose a size from the list.")
+    if values["preferred_language"] not in settings.locales:
+        errors["preferred_language"] = _("Choose a language from the list.")
+    if len(values["contact_name"]) > 200:
+        errors["contact_name"] = _("The name is too long (at most %(n)s characters).", n=200)
+    if values["contact_email"]:
+        try:
+            values["contact_email"] = invitations.parse_emails(values["contact_email"])[0]
+        except (Invalid, IndexError):
+            errors["contact_email"] = _("Enter an email address like name@example.org.")
+    return values, errors
+
+
+def _render_partner_form(request: Request, org: Organization | None, values: dict[str, str], errors: dict[str, str],
+                         status: int = 200) -> Response:
+    return render(request, "backbone/partner_form.html", {
+        "org": org, "values": values, "errors": errors, "sectors": sector_choices(), "sizes": size_choices(),
+        "page_title": org.name if org else _("New partner")}, status_code=status)
+
+
+@router.get("/backbone/partners/new", response_class=HTMLResponse)
+def new_partner_page(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+    backbone_of(db, principal, "admin")
+    return _render_partner_form(request, None, {"sector": "nonprofit", "size_band": "11-50", "preferred_language": i18n.get_locale()}, {})
+
+
+@router.post("/backbone/partners")
+async def create_partner(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+    backbone = backbone_of(db, principal, "admin")
+    values, errors = _partner_form(await request.form(), settings)
+    if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id,
+                                                              func.lower(Organization.name) == values["name"].lower())):
+        errors["name"] = _("A partner with this name already exists.")
+    if errors:
+        return _render_partner_form(request, None, values, errors, 422)
+    org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **values)
+    db.add(org)
+    db.flush()
+    audit.record(db, principal.user_id, "organization.created", "organization", org.id, org.id, name=org.name)
+    db.commit()
+    return RedirectResponse(f"/backbone/partners?flash=created#partner-{org.id}", status_code=303)
+
+
+@router.get("/backbone/partners/{org_id}/edit", response_class=HTMLResponse)
+def edit_partner_page(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    org = get_partner(db, principal, org_id, "admin")
+    return _render_partner_form(request, org, {k: getattr(org, k) for k in PARTNER_FIELDS}, {})
+
+
+@router.post("/backbone/partners/{org_id}")
+async def update_partner(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+    org = get_partner(db, principal, org_id, "admin")
+    values, errors = _partner_form(await request.form(), settings)
+    if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == org.backbone_id, Organization.id != org.id,
+                                                              func.lower(Organization.name) == values["name"].lower())):
+        errors["name"] = _("A partner with this name already exists.")
+    if errors:
+        return _render_partner_form(request, org, values, errors, 422)
+    changed = [k for k in PARTNER_FIELDS if getattr(org, k) != values[k]]
+    for k in changed:
+        setattr(org, k, values[k])
+    audit.record(db, principal.user_id, "organization.updated", "organization", org.id, org.id, fields=changed)
+    db.commit()
+    return RedirectResponse(f"/backbone/partners?flash=saved#partner-{org.id}", status_code=303)
+
+
+@router.post("/backbone/partners/{org_id}/archive")
+def archive_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    org = get_partner(db, principal, org_id, "admin")
+    if org.archived_at is None:
+        org.archived_at = utcnow()
+        audit.record(db, principal.user_id, "organization.archived", "organization", org.id, org.id)
+        db.commit()
+    return RedirectResponse("/backbone/partners?flash=archived", status_code=303)
+
+
+@router.post("/backbone/partners/{org_id}/restore")
+def restore_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    org = get_partner(db, principal, org_id, "admin")
+    if org.archived_at is not None:
+        org.archived_at = None
+        audit.record(db, principal.user_id, "organization.restored", "organization", org.id, org.id)
+        db.commit()
+    return RedirectResponse(f"/backbone/partners?flash=restored#partner-{org.id}", status_code=303)
+
+
+@router.post("/backbone/partners/{org_id}/invite-lead")
+async def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+    """Invite the partner's lead: the same invitation links as respondents, in the invitee's language."""
+    org = get_partner(db, principal, org_id, "admin")
+    form = await request.form()
+    if org.archived_at is not None:
+        raise Conflict(_("This partner is archived; restore it before inviting its lead."))
+    try:
+        emails = invitations.parse_emails(str(form.get("email") or "")[:400])
+        if len(emails) != 1:
+            raise Invalid(_("Enter one email address."), field="email")
+    except Invalid as exc:
+        return _partners(request, db, principal, backbone_of(db, principal), {"lead_error": {"org": org.id, "message": exc.message}}, 422)
+    language = str(form.get("language") or org.preferred_language)
+    issued = invitations.issue(db, settings, email=emails[0], language=language, organization=org, purpose=InvitationPurpose.partner_lead,
+                               assessment_id=None, created_by_id=principal.user_id)
+    outbox = send_invitation(db, settings, issued, org, "", 0)
+    db.commit()
+    return _partners(request, db, principal, backbone_of(db, principal),
+                     {"invited": org.name, "links": [(emails[0], issued.link(settings))] if outbox else []})
+
+
+# -- cycles ------------------------------------------------------------------------------------
+
+def _cycle_form_context(db: Session, catalogue: Catalogue, backbone: Organization) -> dict[str, Any]:
+    instruments = [e.instrument for e in catalogue.entries.values()]
+    instruments.sort(key=lambda i: (i.id, [int(p) if p.isdigit() else p for p in i.version.split(".")]), reverse=True)
+    cycles = db.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.opens_on.desc(), Cycle.id.desc())).all()
+    partners = db.scalars(select(Organization).where(Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner,
+                                                     Organization.archived_at.is_(None)).order_by(func.lower(Organization.name))).all()
+    return {"instruments": instruments, "cycles": cycles, "partners": partners, "page_title": _("New cycle")}
+
+
+@router.get("/backbone/cycles/new", response_class=HTMLResponse)
+def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    backbone = backbone_of(db, principal, "admin")
+    ctx = _cycle_form_context(db, catalogue, backbone)
+    today = dt.date.today()
+    latest = ctx["cycles"][0] if ctx["cycles"] else None
+    values = {"name": "", "instrument": f"{ctx['instruments'][0].id}@{ctx['instruments'][0].version}" if ctx["instruments"] else "",
+              "opens_on": today.isoformat(), "closes_on": (today + dt.timedelta(days=42)).isoformat(), "privacy": "anonymous",
+              "depth": "full", "order": "integrated", "baseline": str(latest.id) if latest else "",
+              "partners": {p.id for p in ctx["partners"]}}
+    if latest is not None:  # a follow-up asks the same way as its baseline, so the two compare
+        values.update(depth=latest.depth.value, order=latest.order.value, privacy="anonymous" if latest.anonymous else "named")
+        values["partners"] = set(db.scalars(select(Assessment.organization_id).where(Assessment.cycle_id == latest.id))) & values["partners"]
+    return render(request, "backbone/cycle_form.html", {**ctx, "values": values, "errors": {}})
+
+
+@router.post("/backbone/cycles")
+async def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+    backbone = backbone_of(db, principal, "admin")
+    form = await request.form()
+    values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "instrument", "opens_on", "closes_on", "privacy", "depth",
+                                                                         "order", "baseline")}
+    values["partners"] = {int(v) for v in form.getlist("partners") if str(v).isdigit()}
+    errors: dict[str, str] = {}
+    inst_id, _sep, version = values["instrument"].partition("@")
+    instrument = catalogue.find(inst_id, version)
+    if instrument is None:
+        errors["instrument"] = _("Choose an instrument from the list.")
+    dates = {}
+    for key in ("opens_on", "closes_on"):
+        try:
+            dates[key] = dt.date.fromisoformat(values[key])
+        except ValueError:
+            errors[key] = _("Enter a date like 2026-09-30.")
+    baseline = None
+    if values["baseline"]:
+        baseline = db.scalar(select(Cycle).where(Cycle.id == int(values["baseline"]) if values["baseline"].isdigit() else False,
+                                                 Cycle.backbone_id == backbone.id))
+        if baseline is None:
+            errors["baseline"] = _("Choose a cycle from the list.")
+    if not values["partners"]:
+        errors["partners"] = _("Choose at least one partner.")
+    if not errors:
+        assert instrument is not None
+        try:
+            cycle = service.create_cycle(db, backbone=backbone, actor_id=principal.user_id, name=values["name"], instrument=instrument,
+                                         opens_on=dates["opens_on"], closes_on=dates["closes_on"],
+                                         depth=Depth(values["depth"]) if values["depth"] in Depth.__members__ else Depth.full,
+                                         order=Order(values["order"]) if values["order"] in Order.__members__ else Order.integrated,
+                                         anonymous=values["privacy"] != "named", baseline=baseline, partner_ids=values["partners"])
+        except Invalid as exc:
+            errors[str(exc.details.get("field") or "name")] = exc.message
+        except NotFound:
+            errors["partners"] = _("Choose partners from the list.")
+    if errors:
+        db.rollback()
+        return render(request, "backbone/cycle_form.html", {**_cycle_form_context(db, catalogue, backbone), "values": values, "errors": errors},
+                      status_code=422)
+    db.commit()
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=created", status_code=303)
+
+
+@router.get("/backbone/cycles/{cycle_id}", response_class=HTMLResponse)
+def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+               status: Annotated[str, Query(max_length=20)] = "") -> Response:
+    cycle = get_cycle(db, principal, cycle_id)
+    rows = cycle_progress(db, cycle)
+    totals = {p.value: sum(1 for r in rows if r.status is p) for p in Progress}
+    shown = [r for r in rows if not status or r.status.value == status]
+    return render(request, "backbone/cycle.html", {
+        "cycle": cycle, "rows": shown, "totals": totals, "status": status if status in totals else "", "all": len(rows),
+        "instrument": service.instrument_of(catalogue, cycle), "is_admin": access.is_backbone_admin(principal),
+        "reminded": request.query_params.get("reminded"), "page_title": cycle.name})
+
+
+@router.post("/backbone/cycles/{cycle_id}/close")
+def close_cycle(cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    cycle = get_cycle(db, principal, cycle_id, "admin")
+    service.close_cycle(db, cycle, principal.user_id)
+    db.commit()
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=closed", status_code=303)
+
+
+@router.post("/backbone/cycles/{cycle_id}/remind")
+def remind(cycle_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> Response:
+    """Send the invitation again (a fresh link) to everyone invited who has not submitted, in the cycle's open assessments."""
+    cycle = get_cycle(db, principal, cycle_id, "admin")
+    if not service.cycle_is_open(cycle):
+        raise Conflict(_("This cycle is not open, so there is no one to remind."))
+    n = send_reminders(db, settings, catalogue, cycle, principal.user_id)
+    db.commit()
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}?reminded={n}", status_code=303)
+
+
+def send_reminders(db: Session, settings: Settings, catalogue: Catalogue, cycle: Cycle, actor_id: int | None) -> int:
+    minutes = service.instrument_of(catalogue, cycle).estimated_minutes
+    pending = db.execute(
+        select(Invitation, Assessment).join(Assessment, Assessment.id == Invitation.assessment_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.status != AssessmentStatus.submitted,
+               Invitation.purpose == InvitationPurpose.respond, Invitation.revoked_at.is_(None))).all()
+    done = set(db.execute(select(ResponseRow.assessment_id, ResponseRow.user_id).join(Assessment).where(
+        Assessment.cycle_id == cycle.id, ResponseRow.status == ResponseStatus.submitted)).tuples())
+    n = 0
+    for invitation, assessment in pending:
+        if invitation.user_id is not None and (assessment.id, invitation.user_id) in done:
+            continue
+        issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
+                                   purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=actor_id)
+        send_invitation(db, settings, issued, assessment.organization, cycle.name, minutes)
+        n += 1
+    audit.record(db, actor_id, "cycle.reminded", "cycle", cycle.id, cycle.backbone_id, sent=n)
+    return n
+
+
+# -- comparison --------------------------------------------------------------------------------
+
+@router.get("/backbone/cycles/{cycle_id}/compare", response_class=HTMLResponse)
+def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+                 sector: Annotated[str, Query(max_length=40)] = "", size: Annotated[str, Query(max_length=20)] = "",
+                 sort: Annotated[str, Query(max_length=80)] = "name", dir: Annotated[Literal["asc", "desc"], Query()] = "asc") -> Response:
+    cycle = get_cycle(db, principal, cycle_id)
+    lang = i18n.get_locale()
+    table = comparison_table(db, catalogue, cycle, lang, sector=sector or None, size=size or None, sort=sort, descending=dir == "desc")
+    sort = valid_sort(sort, [d.id for d in table.domains])
+    chart = level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
+                               title=_("How many partners are at each readiness level, per domain"),
+                               description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
+                               chart_id="distribution")
+    return render(request, "backbone/compare.html", {
+        "cycle": cycle, "table": table, "chart": chart, "sector": sector, "size": size, "sort": sort, "dir": dir,
+        "sectors": {s: sector_label(s) for s in table.sectors}, "sizes": {s: size_label(s) for s in table.size_bands},
+        "page_title": _("Compare partners: %(cycle)s", cycle=cycle.name)})
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+@router.get("/backbone/cycles/{cycle_id}/export/{kind}.{fmt}")
+def export(cycle_id: Id, kind: Literal["results", "items", "answers"], fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
+           principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
+    cycle = get_cycle(db, principal, cycle_id)
+    return export_response(db, catalogue, settings, cycle, kind, fmt, principal.user_id)
+
+
+def export_response(db: Session, catalogue: Catalogue, settings: Settings, cycle: Cycle, kind: str, fmt: str, actor_id: int | None) -> Response:
+    sheet = exports.build(db, catalogue, cycle, kind, i18n.get_locale(), settings.min_group_size)
+    audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt)
+    db.commit()
+    name = exports.filename(cycle, kind, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if fmt == "csv":
+        return Response(exports.to_csv(sheet), media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt == "xlsx":
+        return Response(exports.to_xlsx([sheet]), headers=headers,
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    import json
+
+    return Response(json.dumps({"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)),
+                                "rows": sheet.records()}, ensure_ascii=False, default=str), media_type="application/json", headers=headers)

@@ -1,0 +1,274 @@
+"""The backbone's view of a cycle: progress per partner and the partners x domains comparison.
+
+Everything here reads stored results (their ``summary``), never re-scores: the comparison of 500
+partners is a few queries and a loop. Change since the baseline follows the instrument mapping
+(renamed and merged ids) and is computed on the scores as shown (whole numbers), so the arrow and
+the number a person reads always agree with the two scores beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus, Result
+from app.assessments.service import instrument_of
+from app.assessments.views import LevelView, level_views
+from app.instruments.loader import Catalogue
+from app.instruments.mapping import IdMap
+from app.organizations.models import Organization
+
+
+class Progress(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    submitted = "submitted"
+    reopened = "reopened"
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    organization: Organization
+    assessment: Assessment
+    status: Progress
+    submitted: int
+    in_progress: int
+    last_activity: dt.datetime | None
+
+
+def cycle_progress(db: Session, cycle: Cycle) -> list[ProgressRow]:
+    """Each partner of the cycle: status, responses submitted and under way, last activity."""
+    pairs = db.execute(select(Assessment, Organization).join(Organization, Organization.id == Assessment.organization_id)
+                       .where(Assessment.cycle_id == cycle.id).order_by(func.lower(Organization.name))).all()
+    ids = [a.id for a, _ in pairs]
+    counts: dict[int, dict[ResponseStatus, int]] = {i: {} for i in ids}
+    last: dict[int, dt.datetime] = {}
+    if ids:
+        for aid, status, n, latest in db.execute(
+                select(Response.assessment_id, Response.status, func.count(), func.max(Response.updated_at))
+                .where(Response.assessment_id.in_(ids)).group_by(Response.assessment_id, Response.status)):
+            counts[aid][status] = n
+            last[aid] = max(filter(None, (last.get(aid), _aware(latest))))
+    rows = []
+    for a, org in pairs:
+        c = counts[a.id]
+        if a.status is AssessmentStatus.submitted:
+            status = Progress.submitted
+        elif a.status is AssessmentStatus.reopened:
+            status = Progress.reopened
+        else:
+            status = Progress.in_progress if c else Progress.not_started
+        activity = [t for t in (last.get(a.id), _aware(a.submitted_at) if a.submitted_at else None) if t]
+        rows.append(ProgressRow(org, a, status, c.get(ResponseStatus.submitted, 0), c.get(ResponseStatus.in_progress, 0),
+                                max(activity) if activity else None))
+    return rows
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite aggregates lose the UTC marker
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+# -- the comparison ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    shown: int | None
+    level: LevelView | None
+    score: float | None = None
+    baseline_shown: int | None = None
+    baseline_level: LevelView | None = None
+    change: int | None = None  # shown minus baseline shown
+    level_move: int | None = None  # level index minus baseline level index
+    comparable: bool = True
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    organization: Organization
+    assessment: Assessment
+    has_result: bool
+    n_responses: int
+    overall: Cell
+    cells: dict[str, Cell]  # domain id -> cell
+
+    @property
+    def in_order(self) -> list[Cell]:
+        """The overall cell, then the domains' in the instrument's order."""
+        return [self.overall, *self.cells.values()]
+
+
+@dataclass(frozen=True)
+class DomainColumn:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Distribution:
+    domain: DomainColumn
+    counts: list[int]  # per level, in level order
+    not_enough: int  # results without a level in this domain
+    no_result: int  # partners without a result
+
+
+@dataclass
+class ComparisonTable:
+    cycle: Cycle
+    baseline: Cycle | None
+    levels: list[LevelView]
+    domains: list[DomainColumn]
+    rows: list[PartnerRow]
+    distribution: list[Distribution] = field(default_factory=list)
+    not_comparable_domains: list[str] = field(default_factory=list)  # domain titles with no match in the baseline
+    mapping_linked: bool = True
+    sectors: list[str] = field(default_factory=list)
+    size_bands: list[str] = field(default_factory=list)
+    total: int = 0  # partners before filtering
+    moved_up: list[tuple[str, str]] = field(default_factory=list)  # (partner name, domain title) that rose a level
+    moved_down: list[tuple[str, str]] = field(default_factory=list)
+
+
+SORT_KEYS = ("name", "sector", "size", "responses", "overall", "overall_change")
+
+
+def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, *, sector: str | None = None,
+                     size: str | None = None, sort: str = "name", descending: bool = False) -> ComparisonTable:
+    instrument = instrument_of(catalogue, cycle)
+    levels = level_views(instrument, lang)
+    by_level = {lv.id: lv for lv in levels}
+    domains = [DomainColumn(d.id, d.title.get(lang)) for d in instrument.domains]
+    pairs = db.execute(select(Assessment, Organization).join(Organization, Organization.id == Assessment.organization_id)
+                       .where(Assessment.cycle_id == cycle.id)).all()
+    summaries = _summaries(db, [a.id for a, _ in pairs])
+
+    baseline = db.get(Cycle, cycle.baseline_id) if cycle.baseline_id else None
+    then: dict[int, dict[str, Any]] = {}
+    mapping: IdMap | None = None
+    baseline_levels: dict[str, LevelView] = {}
+    not_comparable: list[str] = []
+    if baseline is not None:
+        inst_then = instrument_of(catalogue, baseline)
+        mapping = IdMap.between(instrument, inst_then, catalogue.find)
+        baseline_levels = {lv.id: lv for lv in level_views(inst_then, lang)}
+        earlier = dict(db.execute(select(Assessment.organization_id, Assessment.id).where(Assessment.cycle_id == baseline.id)).all())
+        then_summaries = _summaries(db, list(earlier.values()))
+        then = {org: then_summaries[aid] for org, aid in earlier.items() if aid in then_summaries}
+        not_comparable = [d.title for d in domains if mapping.old_domain_for(d.id) is None]
+
+    def cell(now: dict[str, Any] | None, before: dict[str, Any] | None, comparable: bool) -> Cell:
+        now = now or {}
+        level = by_level.get(now.get("level") or "")
+        if before is None or not comparable:
+            return Cell(now.get("shown"), level, now.get("score"), comparable=comparable)
+        b_level = baseline_levels.get(before.get("level") or "")
+        shown, b_shown = now.get("shown"), before.get("shown")
+        return Cell(shown, level, now.get("score"), b_shown, b_level,
+                    shown - b_shown if shown is not None and b_shown is not None else None,
+                    level.index - b_level.index if level is not None and b_level is not None else None)
+
+    old_ids = {d.id: mapping.old_domain_for(d.id) for d in domains} if mapping else {}
+    rows = []
+    for a, org in pairs:
+        s = summaries.get(a.id)
+        b = then.get(org.id)
+        cells = {}
+        for d in domains:
+            old_id = old_ids.get(d.id)
+            before = (b or {}).get("domains", {}).get(old_id) if old_id else None
+            cells[d.id] = cell((s or {}).get("domains", {}).get(d.id), before if b else None, mapping is None or old_id is not None)
+        rows.append(PartnerRow(org, a, s is not None, (s or {}).get("n_responses", 0),
+                               cell((s or {}).get("overall"), (b or {}).get("overall") if b else None, True), cells))
+
+    table = ComparisonTable(cycle=cycle, baseline=baseline, levels=levels, domains=domains, rows=rows,
+                            not_comparable_domains=not_comparable, mapping_linked=mapping.linked if mapping else True,
+                            sectors=sorted({org.sector for _, org in pairs}), size_bands=_bands({org.size_band for _, org in pairs}),
+                            total=len(rows))
+    kept = [r for r in rows if (not sector or r.organization.sector == sector) and (not size or r.organization.size_band == size)]
+    table.rows = sort_rows(kept, valid_sort(sort, [d.id for d in domains]), descending)
+    table.distribution = distribution(table.rows, domains, len(levels))
+    for r in table.rows:
+        for d in domains:
+            move = r.cells[d.id].level_move
+            if move and move > 0:
+                table.moved_up.append((r.organization.name, d.title))
+            elif move and move < 0:
+                table.moved_down.append((r.organization.name, d.title))
+    return table
+
+
+def _summaries(db: Session, assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not assessment_ids:
+        return {}
+    out: dict[int, dict[str, Any]] = {}
+    for aid, summary in db.execute(select(Result.assessment_id, Result.summary)
+                                   .where(Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True))):
+        out[aid] = summary or {}
+    return out
+
+
+def _bands(found: set[str]) -> list[str]:
+    from app.organizations.models import SIZE_BANDS
+
+    return [b for b in SIZE_BANDS if b in found] + sorted(found - set(SIZE_BANDS))
+
+
+def _value(row: PartnerRow, key: str) -> Any:
+    from app.organizations.models import SIZE_BANDS
+
+    if key == "name":
+        return row.organization.name.casefold()
+    if key == "sector":
+        return row.organization.sector
+    if key == "size":
+        return SIZE_BANDS.index(row.organization.size_band) if row.organization.size_band in SIZE_BANDS else len(SIZE_BANDS)
+    if key == "responses":
+        return row.n_responses
+    if key == "overall":
+        return row.overall.shown
+    if key == "overall_change":
+        return row.overall.change
+    if key.startswith("change:"):
+        c = row.cells.get(key[7:])
+        return c.change if c else None
+    c = row.cells.get(key)
+    return c.shown if c else None
+
+
+def sort_rows(rows: list[PartnerRow], key: str, descending: bool) -> list[PartnerRow]:
+    """Sorted by the key; rows without a value (no result, not enough answers) come last either way, by name."""
+    present = [r for r in rows if _value(r, key) is not None]
+    missing = [r for r in rows if _value(r, key) is None]
+    present.sort(key=lambda r: (_value(r, key), r.organization.name.casefold()), reverse=descending)
+    missing.sort(key=lambda r: r.organization.name.casefold())
+    return present + missing
+
+
+def valid_sort(key: str, domain_ids: list[str]) -> str:
+    ok = key in SORT_KEYS or key in domain_ids or (key.startswith("change:") and key[7:] in domain_ids)
+    return key if ok else "name"
+
+
+def distribution(rows: list[PartnerRow], domains: list[DomainColumn], n_levels: int) -> list[Distribution]:
+    """Per domain: how many of the rows are at each level, have too few answers, or have no result yet."""
+    out = []
+    for d in domains:
+        counts = [0] * n_levels
+        not_enough = no_result = 0
+        for r in rows:
+            if not r.has_result:
+                no_result += 1
+                continue
+            level = r.cells[d.id].level
+            if level is None:
+                not_enough += 1
+            else:
+                counts[level.index] += 1
+        out.append(Distribution(d, counts, not_enough, no_result))
+    return out

@@ -1,0 +1,213 @@
+"""A cycle's exports: results per partner and domain, per partner and item, and the raw answers.
+
+Each export is a ``Sheet`` (localized headers, typed values) written as CSV or XLSX. Numbers stay
+numbers in XLSX; every text cell that a spreadsheet would read as a formula (=, +, -, @, tab,
+carriage return first) is neutralised with a leading apostrophe, in both formats. The scores are
+the stored ones: "Score" is the whole number every page shows, "Exact score" the full precision.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.assessments import results as result_views
+from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus, Result
+from app.assessments.service import current_result, instrument_of
+from app.dashboard.service import comparison_table
+from app.i18n import gettext as _
+from app.instruments.loader import Catalogue
+from app.organizations.labels import sector_label, size_label
+from app.organizations.models import Organization
+
+KINDS = ("results", "items", "answers")
+FORMATS = ("csv", "xlsx", "json")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    keys: list[str]  # stable column ids (the JSON export's field names)
+    headers: list[str]  # the same columns in the reader's language
+    rows: list[list[Any]]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.keys, row, strict=True)) for row in self.rows]
+
+
+def _sheet(title: str, columns: Sequence[tuple[str, str]], rows: list[list[Any]]) -> Sheet:
+    return Sheet(title, [k for k, _h in columns], [h for _k, h in columns], rows)
+
+
+def results_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> Sheet:
+    """One row per partner and domain (and one for the overall score), with the change since the baseline."""
+    table = comparison_table(db, catalogue, cycle, lang)
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("sector", _("Sector")), ("size_band", _("Size")),
+               ("cycle", _("Cycle")), ("responses", _("Responses")), ("domain_id", _("Domain id")), ("domain", _("Domain")),
+               ("score", _("Score")), ("exact_score", _("Exact score")), ("level", _("Readiness level")),
+               ("policy_score", _("Policy score")), ("practice_score", _("Practice score")),
+               ("baseline_score", _("Baseline score")), ("change", _("Change since baseline")), ("level_change", _("Level change"))]
+    summaries = _summaries(db, [r.assessment.id for r in table.rows])
+    rows = []
+    for r in table.rows:
+        org = r.organization
+        head = [org.id, org.name, sector_label(org.sector), size_label(org.size_band), cycle.name, r.n_responses]
+        domains = summaries.get(r.assessment.id, {}).get("domains", {})
+        for domain_id, title, c, extra in [("overall", _("Overall"), r.overall, {}),
+                                           *((d.id, d.title, r.cells[d.id], domains.get(d.id, {})) for d in table.domains)]:
+            rows.append([*head, domain_id, title, c.shown, _round(c.score), c.level.name if c.level else None,
+                         _shown(extra.get("policy_score")), _shown(extra.get("practice_score")),
+                         c.baseline_shown, c.change, c.level_move])
+    return _sheet(_("Results by domain"), columns, rows)
+
+
+def items_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> Sheet:
+    """One row per partner and rated item: score, answers counted, spread, don't-know share."""
+    instrument = instrument_of(catalogue, cycle)
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("domain_id", _("Domain id")), ("item_id", _("Item id")),
+               ("item", _("Question")), ("focus", _("Policy or practice")), ("score", _("Score")), ("exact_score", _("Exact score")),
+               ("answers", _("Answers with a score")), ("spread", _("Spread")), ("dont_know_share", _("Share answering don't know"))]
+    focus = {"policy": _("Policy"), "practice": _("Practice")}
+    pairs = db.execute(select(Assessment.id, Organization).join(Organization, Organization.id == Assessment.organization_id)
+                       .where(Assessment.cycle_id == cycle.id).order_by(Organization.name)).all()
+    data = dict(db.execute(select(Result.assessment_id, Result.data).where(
+        Result.assessment_id.in_([a for a, _o in pairs]), Result.is_current.is_(True))).all()) if pairs else {}
+    rows = []
+    for aid, org in pairs:
+        for d in (data.get(aid) or {}).get("domains", []):
+            for i in d.get("items", []):
+                item = instrument.item(i["id"])
+                rows.append([org.id, org.name, d["id"], i["id"], item.text.get(lang), focus.get(item.focus.value if item.focus else ""),
+                             i.get("shown"), _round(i.get("score")), i.get("n", 0), _round(i.get("spread")), _round(i.get("dont_know_share"), 3)])
+    return _sheet(_("Results by question"), columns, rows)
+
+
+def answers_sheet(db: Session, cycle: Cycle, min_group_size: int) -> Sheet:
+    """One row per submitted response and item: pseudonymous, group fields only for groups the result shows."""
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("respondent", _("Respondent (pseudonym)")),
+               ("role_group", _("Role group")), ("race_ethnicity", _("Race or ethnicity")), ("language", _("Language")),
+               ("item_id", _("Item id")), ("value", _("Value")), ("special", _("Special answer")), ("choices", _("Choices")),
+               ("text", _("Text answer")), ("comment", _("Comment"))]
+    rows = []
+    for assessment in db.scalars(select(Assessment).join(Organization, Organization.id == Assessment.organization_id)
+                                 .where(Assessment.cycle_id == cycle.id).order_by(Organization.name)):
+        for a in submitted_answers(db, assessment, identify=True, min_group_size=min_group_size):
+            rows.append([assessment.organization_id, assessment.organization.name, a["respondent"], a["role_group"],
+                         "; ".join(a["race_ethnicity"] or []) or None, a["language"], a["item_id"], a["value"], a["special"],
+                         "; ".join(a["choices"] or []) or None, a["text"], a["comment"]])
+    return _sheet(_("Answers"), columns, rows)
+
+
+def submitted_answers(db: Session, assessment: Assessment, identify: bool, min_group_size: int) -> list[dict[str, Any]]:
+    """Rows of the submitted answers, as exports and the API give them.
+
+    ``identify`` False (an anonymous cycle seen by the organization itself): no respondent id, and rows are
+    ordered by item and answer so that they cannot be linked back into one person's response.
+    Group fields are kept only for groups that the stored result shows (at or above the minimum size,
+    after complementary suppression).
+    """
+    row = current_result(db, assessment.id)
+    shown = result_views.shown_groups(row.data if row else None)
+    responses = db.scalars(select(Response).where(Response.assessment_id == assessment.id,
+                                                  Response.status == ResponseStatus.submitted)).all()
+    by_id = {r.id: r for r in responses}
+    answers = db.scalars(select(Answer).where(Answer.response_id.in_(list(by_id))).order_by(Answer.response_id, Answer.id)).all()
+    rows = []
+    for a in answers:
+        r = by_id[a.response_id]
+        race = [c for c in (r.race_ethnicity or []) if c in shown["race_ethnicity"]]
+        rows.append({
+            "respondent": r.pseudonym if identify else None,
+            "role_group": r.role_group if r.role_group in shown["role_group"] else None,
+            "race_ethnicity": (race or None) if identify else None,
+            "language": r.language,
+            "item_id": a.item_id,
+            "value": a.value,
+            "special": a.special.value if a.special else None,
+            "choices": a.choices,
+            "text": a.text,
+            "comment": a.comment,
+        })
+    if not identify:
+        rows.sort(key=lambda x: (x["item_id"], x["value"] if x["value"] is not None else -1, x["special"] or "", x["comment"] or ""))
+    return rows
+
+
+def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int) -> Sheet:
+    if kind == "results":
+        return results_sheet(db, catalogue, cycle, lang)
+    if kind == "items":
+        return items_sheet(db, catalogue, cycle, lang)
+    return answers_sheet(db, cycle, min_group_size)
+
+
+def _summaries(db: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    return {aid: s or {} for aid, s in db.execute(select(Result.assessment_id, Result.summary)
+                                                  .where(Result.assessment_id.in_(ids), Result.is_current.is_(True)))}
+
+
+def _shown(score: float | None) -> int | None:
+    from app.scoring import shown
+
+    return shown(score)
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read accents right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe(h) for h in sheet.headers])
+    for row in sheet.rows:
+        writer.writerow(["" if v is None else safe(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheets: Iterable[Sheet]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = book.create_sheet(title=sheet.title[:31])
+        ws.freeze_panes = "A2"
+        header = []
+        for h in sheet.headers:
+            cell = WriteOnlyCell(ws, value=safe(h))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([safe(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def filename(cycle: Cycle, kind: str, fmt: str) -> str:
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", cycle.name).strip("-").lower() or f"cycle-{cycle.id}"
+    return f"{stem}-{kind}.{fmt}"

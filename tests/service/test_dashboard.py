@@ -1,0 +1,132 @@
+"""The comparison figures, the progress rows and the exports, against hand-computed expectations."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from app.dashboard.service import Progress, comparison_table, cycle_progress
+from app.exports import service as exports
+from app.i18n import half_up, locale
+from tests import dashboard_world
+from tests.dashboard_world import weighted_overall
+
+
+@pytest.fixture
+def world(db, catalogue):
+    return dashboard_world.build(db, catalogue)
+
+
+def by_name(table):
+    return {r.organization.name.split()[0]: r for r in table.rows}
+
+
+def test_domain_cells_levels_and_change_since_the_baseline(db, catalogue, world):
+    table = comparison_table(db, catalogue, world["follow"], "en")
+    rows = by_name(table)
+    a, b, c = rows["Alder"], rows["Birch"], rows["Cedar"]
+    assert a.cells["leadership"].shown == 100 and a.cells["leadership"].level.id == "leading"
+    assert a.cells["leadership"].baseline_shown == 67 and a.cells["leadership"].change == 33 and a.cells["leadership"].level_move == 1
+    assert a.cells["data"].shown == 67 and a.cells["data"].baseline_shown == 33 and a.cells["data"].change == 34
+    assert a.cells["data"].level.name == "Established" and a.cells["data"].baseline_level.name == "Developing"
+    assert b.cells["data"].shown == 33 and b.cells["data"].change == -34 and b.cells["data"].level_move == -1
+    assert b.cells["voice"].change == 0 and b.cells["voice"].level_move == 0
+    assert not c.has_result and c.cells["data"].shown is None and c.overall.change is None
+    instrument = world["instrument"]
+    now = half_up(weighted_overall(instrument, {d.id: 100 if d.id == "leadership" else 200 / 3 for d in instrument.domains}))
+    then = half_up(weighted_overall(instrument, {d.id: 200 / 3 if d.id == "leadership" else 100 / 3 for d in instrument.domains}))
+    assert (a.overall.shown, a.overall.baseline_shown, a.overall.change) == (now, then, now - then)
+    # Alder rose a level in all nine domains, Birch fell one in data.
+    assert len(table.moved_up) == 9 and {name for name, _ in table.moved_up} == {"Alder School District"}
+    assert table.moved_down == [("Birch Youth Alliance", "Data, accountability and continuous improvement")] or len(table.moved_down) == 1
+
+
+def test_distribution_counts_each_level_and_the_partners_without_a_result(db, catalogue, world):
+    table = comparison_table(db, catalogue, world["follow"], "en")
+    dist = {d.domain.id: d for d in table.distribution}
+    levels = [lv.id for lv in table.levels]
+    assert levels == ["emerging", "developing", "established", "leading"]
+    assert dist["leadership"].counts == [0, 0, 1, 1] and dist["leadership"].no_result == 1
+    assert dist["data"].counts == [0, 1, 1, 0] and dist["data"].not_enough == 0
+    assert all(sum(d.counts) + d.not_enough + d.no_result == 3 for d in table.distribution)
+
+
+def test_sorting_puts_missing_values_last_and_filters_narrow_the_rows(db, catalogue, world):
+    names = lambda t: [r.organization.name.split()[0] for r in t.rows]  # noqa: E731
+    assert names(comparison_table(db, catalogue, world["follow"], "en", sort="data", descending=True)) == ["Alder", "Birch", "Cedar"]
+    assert names(comparison_table(db, catalogue, world["follow"], "en", sort="data")) == ["Birch", "Alder", "Cedar"]
+    assert names(comparison_table(db, catalogue, world["follow"], "en", sort="change:data")) == ["Birch", "Alder", "Cedar"]
+    assert names(comparison_table(db, catalogue, world["follow"], "en", sort="size")) == ["Birch", "Alder", "Cedar"]
+    assert names(comparison_table(db, catalogue, world["follow"], "en", sort="nonsense")) == ["Alder", "Birch", "Cedar"]
+    only = comparison_table(db, catalogue, world["follow"], "en", sector="k12")
+    assert names(only) == ["Alder"] and only.total == 3
+    assert only.distribution[0].no_result == 0  # the distribution follows the filter
+    assert names(comparison_table(db, catalogue, world["follow"], "en", size="1-10")) == ["Birch"]
+
+
+def test_a_baseline_cycle_has_no_change_column(db, catalogue, world):
+    table = comparison_table(db, catalogue, world["baseline"], "es")
+    a = by_name(table)["Alder"]
+    assert table.baseline is None and a.cells["leadership"].change is None
+    assert a.cells["leadership"].level.name == "Consolidado"  # the instrument's Spanish level name
+
+
+def test_progress_rows(db, catalogue, world):
+    rows = {r.organization.name.split()[0]: r for r in cycle_progress(db, world["follow"])}
+    assert rows["Alder"].status is Progress.submitted and rows["Alder"].submitted == 2 and rows["Alder"].last_activity is not None
+    assert rows["Cedar"].status is Progress.not_started and rows["Cedar"].submitted == 0 and rows["Cedar"].last_activity is None
+
+
+def test_results_export_equals_the_comparison_in_csv_and_xlsx(db, catalogue, world):
+    table = comparison_table(db, catalogue, world["follow"], "en")
+    sheet = exports.results_sheet(db, catalogue, world["follow"], "en")
+    records = sheet.records()
+    assert len(records) == 3 * 10  # three partners, overall + nine domains
+    rows = by_name(table)
+    for rec in records:
+        row = rows[rec["partner"].split()[0]]
+        cell = row.overall if rec["domain_id"] == "overall" else row.cells[rec["domain_id"]]
+        assert rec["score"] == cell.shown and rec["change"] == cell.change
+    parsed = list(csv.DictReader(io.StringIO(exports.to_csv(sheet).decode("utf-8-sig"))))
+    assert parsed[0].keys() >= {"Partner", "Domain", "Score", "Readiness level", "Change since baseline"}
+    alder_data = next(p for p in parsed if p["Partner"].startswith("Alder") and p["Domain id"] == "data")
+    assert (alder_data["Score"], alder_data["Readiness level"], alder_data["Change since baseline"]) == ("67", "Established", "34")
+    book = load_workbook(io.BytesIO(exports.to_xlsx([sheet])), read_only=True)
+    ws = book.worksheets[0]
+    values = list(ws.values)
+    header = list(values[0])
+    first = dict(zip(header, values[1], strict=True))
+    assert isinstance(first["Score"], int | float) and isinstance(first["Responses"], int)  # numbers stay numbers
+
+
+def test_exports_neutralise_formulas_and_speak_spanish(db, catalogue, world):
+    world["a"].name = "=HYPERLINK(\"http://evil\")"
+    db.flush()
+    with locale("es"):
+        sheet = exports.results_sheet(db, catalogue, world["follow"], "es")
+    assert "Puntuación" in sheet.headers and "Nivel de preparación" in sheet.headers
+    text = exports.to_csv(sheet).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    ws = load_workbook(io.BytesIO(exports.to_xlsx([sheet]))).worksheets[0]
+    names = {ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)}
+    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert all(ws.cell(row=r, column=2).data_type == "s" for r in range(2, ws.max_row + 1))
+
+
+def test_answers_export_is_pseudonymous_and_suppresses_small_groups(db, catalogue, world):
+    sheet = exports.answers_sheet(db, world["follow"], min_group_size=5)
+    records = sheet.records()
+    assert records and all(r["respondent"].startswith("R-") for r in records)
+    assert {r["role_group"] for r in records} == {None}  # two respondents per partner: below the minimum of five
+    assert not any("@" in str(v) for r in records for v in r.values())
+
+
+def test_items_export_has_one_row_per_partner_and_rated_item(db, catalogue, world):
+    sheet = exports.items_sheet(db, catalogue, world["follow"], "en")
+    rated = [i for i in world["instrument"].items if i.is_rated]
+    assert len(sheet.rows) == 2 * len(rated)
+    rec = next(r for r in sheet.records() if r["partner"].startswith("Birch") and r["domain_id"] == "data")
+    assert rec["score"] == 33 and rec["answers"] == 2

@@ -1,0 +1,186 @@
+"""The backbone workspace over HTTP: who may see and change what, forms, reminders, exports and the JSON API."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.assessments.models import Assessment, Cycle
+from app.auth import invitations
+from app.auth.models import Invitation, InvitationPurpose
+from app.organizations.models import Organization, Role
+from tests import dashboard_world
+from tests import factories as f
+
+
+@pytest.fixture
+def world(db, catalogue):
+    return dashboard_world.build(db, catalogue)
+
+
+def test_partner_users_and_strangers_do_not_reach_the_workspace(client, db, world):
+    cycle = world["follow"].id
+    f.sign_in(client, db, world["lead_a"])
+    assert client.get("/backbone", follow_redirects=False).headers["location"] == "/partner"
+    for path in (f"/backbone/cycles/{cycle}", f"/backbone/cycles/{cycle}/compare", f"/backbone/cycles/{cycle}/export/results.csv",
+                 f"/backbone/partners/{world['b'].id}/edit", "/backbone/partners"):
+        assert client.get(path).status_code == 404, path
+    other = f.backbone(db, "Another Partnership")
+    stranger = f.user(db, other, Role.backbone_admin)
+    db.commit()
+    f.sign_in(client, db, stranger)
+    assert client.get(f"/backbone/cycles/{cycle}/compare").status_code == 404  # another backbone's cycle id, guessed
+    assert client.get(f"/backbone/partners/{world['a'].id}/edit").status_code == 404
+    client.cookies.clear()
+    r = client.get(f"/backbone/cycles/{cycle}/compare", follow_redirects=False)
+    assert r.status_code in (302, 303) and r.headers["location"].startswith("/login")
+
+
+def test_an_analyst_reads_everything_and_changes_nothing(client, db, world, csrf):
+    f.sign_in(client, db, world["analyst"])
+    cycle = world["follow"].id
+    for path in ("/backbone", "/backbone/partners", f"/backbone/cycles/{cycle}", f"/backbone/cycles/{cycle}/compare",
+                 f"/backbone/cycles/{cycle}/export/results.xlsx"):
+        assert client.get(path).status_code == 200, path
+    assert "New cycle" not in client.get("/backbone").text
+    posts = [("/backbone/partners", {"name": "X", "sector": "other", "size_band": "1-10", "preferred_language": "en"}),
+             (f"/backbone/partners/{world['a'].id}/archive", {}), (f"/backbone/cycles/{cycle}/close", {}),
+             (f"/backbone/cycles/{cycle}/remind", {}), ("/backbone/cycles", {"name": "X"})]
+    for path, data in posts:
+        assert client.post(path, data={**data, "csrf_token": csrf}).status_code == 403, path
+    assert client.get("/backbone/cycles/new").status_code == 403
+    headers = f.api_token(db, world["analyst"])
+    assert client.post("/api/v1/partners", json={"name": "X"}, headers=headers).status_code == 403
+    assert client.get(f"/api/v1/cycles/{cycle}/comparison", headers=headers).status_code == 200
+
+
+def test_admin_creates_edits_archives_and_restores_a_partner(client, db, world, csrf):
+    f.sign_in(client, db, world["admin"])
+    bad = client.post("/backbone/partners", data={"name": "", "sector": "k12", "size_band": "1-10", "preferred_language": "es",
+                                                  "contact_email": "not an email", "csrf_token": csrf})
+    assert bad.status_code == 422 and "Give the organization&#39;s name." in bad.text and 'value="not an email"' in bad.text
+    r = client.post("/backbone/partners", data={"name": "Dogwood Clinic", "sector": "health", "size_band": "51-200", "preferred_language": "es",
+                                                "contact_name": "Ana", "contact_email": "Ana@Dogwood.example.org", "csrf_token": csrf},
+                    follow_redirects=True)
+    assert r.status_code == 200 and "Dogwood Clinic" in r.text
+    org = db.scalar(select(Organization).where(Organization.name == "Dogwood Clinic"))
+    assert org.preferred_language == "es" and org.contact_email == "ana@dogwood.example.org" and org.backbone_id == world["backbone"].id
+    dup = client.post(f"/backbone/partners/{org.id}", data={"name": "alder school district", "sector": "health", "size_band": "51-200",
+                                                           "preferred_language": "es", "csrf_token": csrf})
+    assert dup.status_code == 422 and "already exists" in dup.text
+    client.post(f"/backbone/partners/{org.id}/archive", data={"csrf_token": csrf})
+    db.refresh(org)
+    assert org.archived_at is not None
+    assert "Dogwood Clinic" not in client.get("/backbone/cycles/new").text  # archived partners are left out of new cycles
+    client.post(f"/backbone/partners/{org.id}/restore", data={"csrf_token": csrf})
+    db.refresh(org)
+    assert org.archived_at is None
+
+
+def test_inviting_a_lead_in_spanish_gives_a_link_that_lands_on_the_partner_page(client, db, world, csrf, settings):
+    f.sign_in(client, db, world["admin"])
+    r = client.post(f"/backbone/partners/{world['c'].id}/invite-lead", data={"email": "jefa@cedar.example.org", "language": "es",
+                                                                             "csrf_token": csrf})
+    assert r.status_code == 200 and "/invite/inv_" in r.text  # no SMTP in tests: the link is shown to copy
+    inv = db.scalar(select(Invitation).where(Invitation.email == "jefa@cedar.example.org"))
+    assert inv.purpose is InvitationPurpose.partner_lead and inv.language == "es"
+    mail = sorted((settings.var_dir / "outbox").glob("*.eml"))[-1].read_text()
+    assert "Cedar Employers" in mail and "le invita" in mail
+    link = r.text.split('value="', 1)[1].split("/invite/", 1)[1].split('"', 1)[0]
+    client.cookies.clear()
+    landed = client.get(f"/invite/{link}", follow_redirects=False)
+    assert landed.headers["location"] == "/partner"
+
+
+def test_creating_a_follow_up_cycle_through_the_form(client, db, world, csrf):
+    f.sign_in(client, db, world["admin"])
+    form = client.get("/backbone/cycles/new").text
+    assert f'<option value="{world["follow"].id}" selected>' in form  # the latest cycle is the default baseline
+    bad = client.post("/backbone/cycles", data={"name": "", "instrument": "equity-self-assessment@1.0", "opens_on": "2027-01-01",
+                                                "closes_on": "2026-01-01", "privacy": "anonymous", "csrf_token": csrf})
+    assert bad.status_code == 422 and "Choose at least one partner." in bad.text
+    ok = client.post("/backbone/cycles", data={"name": "Second follow-up", "instrument": "equity-self-assessment@1.0", "opens_on": "2027-01-10",
+                                               "closes_on": "2027-03-01", "privacy": "named", "depth": "full", "order": "stepped",
+                                               "baseline": str(world["follow"].id), "partners": [str(world["a"].id), str(world["b"].id)],
+                                               "csrf_token": csrf}, follow_redirects=False)
+    assert ok.status_code == 303
+    cycle = db.scalar(select(Cycle).where(Cycle.name == "Second follow-up"))
+    assert cycle.baseline_id == world["follow"].id and not cycle.anonymous and cycle.order.value == "stepped"
+    assert db.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id)) == 2
+    page = client.get(ok.headers["location"]).text
+    assert "Not yet open" in page and "Second follow-up" in page
+
+
+def test_reminders_go_to_those_who_have_not_submitted(client, db, world, csrf, settings):
+    follow = world["follow"]
+    cedar = db.scalar(select(Assessment).where(Assessment.cycle_id == follow.id, Assessment.organization_id == world["c"].id))
+    for email in ("one@cedar.example.org", "two@cedar.example.org"):
+        invitations.issue(db, settings, email=email, language="es", organization=world["c"], purpose=InvitationPurpose.respond,
+                          assessment_id=cedar.id, created_by_id=world["admin"].id)
+    db.commit()
+    outbox = settings.var_dir / "outbox"
+    before = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+    f.sign_in(client, db, world["admin"])
+    r = client.post(f"/backbone/cycles/{follow.id}/remind", data={"csrf_token": csrf}, follow_redirects=True)
+    assert r.status_code == 200 and "2 reminders sent" in r.text
+    assert len(list(outbox.glob("*.eml"))) == before + 2
+
+
+def test_closing_a_cycle_stops_new_answers(client, db, world, csrf):
+    f.sign_in(client, db, world["admin"])
+    client.post(f"/backbone/cycles/{world['follow'].id}/close", data={"csrf_token": csrf})
+    db.refresh(world["follow"])
+    assert world["follow"].closed_at is not None
+    assert "Send reminders" not in client.get(f"/backbone/cycles/{world['follow'].id}").text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_comparison_page_shows_levels_as_words_and_the_change(client, db, world, lang):
+    f.sign_in(client, db, world["admin"])
+    html = client.get(f"/backbone/cycles/{world['follow'].id}/compare?sort=data&dir=desc&lang={lang}").text
+    assert html.index("Alder School District") < html.index("Birch Youth Alliance") < html.index("Cedar Employers")
+    assert ("Leading" if lang == "en" else "Referente") in html and "▲ +34" in html and "▼ -34" in html
+    assert 'aria-sort="descending"' in html and "<svg" in html and 'id="distribution"' in html
+    filtered = client.get(f"/backbone/cycles/{world['follow'].id}/compare?sector=nonprofit&lang={lang}").text
+    assert "Birch Youth Alliance" in filtered and "Alder School District" not in filtered
+
+
+def test_export_files_over_http(client, db, world):
+    f.sign_in(client, db, world["admin"])
+    cycle = world["follow"].id
+    r = client.get(f"/backbone/cycles/{cycle}/export/results.csv?lang=es")
+    assert r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert "Puntuación" in rows[0] and len(rows) == 30
+    x = client.get(f"/backbone/cycles/{cycle}/export/items.xlsx?lang=en")
+    ws = load_workbook(io.BytesIO(x.content), read_only=True).worksheets[0]
+    assert next(ws.values)[4] == "Question"
+    assert client.get(f"/backbone/cycles/{cycle}/export/nope.csv").status_code in (400, 422)
+
+
+def test_api_partner_scope_comparison_and_writes(client, db, world):
+    lead = f.api_token(db, world["lead_a"])
+    assert [p["name"] for p in client.get("/api/v1/partners", headers=lead).json()] == ["Alder School District"]
+    assert client.get(f"/api/v1/partners/{world['b'].id}", headers=lead).status_code == 404
+    assert client.get(f"/api/v1/cycles/{world['follow'].id}/comparison", headers=lead).status_code == 404
+    own = client.get(f"/api/v1/cycles/{world['follow'].id}", headers=lead).json()
+    assert [p["partner"]["name"] for p in own["progress"]] == ["Alder School District"]
+    admin = f.api_token(db, world["admin"])
+    table = client.get(f"/api/v1/cycles/{world['follow'].id}/comparison?sort=overall&dir=desc", headers=admin).json()
+    alder = table["rows"][0]
+    assert alder["partner"]["name"] == "Alder School District" and alder["domains"]["data"]["change"] == 34
+    assert table["distribution"]["leadership"] == {"emerging": 0, "developing": 0, "established": 1, "leading": 1,
+                                                    "not_enough_answers": 0, "no_result": 1}
+    created = client.post("/api/v1/partners", json={"name": "Elm Works", "sector": "employer", "preferred_language": "es"}, headers=admin)
+    assert created.status_code == 201 and created.json()["sector"] == "employer"
+    assert client.post("/api/v1/partners", json={"name": "Elm Works", "sector": "mining"}, headers=admin).status_code == 422
+    cycle = client.post("/api/v1/cycles", json={"name": "API cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",
+                                                "opens_on": "2027-02-01", "closes_on": "2027-04-01", "baseline_id": world["follow"].id,
+                                                "partner_ids": [created.json()["id"]]}, headers=admin)
+    assert cycle.status_code == 201 and cycle.json()["baseline_id"] == world["follow"].id
+    export = client.get(f"/api/v1/cycles/{world['follow'].id}/export/results?format=json", headers=admin).json()
+    assert len(export["rows"]) == 30 and export["columns"]["score"] == "Score"
