@@ -77,6 +77,35 @@ def cmd_import_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.assessments.models import Assessment, Cycle
+    from app.cli import CliError
+    from app.errors import NotFound
+    from app.reports import service
+
+    settings, session, catalogue = _session_and_catalogue()
+    with session:
+        try:
+            if args.cycle:
+                cycle = session.get(Cycle, args.id)
+                if cycle is None:
+                    raise CliError(f"no cycle {args.id}")
+                pdf = service.cycle_summary(session, catalogue, settings, cycle, args.lang, args.paper)
+            else:
+                assessment = session.get(Assessment, args.id)
+                if assessment is None:
+                    raise CliError(f"no assessment {args.id}")
+                pdf = service.partner_report(session, catalogue, settings, assessment, args.lang, args.paper)
+        except NotFound as exc:
+            raise CliError(exc.message or "not found") from None
+    out = Path(args.output or pdf.filename)
+    out.write_bytes(pdf.content)
+    print(f"Wrote {out} ({len(pdf.content) // 1024} KiB, {'from the cache' if pdf.cached else 'rendered'}).", file=sys.stderr)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="load the demo partnership (once; running it again changes nothing)")
     p.set_defaults(handler=cmd_demo)
@@ -90,6 +119,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--all", action="store_true", required=True, help="every table and the instrument files, as one zip archive")
     p.add_argument("-o", "--output", required=True, help="the archive to write (.zip)")
     p.set_defaults(handler=cmd_export_all)
+
+    p = sub.add_parser("report", help="write a partner's growth-opportunity report (or, with --cycle, a cycle's summary) as PDF")
+    p.add_argument("id", type=int, help="the assessment id (with --cycle: the cycle id)")
+    p.add_argument("--cycle", action="store_true", help="the partnership summary of cycle ID")
+    p.add_argument("--lang", default="en", choices=["en", "es"])
+    p.add_argument("--paper", choices=["a4", "letter"], help="default: Letter for English, A4 for Spanish")
+    p.add_argument("-o", "--output", help="the file to write (default: a name from the organization and cycle)")
+    p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("import", help="restore a backup archive into an empty database")
     p.add_argument("archive")

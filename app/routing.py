@@ -11,6 +11,7 @@ def include_routers(app: FastAPI) -> None:
     from app.auth.routes import router as auth_router
     from app.dashboard.routes import router as dashboard_router
     from app.partner.routes import router as partner_router
+    from app.reports.routes import router as reports_router
     from app.respond.routes import router as respond_router
     from app.web.catalogue import router as instruments_router
     from app.web.routes import health_router
@@ -24,4 +25,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(respond_router)
     app.include_router(partner_router)
     app.include_router(dashboard_router)
+    app.include_router(reports_router)
     app.include_router(api_router)

@@ -1,0 +1,185 @@
+"""Growth-opportunity reports (one assessment) and partnership summaries (one cycle), as tagged PDFs.
+
+A report is HTML from a Jinja2 template, laid out by WeasyPrint as PDF/UA-1 (tagged, with its title
+and language), in one language, on A4 or US Letter. It reads stored results only. Each PDF is
+cached by (subject, language, paper, template version): the subject is the result row for a partner
+report (a recomputed result is a new row) and a digest of the cycle's current result rows for a
+summary; the template version is a digest of the report templates, the chart code and the catalogs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import i18n
+from app.assessments import views
+from app.assessments.comparison import baseline_comparison
+from app.assessments.models import Assessment, Cycle, Result
+from app.assessments.service import current_result, instrument_of
+from app.charts import level_distribution
+from app.config import Settings
+from app.errors import NotFound
+from app.i18n import gettext as _
+from app.instruments.loader import Catalogue
+from app.reports.models import ReportCacheEntry
+from app.web.templating import env
+
+Paper = Literal["a4", "letter"]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def default_paper(lang: str) -> Paper:
+    """US Letter where English is the language asked for (the partnership is in the United States), A4 otherwise."""
+    return "letter" if lang == "en" else "a4"
+
+
+def _template_version() -> str:
+    h = hashlib.sha256()
+    files = sorted((HERE / "templates").rglob("*")) + [ROOT / "app" / "charts.py", ROOT / "app" / "assessments" / "views.py"]
+    files += sorted((ROOT / "locales").rglob("*.po"))
+    for path in files:
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+TEMPLATE_VERSION = _template_version()
+
+
+@dataclass(frozen=True)
+class Pdf:
+    content: bytes
+    cached: bool
+    filename: str
+
+
+def _page_label() -> str:
+    """'Page 3 of 12' as CSS content, in the current language."""
+    text = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+    before, rest = text.split("\x00", 1)
+    middle, after = rest.split("\x01", 1)
+
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return f"{q(before)} counter(page) {q(middle)} counter(pages) {q(after)}"
+
+
+def _render(template: str, context: dict[str, Any], lang: str, paper: Paper) -> bytes:
+    from weasyprint import HTML
+
+    with i18n.locale(lang):
+        html = env.get_template(template).render(lang=lang, paper=paper, page_label=_page_label(), **context)
+    return HTML(string=html, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def _cached(db: Session, kind: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+    key = (ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject, ReportCacheEntry.language == lang,
+           ReportCacheEntry.paper == paper, ReportCacheEntry.template_version == TEMPLATE_VERSION)
+    hit = db.scalar(select(ReportCacheEntry.pdf).where(*key))
+    if hit is not None:
+        return hit, True
+    pdf = build()
+    try:
+        with db.begin_nested():
+            # Older renderings of the same subject (another template version) are dropped, not kept forever.
+            db.execute(delete(ReportCacheEntry).where(ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject,
+                                                      ReportCacheEntry.template_version != TEMPLATE_VERSION))
+            db.add(ReportCacheEntry(kind=kind, subject_id=subject, language=lang, paper=paper, template_version=TEMPLATE_VERSION, pdf=pdf))
+        db.commit()
+    except IntegrityError:  # another request rendered it at the same time: theirs is as good
+        db.rollback()
+    return pdf, False
+
+
+def _stem(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "report"
+
+
+# -- the partner report ------------------------------------------------------------------------
+
+def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assessment: Assessment, lang: str,
+                   paper: Paper | None = None) -> Pdf:
+    row = current_result(db, assessment.id)
+    if row is None:
+        raise NotFound(_("This assessment has no result yet: it appears once the organization has submitted its assessment."))
+    lang = lang if lang in settings.locales else settings.default_locale
+    paper = paper or default_paper(lang)
+    pdf, cached = _cached(db, "assessment", f"result-{row.id}", lang, paper,
+                          lambda: _render("reports/partner.html", partner_context(db, catalogue, settings, assessment, row, lang), lang, paper))
+    return Pdf(pdf, cached, f"{_stem(assessment.organization.name)}-{_stem(assessment.cycle.name)}-{lang}.pdf")
+
+
+def partner_context(db: Session, catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result, lang: str) -> dict[str, Any]:
+    from app.assessments.routes import domain_chart
+
+    instrument = instrument_of(catalogue, assessment.cycle)
+    with i18n.locale(lang):
+        view = views.build_view(row.data, instrument, lang)
+        chart = domain_chart(view, chart_id="report-domains")
+        comparison = baseline_comparison(db, catalogue, assessment, row, lang)
+        title = _("Growth-opportunity report: %(org)s", org=assessment.organization.name)
+    shown_n = sum(g.n for g in view.role_groups)
+    leaders = {"board", "executive", "manager"}
+    return {
+        "assessment": assessment, "org": assessment.organization, "cycle": assessment.cycle, "instrument": instrument, "view": view,
+        "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
+        "other_roles": max(view.n_responses - shown_n, 0),
+        "leader_groups": [g for g in view.role_groups if g.id in leaders], "staff_groups": [g for g in view.role_groups if g.id not in leaders],
+        "worksheet_rows": 6, "title": title,
+    }
+
+
+# -- the partnership summary -------------------------------------------------------------------
+
+def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: Cycle, lang: str, paper: Paper | None = None) -> Pdf:
+    lang = lang if lang in settings.locales else settings.default_locale
+    paper = paper or default_paper(lang)
+    ids = sorted(db.execute(select(Result.id).join(Assessment, Assessment.id == Result.assessment_id)
+                            .where(Assessment.cycle_id.in_([cycle.id, cycle.baseline_id or 0]), Result.is_current.is_(True))).scalars())
+    digest = hashlib.sha256((f"{cycle.id}:{cycle.name}:" + ",".join(map(str, ids))).encode()).hexdigest()[:32]
+    pdf, cached = _cached(db, "cycle", digest, lang, paper,
+                          lambda: _render("reports/summary.html", summary_context(db, catalogue, cycle, lang), lang, paper))
+    return Pdf(pdf, cached, f"{_stem(cycle.name)}-summary-{lang}.pdf")
+
+
+def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> dict[str, Any]:
+    from app.dashboard.service import comparison_table
+    from app.organizations.labels import sector_label, size_label
+
+    instrument = instrument_of(catalogue, cycle)
+    with i18n.locale(lang):
+        table = comparison_table(db, catalogue, cycle, lang)
+        chart = level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
+                                   title=_("How many partners are at each readiness level, per domain"),
+                                   description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
+                                   chart_id="summary-dist")
+        sectors = {r.organization.sector: sector_label(r.organization.sector) for r in table.rows}
+        sizes = {r.organization.size_band: size_label(r.organization.size_band) for r in table.rows}
+    # Partnership-wide growth opportunities: how many partners have each item among their top opportunities.
+    counts: Counter[str] = Counter()
+    ids = [r.assessment.id for r in table.rows if r.has_result]
+    if ids:
+        for data in db.scalars(select(Result.data).where(Result.assessment_id.in_(ids), Result.is_current.is_(True))):
+            counts.update({o["item_id"] for o in (data or {}).get("growth_opportunities", [])})
+    top = []
+    for item_id, n in counts.most_common(10):
+        item = instrument.item(item_id)
+        top.append({"text": item.text.get(lang), "domain": instrument.domain(item.domain).title.get(lang), "n": n,
+                    "actions": [a.get(lang) for a in item.guidance.actions] if item.guidance else []})
+    with i18n.locale(lang):
+        title = _("Partnership summary: %(cycle)s", cycle=cycle.name)
+    return {"cycle": cycle, "instrument": instrument, "table": table, "chart": chart, "top": top, "with_result": len(ids),
+            "sectors": sectors, "sizes": sizes, "title": title}

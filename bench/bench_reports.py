@@ -1,0 +1,55 @@
+"""Report speed: one partner's growth-opportunity report (cold and from the cache) and a 500-partner summary.
+
+Run:  .venv/bin/python bench/bench_reports.py [--partners 500] [--respondents 10]
+
+Builds the same partnership as bench_dashboard.py (real engine, stored results) and requests, through the
+application signed in as the backbone admin:
+
+- GET /assessments/{id}/report.pdf?lang=es   cold (rendered) goal < 2.5 s; again (from the cache) goal < 50 ms
+- GET /backbone/cycles/{id}/summary.pdf      cold, all partners            goal < 10 s
+and the process's peak memory (ru_maxrss), goal < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_dashboard import build  # noqa: E402
+
+
+def get(client, path: str) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    r = client.get(path)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), (path, r.status_code)
+    return (time.perf_counter() - t0) * 1000, r.headers.get("x-report-cache", "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--partners", type=int, default=500)
+    parser.add_argument("--respondents", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        client, cycle_id, assessment_id, engine = build(f"sqlite:///{tmp}/bench.db", Path(tmp), args.partners, args.respondents)
+        for lang in ("es", "en"):
+            cold, c1 = get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")
+            warm = sorted(get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")[0] for _ in range(11))
+            print(f"partner report ({lang}): cold {cold:7.0f} ms ({c1}, goal < 2500 ms); from the cache median {warm[5]:5.1f} ms (goal < 50 ms)")
+        summary, c2 = get(client, f"/backbone/cycles/{cycle_id}/summary.pdf?lang=en")
+        print(f"summary of {args.partners} partners: {summary / 1000:5.1f} s ({c2}, goal < 10 s)")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory of the process: {rss:.0f} MB (goal < 400 MB)")
+        client.close()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

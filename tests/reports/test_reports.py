@@ -1,0 +1,130 @@
+"""The PDF reports, read back as a person's tools read them: pdftotext, pdffonts, pdfinfo, pdftoppm."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.assessments import service as assessments
+from app.i18n import format_date, locale
+from app.reports import service
+from tests import dashboard_world
+from tests import factories as f
+from tests.conftest import ARTIFACTS
+
+
+def poppler(tool: str, pdf: bytes, tmp_path: Path, *args: str) -> str:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: scripts/test installs poppler-utils")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated (the catalog may sit in a compressed object stream)."""
+    import zlib
+
+    out = [pdf]
+    for m in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            out.append(zlib.decompressobj().decompress(pdf[m.end():m.end() + 2_000_000]))
+        except zlib.error:
+            continue
+    return b"\n".join(out)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def world(db, catalogue):
+    return dashboard_world.build(db, catalogue)
+
+
+def test_spanish_report_reads_in_spanish_with_the_results_numbers(db, catalogue, settings, world, tmp_path):
+    pdf = service.partner_report(db, catalogue, settings, world["fa"], "es")
+    assert not pdf.cached and pdf.content.startswith(b"%PDF")
+    text = flat(poppler("pdftotext", pdf.content, tmp_path, "-layout"))
+    instrument = world["instrument"]
+    assert "Alder School District" in text and "Follow-up" in text
+    for domain in instrument.domains:
+        assert flat(domain.title.get("es")) in text, domain.id
+    assert "Referente" in text and "Consolidado" in text  # the levels Alder reached, in Spanish
+    assert "100" in text and "67" in text and "▲ +33" in text  # leadership 100 (+33 since the baseline), the rest 67
+    with locale("es"):
+        assert format_date(world["fa"].submitted_at) in text  # e.g. "23 de noviembre de 2026"
+    assert re.search(r"Página 1 de \d+", text) and "Hoja de planificación de acciones" in text and "Responsable" in text
+    for english in ("How to read", "Growth opportunities", "Page ", "Summary", "Domain", "Score", "Policy", "worksheet", "Not enough"):
+        assert english not in text, english
+    info = poppler("pdfinfo", pdf.content, tmp_path)
+    assert "Tagged:          yes" in info and "A4" in info
+    assert "Informe de oportunidades de crecimiento: Alder School District" in info  # the document title
+    assert re.search(rb"/Lang ?\(es\)", pdf_objects(pdf.content))  # the document language, in the catalog
+    fonts = poppler("pdffonts", pdf.content, tmp_path).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # every font embedded
+
+
+def test_english_report_on_letter_paper_and_the_cache(db, catalogue, settings, world, tmp_path):
+    first = service.partner_report(db, catalogue, settings, world["fb"], "en")
+    info = poppler("pdfinfo", first.content, tmp_path)
+    assert "letter" in info.lower() and "Tagged:          yes" in info
+    text = flat(poppler("pdftotext", first.content, tmp_path))
+    assert "How to read this report" in text and re.search(r"Page 2 of \d+", text) and "Developing" in text
+    again = service.partner_report(db, catalogue, settings, world["fb"], "en")
+    assert again.cached and again.content == first.content
+    a4 = service.partner_report(db, catalogue, settings, world["fb"], "en", "a4")
+    assert not a4.cached and "A4" in poppler("pdfinfo", a4.content, tmp_path)
+    assessments.recompute_results(db, catalogue, settings.min_group_size, cycle_id=world["follow"].id)  # a new result row
+    assert not service.partner_report(db, catalogue, settings, world["fb"], "en").cached
+
+
+def test_partnership_summary(db, catalogue, settings, world, tmp_path):
+    pdf = service.cycle_summary(db, catalogue, settings, world["follow"], "es")
+    text = flat(poppler("pdftotext", pdf.content, tmp_path))
+    assert "Resumen de la alianza: Follow-up" in text and re.search(r"Cedar \S* ?(Sin resultado )*Employers", text) and "Sin resultado todavía" in text
+    assert "La distribución de la alianza por área" in text and "Las oportunidades de crecimiento más frecuentes" in text
+    assert "▼ -34" in text  # Birch fell in data
+    assert service.cycle_summary(db, catalogue, settings, world["follow"], "es").cached
+
+
+def test_downloads_over_http_respect_permissions(client, db, world):
+    fa, fb = world["fa"].id, world["fb"].id
+    f.sign_in(client, db, world["lead_a"])
+    r = client.get(f"/assessments/{fa}/report.pdf?lang=es&paper=letter")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert client.get(f"/assessments/{fb}/report.pdf").status_code == 404  # another partner's, guessed
+    assert client.get(f"/backbone/cycles/{world['follow'].id}/summary.pdf").status_code == 404
+    analyst = f.api_token(db, world["analyst"])
+    api = client.get(f"/api/v1/assessments/{fb}/report.pdf?lang=en", headers=analyst)
+    assert api.status_code == 200 and api.headers["x-report-cache"] == "miss"
+    assert client.get(f"/api/v1/assessments/{fb}/report.pdf?lang=en", headers=analyst).headers["x-report-cache"] == "hit"
+    summary = client.get(f"/api/v1/cycles/{world['follow'].id}/summary.pdf?lang=en", headers=analyst)
+    assert summary.status_code == 200 and summary.content.startswith(b"%PDF")
+    assert client.get(f"/api/v1/assessments/{fa}/report.pdf?lang=xx", headers=analyst).status_code == 422
+
+
+def test_demo_report_pages_in_both_languages_for_a_person_to_look_at(db, catalogue, settings, tmp_path):
+    from sqlalchemy import select
+
+    from app.assessments.models import Assessment, Cycle
+    from app.demo import load_demo
+
+    load_demo(db, catalogue, settings.min_group_size)
+    follow = db.scalar(select(Cycle).where(Cycle.baseline_id.is_not(None)))
+    assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == follow.id, Assessment.submitted_at.is_not(None)).order_by(Assessment.id))
+    folder = ARTIFACTS / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "es"):
+        pdf = service.partner_report(db, catalogue, settings, assessment, lang)
+        (folder / f"demo-report-{lang}.pdf").write_bytes(pdf.content)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / f"demo-report-{lang}.pdf"), str(folder / f"demo-report-{lang}")], check=True)
+        text = flat(poppler("pdftotext", pdf.content, tmp_path))
+        assert assessment.organization.name in text
+    assert len(list(folder.glob("demo-report-es-*.png"))) >= 10
