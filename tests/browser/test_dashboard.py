@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -82,7 +83,7 @@ def test_a_new_admin_compares_partners_and_exports_what_the_screen_shows(browser
         on_screen[name] = [int(m.group(1)) if (m := re.match(r"\s*(\d+)", c)) else None for c in cells]
     with page.expect_download() as info:
         page.get_by_role("link", name="Download these results (XLSX)").click()
-    ws = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()), read_only=True).worksheets[0]
+    ws = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True).worksheets[0]
     rows = list(ws.values)
     header_row = list(rows[0])
     at = {h: header_row.index(h) for h in ("Partner", "Domain", "Score")}
