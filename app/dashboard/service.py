@@ -146,7 +146,7 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
     domains = [DomainColumn(d.id, d.title.get(lang)) for d in instrument.domains]
     pairs = db.execute(select(Assessment, Organization).join(Organization, Organization.id == Assessment.organization_id)
                        .where(Assessment.cycle_id == cycle.id)).all()
-    summaries = _summaries(db, [a.id for a, _ in pairs])
+    summaries = result_summaries(db, [a.id for a, _ in pairs])
 
     baseline = db.get(Cycle, cycle.baseline_id) if cycle.baseline_id else None
     then: dict[int, dict[str, Any]] = {}
@@ -158,7 +158,7 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
         mapping = IdMap.between(instrument, inst_then, catalogue.find)
         baseline_levels = {lv.id: lv for lv in level_views(inst_then, lang)}
         earlier = dict(db.execute(select(Assessment.organization_id, Assessment.id).where(Assessment.cycle_id == baseline.id)).all())
-        then_summaries = _summaries(db, list(earlier.values()))
+        then_summaries = result_summaries(db, list(earlier.values()))
         then = {org: then_summaries[aid] for org, aid in earlier.items() if aid in then_summaries}
         not_comparable = [d.title for d in domains if mapping.old_domain_for(d.id) is None]
 
@@ -203,7 +203,7 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
     return table
 
 
-def _summaries(db: Session, assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
+def result_summaries(db: Session, assessment_ids: list[int]) -> dict[int, dict[str, Any]]:
     if not assessment_ids:
         return {}
     out: dict[int, dict[str, Any]] = {}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.assessments import results as result_views
 from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus, Result
 from app.assessments.service import current_result, instrument_of
-from app.dashboard.service import comparison_table
+from app.dashboard.service import comparison_table, result_summaries
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_label, size_label
@@ -54,7 +54,7 @@ def results_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) ->
                ("score", _("Score")), ("exact_score", _("Exact score")), ("level", _("Readiness level")),
                ("policy_score", _("Policy score")), ("practice_score", _("Practice score")),
                ("baseline_score", _("Baseline score")), ("change", _("Change since baseline")), ("level_change", _("Level change"))]
-    summaries = _summaries(db, [r.assessment.id for r in table.rows])
+    summaries = result_summaries(db, [r.assessment.id for r in table.rows])
     rows = []
     for r in table.rows:
         org = r.organization
@@ -146,13 +146,6 @@ def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str,
     if kind == "items":
         return items_sheet(db, catalogue, cycle, lang)
     return answers_sheet(db, cycle, min_group_size)
-
-
-def _summaries(db: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    if not ids:
-        return {}
-    return {aid: s or {} for aid, s in db.execute(select(Result.assessment_id, Result.summary)
-                                                  .where(Result.assessment_id.in_(ids), Result.is_current.is_(True)))}
 
 
 def _shown(score: float | None) -> int | None:
