@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.assessments.models import Assessment, Cycle, Response
 from app.auth.service import Principal
 from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
 from app.organizations.models import Organization, OrgKind, Role
 
 BACKBONE_ROLES = (Role.backbone_admin, Role.backbone_analyst)
@@ -120,6 +121,37 @@ def get_cycle(session: Session, p: Principal, cycle_id: int, need: Need = "read"
 def can_compare_cycle(p: Principal, cycle: Cycle) -> bool:
     """Cross-partner views of a cycle are for the backbone only."""
     return cycle.backbone_id in backbone_ids(p) and p.invitation_id is None
+
+
+def get_backbone_cycle(session: Session, p: Principal, cycle_id: int, need: Literal["read", "admin"] = "read") -> Cycle:
+    """A cycle seen from the backbone workspace: partners never reach these views (404), analysts only read (403)."""
+    cycle = get_cycle(session, p, cycle_id, need)
+    if not can_compare_cycle(p, cycle):
+        raise NotFound()
+    return cycle
+
+
+# -- the backbone workspace --------------------------------------------------------------------
+
+def get_backbone(session: Session, p: Principal, need: Literal["read", "admin"] = "read") -> Organization:
+    """The backbone the principal works for (the first, when several); need='admin' refuses analysts (403)."""
+    ids = backbone_ids(p) if p.invitation_id is None else set()
+    if not ids:
+        raise NotFound()
+    if need == "admin":
+        ids = admin_backbone_ids(p)
+        if not ids:
+            raise Forbidden(_("Only backbone administrators can change this; analysts can read it."))
+    org = session.get(Organization, min(ids))
+    assert org is not None
+    return org
+
+
+def get_partner(session: Session, p: Principal, org_id: int, need: Need = "read") -> Organization:
+    org = get_organization(session, p, org_id, need)
+    if org.kind is not OrgKind.partner:
+        raise NotFound()
+    return org
 
 
 # -- assessments and responses ---------------------------------------------------------------

@@ -122,8 +122,10 @@ def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: S
             w = plot * n / total
             out.append(f'<rect x="{x0:.1f}" y="{y + 5}" width="{w:.1f}" height="{row - 10}" fill="url(#{chart_id}-p{i % 6})" '
                        f'stroke="#333" stroke-width="0.5"/>')
-            out.append(f'<text x="{x0 + w / 2:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" font-weight="bold" text-anchor="middle" '
-                       f'fill="#000" paint-order="stroke" stroke="#fff" stroke-width="3">{n}</text>')
+            # A white label box, not a text halo: PDF renderers ignore paint-order and would paint the halo over the digits.
+            cx, box = x0 + w / 2, 8 * len(str(n)) + 6
+            out.append(f'<rect x="{cx - box / 2:.1f}" y="{y + row / 2 - 8:.1f}" width="{box}" height="16" rx="3" fill="#fff"/>'
+                       f'<text x="{cx:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" font-weight="bold" text-anchor="middle" fill="#000">{n}</text>')
             x0 += w
     out.append("</svg>")
     return Markup("".join(out))

@@ -17,11 +17,11 @@ from app import access, audit, i18n
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
 from app.assessments.results import IdPath
-from app.dashboard.routes import backbone_of, export_response, get_cycle, get_partner
 from app.dashboard.service import comparison_table as build_table
 from app.dashboard.service import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
+from app.exports.service import export_response
 from app.i18n import gettext as _
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
 
@@ -64,12 +64,12 @@ def list_partners(db: SessionDep, principal: CurrentUser, archived: bool = False
 
 @router.get("/partners/{partner_id}", summary="One partner organization")
 def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> PartnerOut:
-    return partner_out(get_partner(db, principal, partner_id))
+    return partner_out(access.get_partner(db, principal, partner_id))
 
 
 @router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)")
 def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser) -> PartnerOut:
-    backbone = backbone_of(db, principal, "admin")
+    backbone = access.get_backbone(db, principal, "admin")
     if db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id, func.lower(Organization.name) == body.name.strip().lower())):
         raise Invalid(_("A partner with this name already exists."), field="name")
     org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **{**body.model_dump(), "name": body.name.strip()})
@@ -121,7 +121,7 @@ def list_cycles(db: SessionDep, principal: CurrentUser) -> list[CycleOut]:
 
 @router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)")
 def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> CycleOut:
-    backbone = backbone_of(db, principal, "admin")
+    backbone = access.get_backbone(db, principal, "admin")
     instrument = catalogue.find(body.instrument_id, body.instrument_version)
     if instrument is None:
         raise Invalid(_("Choose an instrument from the list."), field="instrument_id")
@@ -200,7 +200,7 @@ def _cell(c) -> CellOut:  # type: ignore[no-untyped-def]
 def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
                sector: Annotated[str | None, Query(max_length=40)] = None, size: Annotated[str | None, Query(max_length=20)] = None,
                sort: Annotated[str, Query(max_length=80)] = "name", dir: Literal["asc", "desc"] = "asc") -> ComparisonOut:
-    cycle = get_cycle(db, principal, cycle_id)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
     lang = i18n.get_locale()
     t = build_table(db, catalogue, cycle, lang, sector=sector, size=size, sort=sort, descending=dir == "desc")
     return ComparisonOut(
@@ -218,5 +218,5 @@ def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalog
                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 def export(cycle_id: IdPath, kind: Literal["results", "items", "answers"], db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
            settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
-    cycle = get_cycle(db, principal, cycle_id)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
     return export_response(db, catalogue, settings, cycle, kind, format, principal.user_id)

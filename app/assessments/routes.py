@@ -10,7 +10,6 @@ from app.assessments import views
 from app.assessments.comparison import baseline_comparison
 from app.assessments.results import IdPath
 from app.assessments.service import current_result, instrument_of
-from app.charts import Band, Bar, score_bars
 from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import NotFound
 from app.i18n import gettext as _
@@ -18,16 +17,6 @@ from app.web.csrf import csrf_protect
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-
-
-def domain_chart(view: views.ResultView, chart_id: str = "domain-scores"):  # type: ignore[no-untyped-def]
-    """The domain-score chart of one result, as the result page and the report draw it."""
-    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—",
-                d.level.name if d.level else _("not enough answers")) for d in view.domains]
-    bands = [Band(lv.name, lv.lower) for lv in view.levels]
-    return score_bars(bars, bands, title=_("Score and readiness level per domain"),
-                      description=_("Scores from 0 to 100 per domain, with the readiness level bands marked; the table below gives the same figures."),
-                      chart_id=chart_id)
 
 
 @router.get("/assessments/{assessment_id}/result", response_class=HTMLResponse)
@@ -41,7 +30,7 @@ def result_page(request: Request, assessment_id: IdPath, db: SessionDep, princip
     view = views.build_view(row.data, instrument, lang)
     comparison = baseline_comparison(db, catalogue, assessment, row, lang)
     return render(request, "assessments/result.html", {
-        "assessment": assessment, "result": row, "view": view, "chart": domain_chart(view), "comparison": comparison,
+        "assessment": assessment, "result": row, "view": view, "chart": views.domain_chart(view), "comparison": comparison,
         "min_group_size": request.app.state.settings.min_group_size,
         "back": f"/backbone/cycles/{assessment.cycle_id}/compare" if access.can_compare_cycle(principal, assessment.cycle) else None,
         "page_title": _("Results: %(org)s", org=assessment.organization.name),

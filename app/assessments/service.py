@@ -51,16 +51,24 @@ def instrument_of(catalogue: Catalogue, cycle: Cycle) -> Instrument:
     return instrument
 
 
+def cycle_problems(name: str, opens_on: dt.date | None, closes_on: dt.date | None) -> dict[str, str]:
+    """What is wrong with a cycle's name and dates, per field (forms show them all at once)."""
+    found = {}
+    if not name.strip():
+        found["name"] = _("Give the cycle a name.")
+    elif len(name.strip()) > 200:
+        found["name"] = _("The name is too long (at most %(n)s characters).", n=200)
+    if opens_on and closes_on and closes_on < opens_on:
+        found["closes_on"] = _("The closing date must be on or after the opening date.")
+    return found
+
+
 def create_cycle(session: Session, *, backbone: Organization, actor_id: int | None, name: str, instrument: Instrument,
                  opens_on: dt.date, closes_on: dt.date, depth: Depth = Depth.full, order: Order = Order.integrated,
                  anonymous: bool = True, baseline: Cycle | None = None, partner_ids: Iterable[int] = ()) -> Cycle:
     name = name.strip()
-    if not name:
-        raise Invalid(_("Give the cycle a name."), field="name")
-    if len(name) > 200:
-        raise Invalid(_("The name is too long (at most %(n)s characters).", n=200), field="name")
-    if closes_on < opens_on:
-        raise Invalid(_("The closing date must be on or after the opening date."), field="closes_on")
+    for field, message in cycle_problems(name, opens_on, closes_on).items():
+        raise Invalid(message, field=field)
     if baseline is not None and baseline.backbone_id != backbone.id:
         raise NotFound()
     cycle = Cycle(backbone_id=backbone.id, name=name, instrument_id=instrument.id, instrument_version=instrument.version,
@@ -92,6 +100,15 @@ def add_partners(session: Session, cycle: Cycle, partner_ids: Iterable[int]) -> 
 def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:
     today = today or dt.date.today()
     return cycle.closed_at is None and cycle.opens_on <= today <= cycle.closes_on
+
+
+def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
+    """'open', 'upcoming' or 'closed' (closed early or past its closing date), as pages show it."""
+    today = today or dt.date.today()
+    if cycle_is_open(cycle, today):
+        return "open"
+    return "upcoming" if cycle.closed_at is None and today < cycle.opens_on else "closed"
+
 
 
 def close_cycle(session: Session, cycle: Cycle, actor_id: int | None) -> None:

@@ -1,8 +1,9 @@
 """A stored result, localized: what result pages, the dashboard drill-down and the reports show.
 
 It joins the stored numbers with the instrument's words (domain titles, level names and
-descriptions, item texts, growth guidance) in one language. It formats nothing and computes
-no score: numbers are the stored ones, rounded as the engine rounded them.
+descriptions, item texts, growth guidance) in one language, and draws the domain chart the
+result page and the report share. It computes no score: numbers are the stored ones, rounded
+as the engine rounded them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
+from app.charts import Band, Bar, score_bars
+from app.i18n import gettext as _
 from app.instruments.schema import Instrument, Level
 
 
@@ -194,3 +199,13 @@ def _groups(groups: dict[str, Any], instrument: Instrument, lang: str, by_level:
                              overall_level=by_level.get(overall.get("level") or ""),
                              domains={k: v.get("shown") for k, v in (g.get("domains") or {}).items()}))
     return out
+
+
+def domain_chart(view: ResultView, chart_id: str = "domain-scores") -> Markup:
+    """The domain-score chart of one result, as the result page and the report draw it."""
+    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—",
+                d.level.name if d.level else _("not enough answers")) for d in view.domains]
+    bands = [Band(lv.name, lv.lower) for lv in view.levels]
+    return score_bars(bars, bands, title=_("Score and readiness level per domain"),
+                      description=_("Scores from 0 to 100 per domain, with the readiness level bands marked; the table below gives the same figures."),
+                      chart_id=chart_id)

@@ -32,6 +32,7 @@ MAX_BATCH = 50
 class Issued:
     invitation: Invitation
     token: str
+    replaces_earlier: bool = False  # a fresh link for an open invitation: the link sent before stops working
 
     def link(self, settings: Settings) -> str:
         return f"{settings.base_url.rstrip('/')}/invite/{self.token}"
@@ -73,7 +74,7 @@ def issue(session: Session, settings: Settings, *, email: str, language: str, or
     invitation.last_sent_at = utcnow()
     session.flush()
     audit.record(session, created_by_id, "invitation.sent", "invitation", invitation.id, organization.id, purpose=purpose.value)
-    return Issued(invitation, token)
+    return Issued(invitation, token, replaces_earlier=existing is not None)
 
 
 def find_valid(session: Session, token: str) -> Invitation:

@@ -21,12 +21,11 @@ from app.assessments.models import Response as ResponseRow
 from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.auth.service import Principal
-from app.charts import level_distribution
 from app.config import Settings
-from app.dashboard.service import Progress, comparison_table, cycle_progress, valid_sort
+from app.dashboard.service import Progress, comparison_table, cycle_progress, distribution_chart
 from app.db import utcnow
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.exports import service as exports
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
@@ -34,50 +33,12 @@ from app.organizations.labels import sector_choices, sector_label, size_choices,
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
 from app.partner.routes import send_invitation
 from app.web.csrf import csrf_protect
-from app.web.templating import env, render
+from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-env.globals.update(sector_label=sector_label, size_label=size_label)
 
 
-def backbone_of(db: Session, principal: Principal, need: Literal["read", "admin"] = "read") -> Organization:
-    """The backbone the principal works for (the first, when several)."""
-    ids = access.backbone_ids(principal) if principal.invitation_id is None else set()
-    if not ids:
-        raise NotFound()
-    if need == "admin":
-        admin = access.admin_backbone_ids(principal)
-        if not admin:
-            raise Forbidden(_("Only backbone administrators can change this; analysts can read it."))
-        ids = admin
-    org = db.get(Organization, min(ids))
-    assert org is not None
-    return org
-
-
-def get_partner(db: Session, principal: Principal, org_id: int, need: Literal["read", "admin"] = "read") -> Organization:
-    org = access.get_organization(db, principal, org_id, need)
-    if org.kind is not OrgKind.partner:
-        raise NotFound()
-    return org
-
-
-def get_cycle(db: Session, principal: Principal, cycle_id: int, need: Literal["read", "admin"] = "read") -> Cycle:
-    cycle = access.get_cycle(db, principal, cycle_id, need)
-    if not access.can_compare_cycle(principal, cycle):
-        raise NotFound()
-    return cycle
-
-
-def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    if cycle.closed_at is not None or today > cycle.closes_on:
-        return "closed"
-    return "upcoming" if today < cycle.opens_on else "open"
-
-
-env.globals["cycle_state"] = cycle_state
 
 
 # -- home --------------------------------------------------------------------------------------
@@ -86,7 +47,7 @@ env.globals["cycle_state"] = cycle_state
 def backbone_home(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
     if not access.is_backbone(principal):
         return RedirectResponse(access.home_for(principal), status_code=303)
-    backbone = backbone_of(db, principal)
+    backbone = access.get_backbone(db, principal)
     cycles = db.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.opens_on.desc(), Cycle.id.desc())).all()
     counts: dict[int, dict[str, int]] = {c.id: {"total": 0, "submitted": 0} for c in cycles}
     for cycle_id, status, n in db.execute(select(Assessment.cycle_id, Assessment.status, func.count())
@@ -104,7 +65,7 @@ def backbone_home(request: Request, db: SessionDep, principal: CurrentUser) -> R
 
 @router.get("/backbone/partners", response_class=HTMLResponse)
 def partners_page(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
-    backbone = backbone_of(db, principal)
+    backbone = access.get_backbone(db, principal)
     return _partners(request, db, principal, backbone)
 
 
@@ -156,13 +117,13 @@ def _render_partner_form(request: Request, org: Organization | None, values: dic
 
 @router.get("/backbone/partners/new", response_class=HTMLResponse)
 def new_partner_page(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
-    backbone_of(db, principal, "admin")
+    access.get_backbone(db, principal, "admin")
     return _render_partner_form(request, None, {"sector": "nonprofit", "size_band": "11-50", "preferred_language": i18n.get_locale()}, {})
 
 
 @router.post("/backbone/partners")
 async def create_partner(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
-    backbone = backbone_of(db, principal, "admin")
+    backbone = access.get_backbone(db, principal, "admin")
     values, errors = _partner_form(await request.form(), settings)
     if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id,
                                                               func.lower(Organization.name) == values["name"].lower())):
@@ -179,13 +140,13 @@ async def create_partner(request: Request, db: SessionDep, principal: CurrentUse
 
 @router.get("/backbone/partners/{org_id}/edit", response_class=HTMLResponse)
 def edit_partner_page(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    org = get_partner(db, principal, org_id, "admin")
+    org = access.get_partner(db, principal, org_id, "admin")
     return _render_partner_form(request, org, {k: getattr(org, k) for k in PARTNER_FIELDS}, {})
 
 
 @router.post("/backbone/partners/{org_id}")
 async def update_partner(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
-    org = get_partner(db, principal, org_id, "admin")
+    org = access.get_partner(db, principal, org_id, "admin")
     values, errors = _partner_form(await request.form(), settings)
     if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == org.backbone_id, Organization.id != org.id,
                                                               func.lower(Organization.name) == values["name"].lower())):
@@ -202,7 +163,7 @@ async def update_partner(request: Request, org_id: Id, db: SessionDep, principal
 
 @router.post("/backbone/partners/{org_id}/archive")
 def archive_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    org = get_partner(db, principal, org_id, "admin")
+    org = access.get_partner(db, principal, org_id, "admin")
     if org.archived_at is None:
         org.archived_at = utcnow()
         audit.record(db, principal.user_id, "organization.archived", "organization", org.id, org.id)
@@ -212,7 +173,7 @@ def archive_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Respo
 
 @router.post("/backbone/partners/{org_id}/restore")
 def restore_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    org = get_partner(db, principal, org_id, "admin")
+    org = access.get_partner(db, principal, org_id, "admin")
     if org.archived_at is not None:
         org.archived_at = None
         audit.record(db, principal.user_id, "organization.restored", "organization", org.id, org.id)
@@ -223,7 +184,7 @@ def restore_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Respo
 @router.post("/backbone/partners/{org_id}/invite-lead")
 async def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
     """Invite the partner's lead: the same invitation links as respondents, in the invitee's language."""
-    org = get_partner(db, principal, org_id, "admin")
+    org = access.get_partner(db, principal, org_id, "admin")
     form = await request.form()
     if org.archived_at is not None:
         raise Conflict(_("This partner is archived; restore it before inviting its lead."))
@@ -232,13 +193,13 @@ async def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: C
         if len(emails) != 1:
             raise Invalid(_("Enter one email address."), field="email")
     except Invalid as exc:
-        return _partners(request, db, principal, backbone_of(db, principal), {"lead_error": {"org": org.id, "message": exc.message}}, 422)
+        return _partners(request, db, principal, access.get_backbone(db, principal), {"lead_error": {"org": org.id, "message": exc.message}}, 422)
     language = str(form.get("language") or org.preferred_language)
     issued = invitations.issue(db, settings, email=emails[0], language=language, organization=org, purpose=InvitationPurpose.partner_lead,
                                assessment_id=None, created_by_id=principal.user_id)
     outbox = send_invitation(db, settings, issued, org, "", 0)
     db.commit()
-    return _partners(request, db, principal, backbone_of(db, principal),
+    return _partners(request, db, principal, access.get_backbone(db, principal),
                      {"invited": org.name, "links": [(emails[0], issued.link(settings))] if outbox else []})
 
 
@@ -255,7 +216,7 @@ def _cycle_form_context(db: Session, catalogue: Catalogue, backbone: Organizatio
 
 @router.get("/backbone/cycles/new", response_class=HTMLResponse)
 def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    backbone = backbone_of(db, principal, "admin")
+    backbone = access.get_backbone(db, principal, "admin")
     ctx = _cycle_form_context(db, catalogue, backbone)
     today = dt.date.today()
     latest = ctx["cycles"][0] if ctx["cycles"] else None
@@ -271,7 +232,7 @@ def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, cat
 
 @router.post("/backbone/cycles")
 async def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    backbone = backbone_of(db, principal, "admin")
+    backbone = access.get_backbone(db, principal, "admin")
     form = await request.form()
     values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "instrument", "opens_on", "closes_on", "privacy", "depth",
                                                                          "order", "baseline")}
@@ -289,12 +250,13 @@ async def create_cycle(request: Request, db: SessionDep, principal: CurrentUser,
             errors[key] = _("Enter a date like 2026-09-30.")
     baseline = None
     if values["baseline"]:
-        baseline = db.scalar(select(Cycle).where(Cycle.id == int(values["baseline"]) if values["baseline"].isdigit() else False,
-                                                 Cycle.backbone_id == backbone.id))
+        if values["baseline"].isdigit():
+            baseline = db.scalar(select(Cycle).where(Cycle.id == int(values["baseline"]), Cycle.backbone_id == backbone.id))
         if baseline is None:
             errors["baseline"] = _("Choose a cycle from the list.")
     if not values["partners"]:
         errors["partners"] = _("Choose at least one partner.")
+    errors = {**service.cycle_problems(values["name"], dates.get("opens_on"), dates.get("closes_on")), **errors}
     if not errors:
         assert instrument is not None
         try:
@@ -318,7 +280,7 @@ async def create_cycle(request: Request, db: SessionDep, principal: CurrentUser,
 @router.get("/backbone/cycles/{cycle_id}", response_class=HTMLResponse)
 def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
                status: Annotated[str, Query(max_length=20)] = "") -> Response:
-    cycle = get_cycle(db, principal, cycle_id)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
     rows = cycle_progress(db, cycle)
     totals = {p.value: sum(1 for r in rows if r.status is p) for p in Progress}
     shown = [r for r in rows if not status or r.status.value == status]
@@ -330,7 +292,7 @@ def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
 
 @router.post("/backbone/cycles/{cycle_id}/close")
 def close_cycle(cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    cycle = get_cycle(db, principal, cycle_id, "admin")
+    cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
     service.close_cycle(db, cycle, principal.user_id)
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=closed", status_code=303)
@@ -339,7 +301,7 @@ def close_cycle(cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Respons
 @router.post("/backbone/cycles/{cycle_id}/remind")
 def remind(cycle_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> Response:
     """Send the invitation again (a fresh link) to everyone invited who has not submitted, in the cycle's open assessments."""
-    cycle = get_cycle(db, principal, cycle_id, "admin")
+    cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
     if not service.cycle_is_open(cycle):
         raise Conflict(_("This cycle is not open, so there is no one to remind."))
     n = send_reminders(db, settings, catalogue, cycle, principal.user_id)
@@ -373,16 +335,12 @@ def send_reminders(db: Session, settings: Settings, catalogue: Catalogue, cycle:
 def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
                  sector: Annotated[str, Query(max_length=40)] = "", size: Annotated[str, Query(max_length=20)] = "",
                  sort: Annotated[str, Query(max_length=80)] = "name", dir: Annotated[Literal["asc", "desc"], Query()] = "asc") -> Response:
-    cycle = get_cycle(db, principal, cycle_id)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
     lang = i18n.get_locale()
     table = comparison_table(db, catalogue, cycle, lang, sector=sector or None, size=size or None, sort=sort, descending=dir == "desc")
-    sort = valid_sort(sort, [d.id for d in table.domains])
-    chart = level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
-                               title=_("How many partners are at each readiness level, per domain"),
-                               description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
-                               chart_id="distribution")
     return render(request, "backbone/compare.html", {
-        "cycle": cycle, "table": table, "chart": chart, "sector": sector, "size": size, "sort": sort, "dir": dir,
+        "cycle": cycle, "table": table, "chart": distribution_chart(table, "distribution"), "sector": sector, "size": size, "sort": table.sort,
+        "dir": dir,
         "sectors": {s: sector_label(s) for s in table.sectors}, "sizes": {s: size_label(s) for s in table.size_bands},
         "page_title": _("Compare partners: %(cycle)s", cycle=cycle.name)})
 
@@ -392,22 +350,5 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
 @router.get("/backbone/cycles/{cycle_id}/export/{kind}.{fmt}")
 def export(cycle_id: Id, kind: Literal["results", "items", "answers"], fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
            principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
-    cycle = get_cycle(db, principal, cycle_id)
-    return export_response(db, catalogue, settings, cycle, kind, fmt, principal.user_id)
-
-
-def export_response(db: Session, catalogue: Catalogue, settings: Settings, cycle: Cycle, kind: str, fmt: str, actor_id: int | None) -> Response:
-    sheet = exports.build(db, catalogue, cycle, kind, i18n.get_locale(), settings.min_group_size)
-    audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt)
-    db.commit()
-    name = exports.filename(cycle, kind, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    if fmt == "csv":
-        return Response(exports.to_csv(sheet), media_type="text/csv; charset=utf-8", headers=headers)
-    if fmt == "xlsx":
-        return Response(exports.to_xlsx([sheet]), headers=headers,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    import json
-
-    return Response(json.dumps({"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)),
-                                "rows": sheet.records()}, ensure_ascii=False, default=str), media_type="application/json", headers=headers)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
+    return exports.export_response(db, catalogue, settings, cycle, kind, fmt, principal.user_id)

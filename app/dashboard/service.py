@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus, Result
 from app.assessments.service import instrument_of
 from app.assessments.views import LevelView, level_views
+from app.charts import level_distribution
+from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.instruments.mapping import IdMap
-from app.organizations.models import Organization
+from app.organizations.models import SIZE_BANDS, Organization
+from app.scoring import shown as shown_score
 
 
 class Progress(StrEnum):
@@ -53,7 +57,7 @@ def cycle_progress(db: Session, cycle: Cycle) -> list[ProgressRow]:
                 select(Response.assessment_id, Response.status, func.count(), func.max(Response.updated_at))
                 .where(Response.assessment_id.in_(ids)).group_by(Response.assessment_id, Response.status)):
             counts[aid][status] = n
-            last[aid] = max(filter(None, (last.get(aid), _aware(latest))))
+            last[aid] = max(last.get(aid, latest), latest)
     rows = []
     for a, org in pairs:
         c = counts[a.id]
@@ -63,16 +67,10 @@ def cycle_progress(db: Session, cycle: Cycle) -> list[ProgressRow]:
             status = Progress.reopened
         else:
             status = Progress.in_progress if c else Progress.not_started
-        activity = [t for t in (last.get(a.id), _aware(a.submitted_at) if a.submitted_at else None) if t]
+        activity = [t for t in (last.get(a.id), a.submitted_at) if t]
         rows.append(ProgressRow(org, a, status, c.get(ResponseStatus.submitted, 0), c.get(ResponseStatus.in_progress, 0),
                                 max(activity) if activity else None))
     return rows
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite aggregates lose the UTC marker
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 # -- the comparison ----------------------------------------------------------------------------
@@ -87,6 +85,8 @@ class Cell:
     change: int | None = None  # shown minus baseline shown
     level_move: int | None = None  # level index minus baseline level index
     comparable: bool = True
+    policy_shown: int | None = None
+    practice_shown: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ class ComparisonTable:
     sectors: list[str] = field(default_factory=list)
     size_bands: list[str] = field(default_factory=list)
     total: int = 0  # partners before filtering
+    sort: str = "name"  # the sort key used (an unknown one falls back to the name)
     moved_up: list[tuple[str, str]] = field(default_factory=list)  # (partner name, domain title) that rose a level
     moved_down: list[tuple[str, str]] = field(default_factory=list)
 
@@ -160,20 +161,21 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
         earlier = dict(db.execute(select(Assessment.organization_id, Assessment.id).where(Assessment.cycle_id == baseline.id)).all())
         then_summaries = result_summaries(db, list(earlier.values()))
         then = {org: then_summaries[aid] for org, aid in earlier.items() if aid in then_summaries}
-        not_comparable = [d.title for d in domains if mapping.old_domain_for(d.id) is None]
+    old_ids = {d.id: mapping.old_domain_for(d.id) for d in domains} if mapping else {}
+    if mapping is not None:
+        not_comparable = [d.title for d in domains if old_ids[d.id] is None]
 
     def cell(now: dict[str, Any] | None, before: dict[str, Any] | None, comparable: bool) -> Cell:
         now = now or {}
-        level = by_level.get(now.get("level") or "")
-        if before is None or not comparable:
-            return Cell(now.get("shown"), level, now.get("score"), comparable=comparable)
-        b_level = baseline_levels.get(before.get("level") or "")
-        shown, b_shown = now.get("shown"), before.get("shown")
+        before = before if comparable else None
+        shown, level = now.get("shown"), by_level.get(now.get("level") or "")
+        b_shown = (before or {}).get("shown")
+        b_level = baseline_levels.get((before or {}).get("level") or "")
         return Cell(shown, level, now.get("score"), b_shown, b_level,
                     shown - b_shown if shown is not None and b_shown is not None else None,
-                    level.index - b_level.index if level is not None and b_level is not None else None)
+                    level.index - b_level.index if level is not None and b_level is not None else None,
+                    comparable, shown_score(now.get("policy_score")), shown_score(now.get("practice_score")))
 
-    old_ids = {d.id: mapping.old_domain_for(d.id) for d in domains} if mapping else {}
     rows = []
     for a, org in pairs:
         s = summaries.get(a.id)
@@ -182,16 +184,17 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
         for d in domains:
             old_id = old_ids.get(d.id)
             before = (b or {}).get("domains", {}).get(old_id) if old_id else None
-            cells[d.id] = cell((s or {}).get("domains", {}).get(d.id), before if b else None, mapping is None or old_id is not None)
+            cells[d.id] = cell((s or {}).get("domains", {}).get(d.id), before, mapping is None or old_id is not None)
         rows.append(PartnerRow(org, a, s is not None, (s or {}).get("n_responses", 0),
-                               cell((s or {}).get("overall"), (b or {}).get("overall") if b else None, True), cells))
+                               cell((s or {}).get("overall"), (b or {}).get("overall"), True), cells))
 
     table = ComparisonTable(cycle=cycle, baseline=baseline, levels=levels, domains=domains, rows=rows,
                             not_comparable_domains=not_comparable, mapping_linked=mapping.linked if mapping else True,
                             sectors=sorted({org.sector for _, org in pairs}), size_bands=_bands({org.size_band for _, org in pairs}),
                             total=len(rows))
     kept = [r for r in rows if (not sector or r.organization.sector == sector) and (not size or r.organization.size_band == size)]
-    table.rows = sort_rows(kept, valid_sort(sort, [d.id for d in domains]), descending)
+    table.sort = valid_sort(sort, [d.id for d in domains])
+    table.rows = sort_rows(kept, table.sort, descending)
     table.distribution = distribution(table.rows, domains, len(levels))
     for r in table.rows:
         for d in domains:
@@ -214,14 +217,10 @@ def result_summaries(db: Session, assessment_ids: list[int]) -> dict[int, dict[s
 
 
 def _bands(found: set[str]) -> list[str]:
-    from app.organizations.models import SIZE_BANDS
-
     return [b for b in SIZE_BANDS if b in found] + sorted(found - set(SIZE_BANDS))
 
 
 def _value(row: PartnerRow, key: str) -> Any:
-    from app.organizations.models import SIZE_BANDS
-
     if key == "name":
         return row.organization.name.casefold()
     if key == "sector":
@@ -272,3 +271,11 @@ def distribution(rows: list[PartnerRow], domains: list[DomainColumn], n_levels: 
                 counts[level.index] += 1
         out.append(Distribution(d, counts, not_enough, no_result))
     return out
+
+
+def distribution_chart(table: ComparisonTable, chart_id: str) -> Markup:
+    """The partnership's levels per domain as a stacked-bar SVG, as the dashboard and the summary PDF draw it."""
+    return level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
+                              title=_("How many partners are at each readiness level, per domain"),
+                              description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
+                              chart_id=chart_id)

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.responses import Response as HttpResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import audit, i18n
 from app.assessments import results as result_views
 from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus, Result
 from app.assessments.service import current_result, instrument_of
-from app.dashboard.service import comparison_table, result_summaries
+from app.config import Settings
+from app.dashboard.service import comparison_table
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_label, size_label
@@ -54,17 +58,13 @@ def results_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) ->
                ("score", _("Score")), ("exact_score", _("Exact score")), ("level", _("Readiness level")),
                ("policy_score", _("Policy score")), ("practice_score", _("Practice score")),
                ("baseline_score", _("Baseline score")), ("change", _("Change since baseline")), ("level_change", _("Level change"))]
-    summaries = result_summaries(db, [r.assessment.id for r in table.rows])
     rows = []
     for r in table.rows:
         org = r.organization
         head = [org.id, org.name, sector_label(org.sector), size_label(org.size_band), cycle.name, r.n_responses]
-        domains = summaries.get(r.assessment.id, {}).get("domains", {})
-        for domain_id, title, c, extra in [("overall", _("Overall"), r.overall, {}),
-                                           *((d.id, d.title, r.cells[d.id], domains.get(d.id, {})) for d in table.domains)]:
+        for domain_id, title, c in [("overall", _("Overall"), r.overall), *((d.id, d.title, r.cells[d.id]) for d in table.domains)]:
             rows.append([*head, domain_id, title, c.shown, _round(c.score), c.level.name if c.level else None,
-                         _shown(extra.get("policy_score")), _shown(extra.get("practice_score")),
-                         c.baseline_shown, c.change, c.level_move])
+                         c.policy_shown, c.practice_shown, c.baseline_shown, c.change, c.level_move])
     return _sheet(_("Results by domain"), columns, rows)
 
 
@@ -148,12 +148,6 @@ def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str,
     return answers_sheet(db, cycle, min_group_size)
 
 
-def _shown(score: float | None) -> int | None:
-    from app.scoring import shown
-
-    return shown(score)
-
-
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
@@ -199,8 +193,32 @@ def to_xlsx(sheets: Iterable[Sheet]) -> bytes:
     return out.getvalue()
 
 
-def filename(cycle: Cycle, kind: str, fmt: str) -> str:
+def file_stem(name: str, fallback: str) -> str:
+    """A download's file name part: ASCII letters and digits joined by hyphens ("Educación 2026" -> "educacion-2026")."""
     import re
+    import unicodedata
 
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", cycle.name).strip("-").lower() or f"cycle-{cycle.id}"
-    return f"{stem}-{kind}.{fmt}"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:60] or fallback
+
+
+def filename(cycle: Cycle, kind: str, fmt: str) -> str:
+    return f"{file_stem(cycle.name, f'cycle-{cycle.id}')}-{kind}.{fmt}"
+
+
+# -- delivery ----------------------------------------------------------------------------------
+
+def export_response(db: Session, catalogue: Catalogue, settings: Settings, cycle: Cycle, kind: str, fmt: str, actor_id: int | None) -> HttpResponse:
+    """The export as a download (CSV, XLSX or JSON), recorded in the audit log."""
+    sheet = build(db, catalogue, cycle, kind, i18n.get_locale(), settings.min_group_size)
+    audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt)
+    db.commit()
+    name = filename(cycle, kind, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if fmt == "csv":
+        return HttpResponse(to_csv(sheet), media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt == "xlsx":
+        return HttpResponse(to_xlsx([sheet]), headers=headers,
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return HttpResponse(json.dumps({"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)),
+                                "rows": sheet.records()}, ensure_ascii=False, default=str), media_type="application/json", headers=headers)

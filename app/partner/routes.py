@@ -36,7 +36,8 @@ def send_invitation(db: Session, settings: Settings, issued: invitations.Issued,
         expires = i18n.format_date(inv.expires_at)
     subject, text, html = render_mail("invitation", inv.language, {
         "purpose": inv.purpose.value, "org": org.name, "backbone": backbone.name if backbone else "", "cycle": cycle_name,
-        "minutes": minutes, "link": issued.link(settings), "expires": expires})
+        "minutes": minutes, "link": issued.link(settings), "expires": expires,
+        "replaces_earlier": issued.replaces_earlier})
     path = send(settings, inv.email, subject, text, html)
     return path.name if path else None
 

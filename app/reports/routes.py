@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from app import access, i18n
 from app.assessments.results import IdPath
-from app.dashboard.routes import get_cycle
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.reports import service
 from app.web.csrf import csrf_protect
@@ -43,5 +42,5 @@ def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser
          response_class=Response)
 def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                   lang: Lang = None, paper: Paper = None) -> Response:
-    cycle = get_cycle(db, principal, cycle_id)
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
     return pdf_response(service.cycle_summary(db, catalogue, settings, cycle, lang or i18n.get_locale(), paper))

@@ -3,32 +3,36 @@
 A report is HTML from a Jinja2 template, laid out by WeasyPrint as PDF/UA-1 (tagged, with its title
 and language), in one language, on A4 or US Letter. It reads stored results only. Each PDF is
 cached by (subject, language, paper, template version): the subject is the result row for a partner
-report (a recomputed result is a new row) and a digest of the cycle's current result rows for a
-summary; the template version is a digest of the report templates, the chart code and the catalogs.
+report (a recomputed result is a new row, and the names and baseline it shows are in the key) and
+a digest of everything a summary shows for a summary; a new rendering replaces the subject's stale
+ones, so the cache holds one generation per report. The template version is a digest of the report
+templates, the chart code and the catalogs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import i18n
 from app.assessments import views
-from app.assessments.comparison import baseline_comparison
+from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
-from app.charts import level_distribution
 from app.config import Settings
 from app.errors import NotFound
+from app.exports.service import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
+from app.organizations.models import Organization
 from app.reports.models import ReportCacheEntry
 from app.web.templating import env
 
@@ -83,7 +87,8 @@ def _render(template: str, context: dict[str, Any], lang: str, paper: Paper) -> 
     return HTML(string=html, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
-def _cached(db: Session, kind: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+def _cached(db: Session, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+    """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place."""
     key = (ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject, ReportCacheEntry.language == lang,
            ReportCacheEntry.paper == paper, ReportCacheEntry.template_version == TEMPLATE_VERSION)
     hit = db.scalar(select(ReportCacheEntry.pdf).where(*key))
@@ -92,9 +97,10 @@ def _cached(db: Session, kind: str, subject: str, lang: str, paper: Paper, build
     pdf = build()
     try:
         with db.begin_nested():
-            # Older renderings of the same subject (another template version) are dropped, not kept forever.
-            db.execute(delete(ReportCacheEntry).where(ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject,
-                                                      ReportCacheEntry.template_version != TEMPLATE_VERSION))
+            # The owner's stale renderings (an earlier result, other names, another template version) are dropped.
+            db.execute(delete(ReportCacheEntry).where(
+                ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id.startswith(owner, autoescape=True),
+                or_(ReportCacheEntry.subject_id != subject, ReportCacheEntry.template_version != TEMPLATE_VERSION)))
             db.add(ReportCacheEntry(kind=kind, subject_id=subject, language=lang, paper=paper, template_version=TEMPLATE_VERSION, pdf=pdf))
         db.commit()
     except IntegrityError:  # another request rendered it at the same time: theirs is as good
@@ -102,10 +108,8 @@ def _cached(db: Session, kind: str, subject: str, lang: str, paper: Paper, build
     return pdf, False
 
 
-def _stem(name: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or "report"
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 
 # -- the partner report ------------------------------------------------------------------------
@@ -117,19 +121,23 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
         raise NotFound(_("This assessment has no result yet: it appears once the organization has submitted its assessment."))
     lang = lang if lang in settings.locales else settings.default_locale
     paper = paper or default_paper(lang)
-    pdf, cached = _cached(db, "assessment", f"result-{row.id}", lang, paper,
-                          lambda: _render("reports/partner.html", partner_context(db, catalogue, settings, assessment, row, lang), lang, paper))
-    return Pdf(pdf, cached, f"{_stem(assessment.organization.name)}-{_stem(assessment.cycle.name)}-{lang}.pdf")
+    pair = baseline_pair(db, assessment)
+    # What the report shows beyond the result row: names, and the baseline result it is compared with.
+    owner = f"a{assessment.id}-"
+    subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name,
+                                            pair[0].cycle.name if pair else None, pair[1].id if pair else None)
+    pdf, cached = _cached(db, "assessment", owner, subject, lang, paper, lambda: _render(
+        "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang), lang, paper))
+    return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name, 'cycle')}-{lang}.pdf")
 
 
-def partner_context(db: Session, catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result, lang: str) -> dict[str, Any]:
-    from app.assessments.routes import domain_chart
-
+def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result,
+                    pair: tuple[Assessment, Result] | None, lang: str) -> dict[str, Any]:
     instrument = instrument_of(catalogue, assessment.cycle)
     with i18n.locale(lang):
         view = views.build_view(row.data, instrument, lang)
-        chart = domain_chart(view, chart_id="report-domains")
-        comparison = baseline_comparison(db, catalogue, assessment, row, lang)
+        chart = views.domain_chart(view, chart_id="report-domains")
+        comparison = compare_rows(catalogue, assessment, row, pair[0], pair[1], lang) if pair else None
         title = _("Growth-opportunity report: %(org)s", org=assessment.organization.name)
     shown_n = sum(g.n for g in view.role_groups)
     leaders = {"board", "executive", "manager"}
@@ -147,25 +155,29 @@ def partner_context(db: Session, catalogue: Catalogue, settings: Settings, asses
 def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: Cycle, lang: str, paper: Paper | None = None) -> Pdf:
     lang = lang if lang in settings.locales else settings.default_locale
     paper = paper or default_paper(lang)
-    ids = sorted(db.execute(select(Result.id).join(Assessment, Assessment.id == Result.assessment_id)
-                            .where(Assessment.cycle_id.in_([cycle.id, cycle.baseline_id or 0]), Result.is_current.is_(True))).scalars())
-    digest = hashlib.sha256((f"{cycle.id}:{cycle.name}:" + ",".join(map(str, ids))).encode()).hexdigest()[:32]
-    pdf, cached = _cached(db, "cycle", digest, lang, paper,
+    # Everything the summary shows: the cycles' names, the current results, the partners' names, sectors and sizes.
+    cycles = [cycle.id, cycle.baseline_id or 0]
+    results = db.execute(select(Result.id).join(Assessment, Assessment.id == Result.assessment_id)
+                         .where(Assessment.cycle_id.in_(cycles), Result.is_current.is_(True)).order_by(Result.id)).scalars().all()
+    partners = db.execute(select(Organization.id, Organization.name, Organization.sector, Organization.size_band)
+                          .join(Assessment, Assessment.organization_id == Organization.id)
+                          .where(Assessment.cycle_id == cycle.id).order_by(Organization.id)).all()
+    owner = f"c{cycle.id}-"
+    subject = owner + _digest(cycle.name, cycle.baseline.name if cycle.baseline else None, list(results),
+                                             [list(p) for p in partners])
+    pdf, cached = _cached(db, "cycle", owner, subject, lang, paper,
                           lambda: _render("reports/summary.html", summary_context(db, catalogue, cycle, lang), lang, paper))
-    return Pdf(pdf, cached, f"{_stem(cycle.name)}-summary-{lang}.pdf")
+    return Pdf(pdf, cached, f"{file_stem(cycle.name, 'cycle')}-summary-{lang}.pdf")
 
 
 def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> dict[str, Any]:
-    from app.dashboard.service import comparison_table
+    from app.dashboard.service import comparison_table, distribution_chart
     from app.organizations.labels import sector_label, size_label
 
     instrument = instrument_of(catalogue, cycle)
     with i18n.locale(lang):
         table = comparison_table(db, catalogue, cycle, lang)
-        chart = level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
-                                   title=_("How many partners are at each readiness level, per domain"),
-                                   description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
-                                   chart_id="summary-dist")
+        chart = distribution_chart(table, "summary-dist")
         sectors = {r.organization.sector: sector_label(r.organization.sector) for r in table.rows}
         sizes = {r.organization.size_band: size_label(r.organization.size_band) for r in table.rows}
     # Partnership-wide growth opportunities: how many partners have each item among their top opportunities.

@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import i18n
+from app.assessments.service import cycle_state
+from app.organizations.labels import sector_label, size_label
 from app.web.csrf import csrf_field_value
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -53,6 +55,8 @@ def lang_url(request: Request, code: str) -> str:
 
 
 env.globals["lang_url"] = lang_url
+
+env.globals.update(cycle_state=cycle_state, sector_label=sector_label, size_label=size_label)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:

@@ -116,6 +116,8 @@ def test_the_spanish_dashboard_on_a_phone(browser, demo):
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
     screenshot(page, AREA, "06-compare-es-phone")
     assert not serious(page)
-    page.goto(demo.url + "/backbone/partners")
-    screenshot(page, AREA, "07-partners-es-phone")
+    for path, name in (("/backbone/partners", "07-partners-es-phone"), ("/backbone/cycles/1", "08-progress-es-phone")):
+        page.goto(demo.url + path)
+        screenshot(page, AREA, name)
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{path} scrolls sideways"
     context.close()

@@ -8,10 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.assessments import service as assessments
 from app.i18n import format_date, locale
 from app.reports import service
+from app.reports.models import ReportCacheEntry
 from tests import dashboard_world
 from tests import factories as f
 from tests.conftest import ARTIFACTS
@@ -83,6 +85,12 @@ def test_english_report_on_letter_paper_and_the_cache(db, catalogue, settings, w
     assert not a4.cached and "A4" in poppler("pdfinfo", a4.content, tmp_path)
     assessments.recompute_results(db, catalogue, settings.min_group_size, cycle_id=world["follow"].id)  # a new result row
     assert not service.partner_report(db, catalogue, settings, world["fb"], "en").cached
+    kept = db.scalars(select(ReportCacheEntry.subject_id).where(ReportCacheEntry.subject_id.startswith(f"a{world['fb'].id}-"))).all()
+    assert len(kept) == 1  # the renderings of the superseded result are gone, not kept forever
+    world["b"].name = "Birch Youth Alliance (renamed)"
+    db.flush()
+    renamed = service.partner_report(db, catalogue, settings, world["fb"], "en")
+    assert not renamed.cached and "Birch Youth Alliance (renamed)" in flat(poppler("pdftotext", renamed.content, tmp_path))
 
 
 def test_partnership_summary(db, catalogue, settings, world, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 
 import pytest
@@ -103,6 +105,7 @@ def test_creating_a_follow_up_cycle_through_the_form(client, db, world, csrf):
     bad = client.post("/backbone/cycles", data={"name": "", "instrument": "equity-self-assessment@1.0", "opens_on": "2027-01-01",
                                                 "closes_on": "2026-01-01", "privacy": "anonymous", "csrf_token": csrf})
     assert bad.status_code == 422 and "Choose at least one partner." in bad.text
+    assert "Give the cycle a name." in bad.text and "The closing date must be on or after the opening date." in bad.text  # all at once
     ok = client.post("/backbone/cycles", data={"name": "Second follow-up", "instrument": "equity-self-assessment@1.0", "opens_on": "2027-01-10",
                                                "closes_on": "2027-03-01", "privacy": "named", "depth": "full", "order": "stepped",
                                                "baseline": str(world["follow"].id), "partners": [str(world["a"].id), str(world["b"].id)],
@@ -118,8 +121,8 @@ def test_creating_a_follow_up_cycle_through_the_form(client, db, world, csrf):
 def test_reminders_go_to_those_who_have_not_submitted(client, db, world, csrf, settings):
     follow = world["follow"]
     cedar = db.scalar(select(Assessment).where(Assessment.cycle_id == follow.id, Assessment.organization_id == world["c"].id))
-    for email in ("one@cedar.example.org", "two@cedar.example.org"):
-        invitations.issue(db, settings, email=email, language="es", organization=world["c"], purpose=InvitationPurpose.respond,
+    for address in ("one@cedar.example.org", "two@cedar.example.org"):
+        invitations.issue(db, settings, email=address, language="es", organization=world["c"], purpose=InvitationPurpose.respond,
                           assessment_id=cedar.id, created_by_id=world["admin"].id)
     db.commit()
     outbox = settings.var_dir / "outbox"
@@ -128,10 +131,14 @@ def test_reminders_go_to_those_who_have_not_submitted(client, db, world, csrf, s
     r = client.post(f"/backbone/cycles/{follow.id}/remind", data={"csrf_token": csrf}, follow_redirects=True)
     assert r.status_code == 200 and "2 reminders sent" in r.text
     assert len(list(outbox.glob("*.eml"))) == before + 2
+    body = email.message_from_bytes(max(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns).read_bytes(),
+                                    policy=email.policy.default).get_body(("plain",)).get_content()
+    assert "Este enlace reemplaza al que le enviamos antes, que ya no funciona." in body  # the earlier link is dead: say so
 
 
 def test_closing_a_cycle_stops_new_answers(client, db, world, csrf):
     f.sign_in(client, db, world["admin"])
+    assert "Send reminders" in client.get(f"/backbone/cycles/{world['follow'].id}").text  # an open cycle offers the actions
     client.post(f"/backbone/cycles/{world['follow'].id}/close", data={"csrf_token": csrf})
     db.refresh(world["follow"])
     assert world["follow"].closed_at is not None
