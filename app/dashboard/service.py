@@ -25,7 +25,6 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.instruments.mapping import IdMap
 from app.organizations.models import SIZE_BANDS, Organization
-from app.scoring import shown as shown_score
 
 
 class Progress(StrEnum):
@@ -75,7 +74,7 @@ def cycle_progress(db: Session, cycle: Cycle) -> list[ProgressRow]:
 
 # -- the comparison ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__, 5 000 cells a page
 class Cell:
     shown: int | None
     level: LevelView | None
@@ -85,8 +84,8 @@ class Cell:
     change: int | None = None  # shown minus baseline shown
     level_move: int | None = None  # level index minus baseline level index
     comparable: bool = True
-    policy_shown: int | None = None
-    practice_shown: int | None = None
+    policy_score: float | None = None  # full precision: rounding 5 000 of them would slow the page that never shows them
+    practice_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -174,7 +173,7 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
         return Cell(shown, level, now.get("score"), b_shown, b_level,
                     shown - b_shown if shown is not None and b_shown is not None else None,
                     level.index - b_level.index if level is not None and b_level is not None else None,
-                    comparable, shown_score(now.get("policy_score")), shown_score(now.get("practice_score")))
+                    comparable, now.get("policy_score"), now.get("practice_score"))
 
     rows = []
     for a, org in pairs:

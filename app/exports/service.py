@@ -29,6 +29,7 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization
+from app.scoring import shown
 
 KINDS = ("results", "items", "answers")
 FORMATS = ("csv", "xlsx", "json")
@@ -64,7 +65,7 @@ def results_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) ->
         head = [org.id, org.name, sector_label(org.sector), size_label(org.size_band), cycle.name, r.n_responses]
         for domain_id, title, c in [("overall", _("Overall"), r.overall), *((d.id, d.title, r.cells[d.id]) for d in table.domains)]:
             rows.append([*head, domain_id, title, c.shown, _round(c.score), c.level.name if c.level else None,
-                         c.policy_shown, c.practice_shown, c.baseline_shown, c.change, c.level_move])
+                         shown(c.policy_score), shown(c.practice_score), c.baseline_shown, c.change, c.level_move])
     return _sheet(_("Results by domain"), columns, rows)
 
 
