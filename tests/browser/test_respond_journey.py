@@ -41,7 +41,7 @@ def setup(live):
                                      opens_on=today, closes_on=today + dt.timedelta(days=9), partner_ids=[org.id])
         assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
         links = {}
-        for name, language in (("js", "en"), ("nojs", "es")):
+        for name, language in (("js", "en"), ("nojs", "es"), ("keys", "en")):
             issued = invitations.issue(db, live.settings, email=f"{name}@example.org", language=language, organization=org,
                                        purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=lead.id)
             links[name] = f"/invite/{issued.token}"
@@ -177,4 +177,92 @@ def test_the_same_journey_without_javascript_in_spanish_on_a_phone(browser, live
     page.get_by_role("button", name="Enviar mis respuestas").click()
     assert page.url.endswith("/done") and "Gracias" in page.content()
     screenshot(page, area, "03-thanks-es")
+    context.close()
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  const r = e.getBoundingClientRect();
+  return {tag: e.tagName.toLowerCase(), type: e.type || "", name: e.name || "", text: (e.innerText || "").trim(),
+          checked: !!e.checked, ring: s.outlineStyle !== "none" || s.boxShadow !== "none",
+          inView: r.bottom > 0 && r.top < window.innerHeight && r.width > 0};
+}"""
+DONE_BUTTONS = ("Save and continue", "Save and review", "Start", "Submit my answers")
+
+
+def keyboard_through_page(page, seen_rings: list[bool]) -> str:
+    """Tab through the page with the keyboard alone: answer each question, then press the page's main button.
+
+    Radio groups: Tab enters a group once and Space checks the focused option; text boxes get typed text;
+    the confirmation box is ticked with Space. Returns the text of the button that was pressed.
+    """
+    answered: set[str] = set()
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        el = page.evaluate(FOCUSED)
+        seen_rings.append(el["ring"] and el["inView"])
+        if el["tag"] == "input" and el["type"] in ("radio", "checkbox") and el["name"] not in answered:
+            if el["name"] != "race_ethnicity":  # the optional question is skipped, as a respondent may
+                page.keyboard.press("Space")
+                answered.add(el["name"])
+        elif el["tag"] in ("textarea", "input") and el["type"] in ("textarea", "text") and el["name"] not in answered:
+            if not el["name"].endswith("-comment"):
+                page.keyboard.type("We meet our parent advisory group every month.")
+            answered.add(el["name"])
+        elif el["tag"] == "button" and el["text"] in DONE_BUTTONS:
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return el["text"]
+    raise AssertionError(f"no way forward by keyboard on {page.url}")
+
+
+def test_keyboard_only_from_the_link_to_the_thank_you_page(browser, live, setup):
+    """No mouse: Tab, Space and Enter from the welcome page to the thank-you page, with a visible focus ring throughout."""
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(live.url + setup["links"]["keys"])
+    rings: list[bool] = []
+    assert keyboard_through_page(page, rings) == "Start"
+    pages = 0
+    while "/page/" in page.url:
+        keyboard_through_page(page, rings)
+        pages += 1
+    assert pages >= 9 and page.url.endswith("/review")
+    assert "You have answered every question." in page.content()
+    assert keyboard_through_page(page, rings) == "Submit my answers"
+    assert page.url.endswith("/done"), page.url
+    screenshot(page, "respond-keyboard", "done-en")
+    assert rings and all(rings), f"{rings.count(False)} of {len(rings)} focused elements showed no visible focus"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_respondent_page_reflows_at_200_percent_zoom(browser, live, setup, lang):
+    """200 % zoom on a 1280 x 800 laptop is a 640 x 400 CSS viewport at twice the pixel density: nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    with live.session() as db:
+        issued = invitations.issue(db, live.settings, email=f"zoom-{lang}@example.org", language=lang,
+                                   organization=db.get(Assessment, setup["assessment_id"]).organization,
+                                   purpose=InvitationPurpose.respond, assessment_id=setup["assessment_id"], created_by_id=None)
+        db.commit()
+    page.goto(f"{live.url}/invite/{issued.token}?lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
+    no_horizontal_scroll(page)
+    screenshot(page, "respond-zoom", f"01-welcome-{lang}")
+    page.locator("input[name=role_group]").first.check()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    steps = 0
+    while "/page/" in page.url:
+        no_horizontal_scroll(page)
+        if steps == 1:
+            screenshot(page, "respond-zoom", f"02-domain-{lang}")
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").last.click()
+        steps += 1
+    assert page.url.endswith("/review")
+    no_horizontal_scroll(page)
+    screenshot(page, "respond-zoom", f"03-review-{lang}")
     context.close()
