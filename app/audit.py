@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import Base, utcnow
@@ -30,3 +31,57 @@ def record(session: Session, actor_id: int | None, action: str, obj_type: str, o
                        organization_id=organization_id, details=details)
     session.add(event)
     return event
+
+
+# -- reading the log -------------------------------------------------------------------------------
+
+PAGE_SIZE = 100
+
+
+def labels() -> dict[str, str]:
+    """What each recorded action means, in the reader's language."""
+    from app.i18n import gettext as _
+
+    return {
+        "organization.created": _("Partner added"), "organization.updated": _("Partner changed"),
+        "organization.archived": _("Partner archived"), "organization.restored": _("Partner restored"),
+        "cycle.created": _("Cycle opened"), "cycle.closed": _("Cycle closed"), "cycle.reminded": _("Reminders sent"),
+        "cycle.exported": _("Data exported"), "summary.downloaded": _("Partnership summary downloaded"),
+        "invitation.sent": _("Invitation sent"), "invitation.accepted": _("Invitation accepted"),
+        "invitation.revoked": _("Invitation revoked"), "response.submitted": _("Response submitted"),
+        "assessment.submitted": _("Assessment submitted"), "assessment.reopened": _("Assessment reopened"),
+        "result.recomputed": _("Result recomputed"), "report.downloaded": _("Report downloaded"),
+        "audit.exported": _("Audit log exported"),
+    }
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: dt.datetime
+    action: str
+    actor: str  # the person's name and email, or "" for the system
+    organization: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any]
+
+
+def backbone_events(session: Session, backbone_id: int, *, action: str | None = None, before: int | None = None,
+                    limit: int | None = PAGE_SIZE) -> list[Entry]:
+    """The log of one backbone and its partners, newest first; ``before`` pages back by event id."""
+    from app.auth.models import User
+    from app.organizations.models import Organization
+
+    orgs = select(Organization.id).where(or_(Organization.id == backbone_id, Organization.backbone_id == backbone_id))
+    query = (select(AuditEvent, User.name, User.email, Organization.name)
+             .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Organization, Organization.id == AuditEvent.organization_id)
+             .where(AuditEvent.organization_id.in_(orgs)).order_by(AuditEvent.id.desc()))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if before:
+        query = query.where(AuditEvent.id < before)
+    if limit:
+        query = query.limit(limit)
+    return [Entry(e.id, e.at, e.action, f"{name} <{email}>" if name else (email or ""), org or "", e.object_type, e.object_id,
+                  e.details or {}) for e, name, email, org in session.execute(query)]

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_from: str = "reassess <no-reply@localhost>"
+    # Rate limits: failures allowed per window before a 429 (sign-in: per email; per address five times as many).
+    rate_window_seconds: int = Field(default=900, ge=1)
+    login_attempts: int = Field(default=10, ge=1)
+    link_attempts: int = Field(default=20, ge=1)
+    token_failures: int = Field(default=20, ge=1)
 
     @field_validator("locales", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app import i18n
+from app.auth import ratelimit
 from app.auth.models import User
 from app.auth.service import Principal, principal_from_api_token, principal_from_session
 from app.config import Settings
@@ -59,8 +60,12 @@ def _resolve(request: Request) -> tuple[Principal | None, str | None]:
     auth = request.headers.get("authorization", "")
     with request.app.state.sessionmaker() as db:
         if auth.lower().startswith("bearer "):
+            settings = request.app.state.settings
+            rule, address = ratelimit.Rule("token", settings.token_failures, settings.rate_window_seconds), ratelimit.client_key(request)
+            ratelimit.limiter(request).check(rule, address)
             principal = principal_from_api_token(db, auth[7:].strip())
             if principal is None:
+                ratelimit.limiter(request).fail(rule, address)
                 raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
             db.commit()
             return principal, None

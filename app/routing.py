@@ -1,12 +1,28 @@
-"""Every router of the application, in one place (the permission matrix test walks this table)."""
+"""Every router of the application, in one place: the app includes this table and the permission matrix
+test walks it (``route_table``), so a route added here without an expected outcome per role fails the tests."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+
+from app.web.csrf import csrf_protect
 
 
-def include_routers(app: FastAPI) -> None:
-    from app.api.routes import router as api_router
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    name: str
+    api: bool
+
+
+def routers() -> list[tuple[APIRouter, str]]:
+    """(router, prefix) pairs; the HTML routers carry their own CSRF dependency, the API ones get it here."""
+    from app.api.routes import PREFIX as API_PREFIX
+    from app.api.routes import ROUTERS as API_ROUTERS
     from app.assessments.routes import router as assessment_router
     from app.auth.routes import router as auth_router
     from app.dashboard.routes import router as dashboard_router
@@ -17,13 +33,26 @@ def include_routers(app: FastAPI) -> None:
     from app.web.routes import health_router
     from app.web.routes import router as web_router
 
-    app.include_router(health_router)
-    app.include_router(web_router)
-    app.include_router(auth_router)
-    app.include_router(instruments_router)
-    app.include_router(assessment_router)
-    app.include_router(respond_router)
-    app.include_router(partner_router)
-    app.include_router(dashboard_router)
-    app.include_router(reports_router)
-    app.include_router(api_router)
+    html = [health_router, web_router, auth_router, instruments_router, assessment_router, respond_router,
+            partner_router, dashboard_router, reports_router]
+    return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
+
+
+def include_routers(app: FastAPI) -> None:
+    for router, prefix in routers():
+        if prefix:
+            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)])
+        else:
+            app.include_router(router)
+
+
+def route_table() -> list[Route]:
+    """Every (method, path) the application answers, HEAD aside."""
+    table = []
+    for router, prefix in routers():
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                raise TypeError(f"{route!r}: nested routers are not walked; include it in app.routing.routers()")
+            for method in sorted(route.methods - {"HEAD"}):
+                table.append(Route(method, prefix + route.path, route.name, bool(prefix)))
+    return table

@@ -1,16 +1,21 @@
-"""The JSON API, version 1, under /api/v1 (described at /openapi.json)."""
+"""The JSON API, version 1, under /api/v1 (described at /openapi.json): its routers, included by app.routing."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from app.api import assessments, backbone, instruments, me
+from app.api.deps import ERRORS
 from app.reports.routes import api as reports_api
-from app.web.csrf import csrf_protect
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
-router.include_router(me.router)
-router.include_router(instruments.router)
-router.include_router(assessments.router)
-router.include_router(backbone.router)
-router.include_router(reports_api)
+PREFIX = "/api/v1"
+
+
+def _documented(router: APIRouter) -> APIRouter:
+    """The router's routes, with the error answers every API route can give in the OpenAPI document."""
+    documented = APIRouter()
+    documented.include_router(router, responses=ERRORS)
+    return documented
+
+
+ROUTERS: list[APIRouter] = [_documented(r) for r in (me.router, instruments.router, assessments.router, backbone.router, reports_api)]

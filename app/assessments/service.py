@@ -268,7 +268,8 @@ def submit_response(session: Session, response: Response, actor_id: int | None, 
     ensure_writable(response, as_of)
     response.status = ResponseStatus.submitted
     response.submitted_at = utcnow()
-    audit.record(session, actor_id, "response.submitted", "response", response.pseudonym, response.assessment.organization_id)
+    # The pseudonym stays out of the log: with the actor beside it, it would name the author of pseudonymous answers.
+    audit.record(session, actor_id, "response.submitted", "assessment", response.assessment_id, response.assessment.organization_id)
     return True
 
 

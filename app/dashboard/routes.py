@@ -315,8 +315,8 @@ def send_reminders(db: Session, settings: Settings, catalogue: Catalogue, cycle:
         select(Invitation, Assessment).join(Assessment, Assessment.id == Invitation.assessment_id)
         .where(Assessment.cycle_id == cycle.id, Assessment.status != AssessmentStatus.submitted,
                Invitation.purpose == InvitationPurpose.respond, Invitation.revoked_at.is_(None))).all()
-    done = set(db.execute(select(ResponseRow.assessment_id, ResponseRow.user_id).join(Assessment).where(
-        Assessment.cycle_id == cycle.id, ResponseRow.status == ResponseStatus.submitted)).tuples())
+    done = {(a, u) for a, u in db.execute(select(ResponseRow.assessment_id, ResponseRow.user_id).join(Assessment).where(
+        Assessment.cycle_id == cycle.id, ResponseRow.status == ResponseStatus.submitted))}
     n = 0
     for invitation, assessment in pending:
         if invitation.user_id is not None and (assessment.id, invitation.user_id) in done:
@@ -352,3 +352,33 @@ def export(cycle_id: Id, kind: Literal["results", "items", "answers"], fmt: Lite
            principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     return exports.export_response(db, catalogue, settings, cycle, kind, fmt, principal.user_id)
+
+
+# -- the audit log ---------------------------------------------------------------------------------
+
+AuditAction = Annotated[str | None, Query(max_length=60)]
+Before = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
+
+@router.get("/backbone/audit", response_class=HTMLResponse)
+def audit_page(request: Request, db: SessionDep, principal: CurrentUser, action: AuditAction = None, before: Before = None) -> Response:
+    """Who did what, newest first, for backbone administrators; filtered by action, paged by 100."""
+    backbone = access.get_backbone(db, principal, "admin")
+    labels = audit.labels()
+    action = action if action in labels else None
+    entries = audit.backbone_events(db, backbone.id, action=action, before=before, limit=audit.PAGE_SIZE + 1)
+    older = entries[audit.PAGE_SIZE - 1].id if len(entries) > audit.PAGE_SIZE else None
+    return render(request, "backbone/audit.html", {"entries": entries[:audit.PAGE_SIZE], "labels": labels, "action": action,
+                                                   "before": before, "older": older, "page_title": _("Audit log")})
+
+
+@router.get("/backbone/audit.csv")
+def audit_export(db: SessionDep, principal: CurrentUser, action: AuditAction = None) -> Response:
+    backbone = access.get_backbone(db, principal, "admin")
+    action = action if action in audit.labels() else None
+    sheet = exports.audit_sheet(audit.backbone_events(db, backbone.id, action=action, limit=None))
+    audit.record(db, principal.user_id, "audit.exported", "organization", backbone.id, backbone.id)
+    db.commit()
+    name = f"{exports.file_stem(backbone.name, 'backbone')}-audit-log.csv"
+    return Response(exports.to_csv(sheet), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -149,6 +149,16 @@ def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str,
     return answers_sheet(db, cycle, min_group_size)
 
 
+def audit_sheet(entries: Sequence[audit.Entry]) -> Sheet:
+    """The audit log as a sheet: one row per event, details as JSON text."""
+    labels = audit.labels()
+    columns = [("at", _("When (UTC)")), ("actor", _("Who")), ("action_id", _("Action id")), ("action", _("What")),
+               ("organization", _("Organization")), ("object_type", _("Object")), ("object_id", _("Object id")), ("details", _("Details"))]
+    rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, labels.get(e.action, e.action), e.organization, e.object_type,
+             e.object_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if e.details else ""] for e in entries]
+    return _sheet(_("Audit log"), columns, rows)
+
+
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from app import access, i18n
+from app import access, audit, i18n
 from app.assessments.results import IdPath
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.reports import service
@@ -34,7 +34,10 @@ def pdf_response(pdf: service.Pdf) -> Response:
 def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                    lang: Lang = None, paper: Paper = None) -> Response:
     assessment = access.get_assessment(db, principal, assessment_id)
-    return pdf_response(service.partner_report(db, catalogue, settings, assessment, lang or i18n.get_locale(), paper))
+    pdf = service.partner_report(db, catalogue, settings, assessment, lang or i18n.get_locale(), paper)
+    audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=lang or i18n.get_locale())
+    db.commit()
+    return pdf_response(pdf)
 
 
 @router.get("/backbone/cycles/{cycle_id}/summary.pdf")
@@ -43,4 +46,7 @@ def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser
 def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                   lang: Lang = None, paper: Paper = None) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    return pdf_response(service.cycle_summary(db, catalogue, settings, cycle, lang or i18n.get_locale(), paper))
+    pdf = service.cycle_summary(db, catalogue, settings, cycle, lang or i18n.get_locale(), paper)
+    audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=lang or i18n.get_locale())
+    db.commit()
+    return pdf_response(pdf)

@@ -18,7 +18,7 @@ from app import access, i18n
 from app.assessments import service
 from app.assessments.models import Assessment, ResponseStatus
 from app.assessments.models import Response as ResponseRow
-from app.auth import invitations
+from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.auth.routes import set_session_cookie
@@ -70,7 +70,13 @@ def url(response_id: int, page: str) -> str:
 
 @router.get("/invite/{token}")
 def open_invitation(request: Request, token: Annotated[str, Path(max_length=200)], db: SessionDep, settings: SettingsDep) -> Response:
-    invitation = invitations.find_valid(db, token)
+    rule, address = ratelimit.Rule("link", settings.link_attempts, settings.rate_window_seconds), ratelimit.client_key(request)
+    ratelimit.limiter(request).check(rule, address)
+    try:
+        invitation = invitations.find_valid(db, token)
+    except NotFound:
+        ratelimit.limiter(request).fail(rule, address)  # guessing links is slowed down; a real link opens as often as needed
+        raise
     user = invitations.accept(db, invitation)
     if invitation.purpose is InvitationPurpose.partner_lead:
         session_token, target = auth.start_session(db, user, settings.session_days), "/partner"

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import i18n
+from app.access import is_backbone_admin
 from app.assessments.service import cycle_state
 from app.organizations.labels import sector_label, size_label
 from app.web.csrf import csrf_field_value
@@ -56,10 +57,11 @@ def lang_url(request: Request, code: str) -> str:
 
 env.globals["lang_url"] = lang_url
 
-env.globals.update(cycle_state=cycle_state, sector_label=sector_label, size_label=size_label)
+env.globals.update(cycle_state=cycle_state, sector_label=sector_label, size_label=size_label, is_backbone_admin=is_backbone_admin)
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
     ctx: dict[str, Any] = {
         "request": request,
         "lang": i18n.get_locale(),
@@ -69,7 +71,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "flash": request.query_params.get("flash"),
     }
     ctx.update(context or {})
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
 
 
 def csrf_input(request: Request) -> Markup:
