@@ -39,9 +39,11 @@ def routers() -> list[tuple[APIRouter, str]]:
 
 
 def include_routers(app: FastAPI) -> None:
+    from app.api.routes import RESPONSES
+
     for router, prefix in routers():
         if prefix:
-            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)])
+            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=RESPONSES)
         else:
             app.include_router(router)
 
