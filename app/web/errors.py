@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -74,7 +75,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
         log.warning("database unavailable: %s", str(exc).splitlines()[0])
-        return error_response(request, 503)
+        response = error_response(request, 503)
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
@@ -83,6 +86,11 @@ def install(app: FastAPI) -> None:
 
 
 def jsonable(errors: object) -> object:
+    """Validation errors echo the input, which must stay writable as JSON (or the 422 would itself fail with a 500):
+    bytes are decoded, a lone surrogate from a body's "\\udc00" escape (UTF-8 cannot encode it) is replaced, and
+    a body's 1e999 or NaN, which Python reads as a float that JSON cannot hold, is given as text."""
     from fastapi.encoders import jsonable_encoder
 
-    return jsonable_encoder(errors, custom_encoder={bytes: lambda b: b.decode("utf-8", "replace"), Exception: str})
+    return jsonable_encoder(errors, custom_encoder={
+        bytes: lambda b: b.decode("utf-8", "replace"), Exception: str,
+        str: lambda s: s.encode("utf-8", "replace").decode("utf-8"), float: lambda x: x if math.isfinite(x) else str(x)})
