@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app import i18n
 from app.auth import ratelimit
@@ -98,3 +99,15 @@ def current_principal(principal: Annotated[Principal | None, Depends(optional_pr
 
 MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, read on the event loop, so that the endpoint itself can be a plain function.
+
+    Endpoints that touch the database are plain ``def`` (run in the thread pool): a blocking query on the event
+    loop would stall every request, and on SQLite it would wait for a lock whose holder needs the loop to finish.
+    """
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]

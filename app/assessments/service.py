@@ -261,8 +261,26 @@ def set_respondent_profile(session: Session, catalogue: Catalogue, response: Res
     response.updated_at = utcnow()
 
 
+def lock_assessment(session: Session, assessment_id: int) -> Assessment:
+    """The assessment, re-read and locked until the transaction ends, so that submitting and reopening happen one at a time.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite: every transaction already holds the write lock (BEGIN IMMEDIATE).
+    """
+    locked = session.scalar(select(Assessment).where(Assessment.id == assessment_id).with_for_update())
+    if locked is None:
+        raise NotFound()
+    session.refresh(locked)
+    return locked
+
+
 def submit_response(session: Session, response: Response, actor_id: int | None, as_of: dt.date | None = None) -> bool:
-    """Freeze a response. Returns False when it was already submitted (a retry changes nothing)."""
+    """Freeze a response. Returns False when it was already submitted (a retry changes nothing).
+
+    The assessment is locked first, as the lead's submission locks it: a response is never frozen into an assessment
+    whose result was computed without it, and a double click cannot submit twice.
+    """
+    lock_assessment(session, response.assessment_id)
+    session.refresh(response)
     if response.status is ResponseStatus.submitted:
         return False
     ensure_writable(response, as_of)
@@ -336,9 +354,7 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
     Idempotent: submitting an already submitted assessment returns its current result and changes nothing.
     ``as_of`` is the day the submission counts for (today; an earlier day only when importing history).
     """
-    locked = session.scalar(select(Assessment).where(Assessment.id == assessment.id).with_for_update())
-    assert locked is not None
-    session.refresh(locked)
+    locked = lock_assessment(session, assessment.id)
     if locked.status is AssessmentStatus.submitted:
         current = current_result(session, locked.id)
         if current is not None:
@@ -362,6 +378,7 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
 
 def reopen_assessment(session: Session, assessment: Assessment, actor_id: int | None, reason: str = "") -> bool:
     """Let the organization change its answers again; the stored result stays until the next submission."""
+    assessment = lock_assessment(session, assessment.id)
     if assessment.status is not AssessmentStatus.submitted:
         return False
     assessment.status = AssessmentStatus.reopened

@@ -24,7 +24,7 @@ from app.auth.service import Principal
 from app.config import Settings
 from app.dashboard.service import Progress, comparison_table, cycle_progress, distribution_chart
 from app.db import utcnow
-from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Invalid, NotFound
 from app.exports import service as exports
 from app.i18n import gettext as _
@@ -122,9 +122,9 @@ def new_partner_page(request: Request, db: SessionDep, principal: CurrentUser) -
 
 
 @router.post("/backbone/partners")
-async def create_partner(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+def create_partner(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    values, errors = _partner_form(await request.form(), settings)
+    values, errors = _partner_form(form, settings)
     if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id,
                                                               func.lower(Organization.name) == values["name"].lower())):
         errors["name"] = _("A partner with this name already exists.")
@@ -145,9 +145,9 @@ def edit_partner_page(request: Request, org_id: Id, db: SessionDep, principal: C
 
 
 @router.post("/backbone/partners/{org_id}")
-async def update_partner(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+def update_partner(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
     org = access.get_partner(db, principal, org_id, "admin")
-    values, errors = _partner_form(await request.form(), settings)
+    values, errors = _partner_form(form, settings)
     if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == org.backbone_id, Organization.id != org.id,
                                                               func.lower(Organization.name) == values["name"].lower())):
         errors["name"] = _("A partner with this name already exists.")
@@ -182,10 +182,9 @@ def restore_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Respo
 
 
 @router.post("/backbone/partners/{org_id}/invite-lead")
-async def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
+def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
     """Invite the partner's lead: the same invitation links as respondents, in the invitee's language."""
     org = access.get_partner(db, principal, org_id, "admin")
-    form = await request.form()
     if org.archived_at is not None:
         raise Conflict(_("This partner is archived; restore it before inviting its lead."))
     try:
@@ -231,9 +230,8 @@ def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, cat
 
 
 @router.post("/backbone/cycles")
-async def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
+def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    form = await request.form()
     values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "instrument", "opens_on", "closes_on", "privacy", "depth",
                                                                          "order", "baseline")}
     values["partners"] = {int(v) for v in form.getlist("partners") if str(v).isdigit()}

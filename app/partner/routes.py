@@ -16,7 +16,7 @@ from app.assessments.models import Response as ResponseRow
 from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.config import Settings
-from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
 from app.mail import render_mail, send
@@ -70,10 +70,9 @@ def partner_home(request: Request, db: SessionDep, principal: CurrentUser) -> Re
 
 
 @router.post("/partner/assessments/{assessment_id}/invite")
-async def invite(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
-                 catalogue: CatalogueDep) -> Response:
+def invite(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
+                 catalogue: CatalogueDep, form: FormDep) -> Response:
     """Invite respondents; without SMTP the links are shown on this page (never put in a URL) so the lead can copy them."""
-    form = await request.form()
     assessment = access.get_assessment(db, principal, assessment_id, need="manage")
     if not service.cycle_is_open(assessment.cycle) or assessment.status is AssessmentStatus.submitted:
         raise Conflict(_("This assessment is not open for answers, so no one can be invited to it."))
@@ -126,9 +125,8 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
 
 
 @router.post("/partner/assessments/{assessment_id}/submit")
-async def submit_assessment(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
-                            catalogue: CatalogueDep) -> Response:
-    form = await request.form()
+def submit_assessment(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep,
+                            catalogue: CatalogueDep, form: FormDep) -> Response:
     assessment = access.get_assessment(db, principal, assessment_id, need="manage")
     if form.get("confirm") != "yes":
         return _render_home(request, db, principal, {"error": {"assessment": assessment.id,
@@ -143,8 +141,7 @@ async def submit_assessment(request: Request, assessment_id: Id, db: SessionDep,
 
 
 @router.post("/assessments/{assessment_id}/reopen")
-async def reopen(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    form = await request.form()
+def reopen(request: Request, assessment_id: Id, db: SessionDep, principal: CurrentUser, form: FormDep) -> Response:
     assessment = access.get_assessment(db, principal, assessment_id, need="admin")
     if assessment.status is not AssessmentStatus.submitted:
         raise Forbidden(_("Only a submitted assessment can be reopened."))

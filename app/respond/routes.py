@@ -22,7 +22,7 @@ from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.auth.routes import set_session_cookie
-from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import Instrument, ItemType
@@ -129,8 +129,7 @@ def _welcome(request: Request, ctx: Context, errors: dict[str, str], role: str |
 
 
 @router.post("/respond/{response_id}/welcome")
-async def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    form = await request.form()
+def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     ctx = Context(db, principal, response_id, catalogue)
     role = str(form.get("role_group") or "")
     race = [str(v) for v in form.getlist("race_ethnicity")][:20]
@@ -193,9 +192,8 @@ def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[s
 
 
 @router.post("/respond/{response_id}/page/{key}")
-async def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
-                    principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    form = await request.form()
+def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
+                    principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     ctx = Context(db, principal, response_id, catalogue)
     index, page = ctx.page(key)
     errors: dict[str, str] = {}
@@ -308,8 +306,7 @@ def review(request: Request, response_id: ResponseId, db: SessionDep, principal:
 
 
 @router.post("/respond/{response_id}/submit")
-async def submit(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    form = await request.form()
+def submit(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     ctx = Context(db, principal, response_id, catalogue)
     if not ctx.frozen and form.get("confirm") != "yes":
         return render(request, "respond/review.html", {**ctx.base(), "missing": [], "page_title": _("Review and submit"),
