@@ -122,6 +122,32 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_list(args: argparse.Namespace) -> int:
+    from app.auth import service as auth
+
+    with _session() as db:
+        user = auth.get_user_by_email(db, args.email)
+        if user is None:
+            raise CliError(f"no user with the email {args.email}")
+        for t in auth.api_tokens(db, user):
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            used = f"last used {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never used"
+            print(f"{t.id}\t{t.name or '-'}\tcreated {t.created_at:%Y-%m-%d}\t{used}\t{state}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from app.auth import service as auth
+
+    with _session() as db:
+        row = auth.revoke_api_token(db, args.id)
+        if row is None:
+            raise CliError(f"no API token with the id {args.id} (see `reassess token list --email ...`)")
+        db.commit()
+    print(f"API token {args.id} is revoked; requests with it are refused from now on.")
+    return 0
+
+
 def cmd_instruments_check(args: argparse.Namespace) -> int:
     from app.instruments.loader import load_catalogue
 
@@ -216,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--name", default="")
     p.set_defaults(handler=cmd_token_create)
+    p = tokens.add_parser("list", help="a user's API tokens (id, name, last use, state)")
+    p.add_argument("--email", required=True)
+    p.set_defaults(handler=cmd_token_list)
+    p = tokens.add_parser("revoke", help="revoke an API token at once")
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_token_revoke)
 
     inst = sub.add_parser("instruments", help="instrument files").add_subparsers(dest="action", required=True)
     p = inst.add_parser("check", help="validate instrument files (all of surveys/ by default)")

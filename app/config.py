@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
     mail_from: str = "reassess <no-reply@localhost>"
+    # The largest request body accepted (413 above): a page of long answers is far below 2 MB.
+    max_body_bytes: int = Field(default=2_000_000, ge=10_000)
     # Rate limits: failures allowed per window before a 429 (sign-in: per email; per address five times as many).
     rate_window_seconds: int = Field(default=900, ge=1)
     login_attempts: int = Field(default=10, ge=1)

@@ -41,11 +41,12 @@ def routers() -> list[tuple[APIRouter, str]]:
 def include_routers(app: FastAPI) -> None:
     from app.api.routes import RESPONSES
 
+    limit = app.state.settings.max_body_bytes  # bodies sent without a length; the middleware refuses the others first
     for router, prefix in routers():
         if prefix:
-            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=RESPONSES)
+            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=RESPONSES, max_body_size=limit)
         else:
-            app.include_router(router)
+            app.include_router(router, max_body_size=limit)
 
 
 def route_table() -> list[Route]:

@@ -71,6 +71,18 @@ def create_api_token(session: Session, user: User, name: str = "") -> str:
     return token
 
 
+def api_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_api_token(session: Session, token_id: int) -> ApiToken | None:
+    """Revoke a token: the next request that sends it is refused (tokens are looked up on every request)."""
+    row = session.get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row
+
+
 @dataclass(frozen=True)
 class Seat:
     """One of a principal's memberships: a role in an organization."""

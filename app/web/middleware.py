@@ -71,7 +71,17 @@ class LocaleAndSecurityMiddleware:
                     out["content-language"] = lang
             await send(message)
 
+        length = headers.get("content-length", "")
         try:
+            if length.isdigit() and int(length) > self.settings.max_body_bytes:
+                # Refused before reading, with the page in the user's language (FastAPI's own limit still guards
+                # bodies sent without a length, with a plain 413).
+                from starlette.requests import Request
+
+                from app.web.errors import error_response
+
+                await error_response(Request(scope), 413)(scope, receive, send_wrapper)
+                return
             await self.app(scope, receive, send_wrapper)
         finally:
             i18n._current.reset(token)

@@ -72,3 +72,18 @@ def test_user_create_and_token_create(tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("rsk_")
     r = run_cli("token", "create", "--email", "nobody@example.org", env=env)
     assert r.returncode == 2 and "no user with the email" in r.stderr
+
+
+def test_token_list_and_revoke(tmp_path):
+    env = {"REASSESS_VAR_DIR": str(tmp_path)}
+    assert run_cli("migrate", env=env).returncode == 0
+    assert run_cli("user", "create", "--email", "t@example.org", "--role", "backbone_admin", "--org", "B", "--no-password",
+                   env=env).returncode == 0
+    assert run_cli("token", "create", "--email", "t@example.org", "--name", "reporting", env=env).returncode == 0
+    listed = run_cli("token", "list", "--email", "t@example.org", env=env)
+    assert listed.returncode == 0 and "reporting" in listed.stdout and "active" in listed.stdout
+    token_id = listed.stdout.split("\t")[0]
+    r = run_cli("token", "revoke", token_id, env=env)
+    assert r.returncode == 0 and "revoked" in r.stdout
+    assert "revoked" in run_cli("token", "list", "--email", "t@example.org", env=env).stdout
+    assert run_cli("token", "revoke", "999", env=env).returncode == 2
