@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from app import access, audit, i18n
+from app.api.deps import WRITE_ERRORS
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
 from app.assessments.results import IdPath
@@ -26,6 +27,9 @@ from app.i18n import gettext as _
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
 
 router = APIRouter(tags=["backbone"])
+# Names are plain text: no control characters but tab and line breaks. PostgreSQL cannot store NUL, and the others
+# cannot be written to an XLSX export; refused here (422) rather than failing later in the database or an export (500).
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 
 
 class PartnerOut(BaseModel):
@@ -41,12 +45,12 @@ class PartnerOut(BaseModel):
 
 class PartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
     sector: Literal[SECTORS] = "other"  # type: ignore[valid-type]
     size_band: Literal[SIZE_BANDS] = "1-10"  # type: ignore[valid-type]
     preferred_language: Literal["en", "es"] = "en"
-    contact_name: str = Field(default="", max_length=200)
-    contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_name: str = Field(default="", max_length=200, pattern=PLAIN_TEXT)
+    contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
 def partner_out(o: Organization) -> PartnerOut:
@@ -67,9 +71,11 @@ def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> 
     return partner_out(access.get_partner(db, principal, partner_id))
 
 
-@router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)")
+@router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)", responses=WRITE_ERRORS)
 def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser) -> PartnerOut:
     backbone = access.get_backbone(db, principal, "admin")
+    if not body.name.strip():
+        raise Invalid(_("Give the organization's name."), field="name")
     if db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id, func.lower(Organization.name) == body.name.strip().lower())):
         raise Invalid(_("A partner with this name already exists."), field="name")
     org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **{**body.model_dump(), "name": body.name.strip()})
@@ -96,7 +102,7 @@ class CycleOut(BaseModel):
 
 class CycleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
     instrument_id: str = Field(max_length=64)
     instrument_version: str = Field(max_length=20)
     opens_on: dt.date
@@ -119,7 +125,7 @@ def list_cycles(db: SessionDep, principal: CurrentUser) -> list[CycleOut]:
     return [cycle_out(c) for c in db.scalars(select(Cycle).where(access.cycle_scope(principal)).order_by(Cycle.opens_on, Cycle.id))]
 
 
-@router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)")
+@router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)", responses=WRITE_ERRORS)
 def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> CycleOut:
     backbone = access.get_backbone(db, principal, "admin")
     instrument = catalogue.find(body.instrument_id, body.instrument_version)
