@@ -36,9 +36,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--partners", type=int, default=500)
     parser.add_argument("--respondents", type=int, default=10)
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up render that `reassess serve` does at start")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         client, cycle_id, assessment_id, engine = build(f"sqlite:///{tmp}/bench.db", Path(tmp), args.partners, args.respondents)
+        if not args.no_warm_up:
+            from app.reports.service import warm_up
+
+            print(f"warm-up render at service start: {warm_up() * 1000:7.0f} ms (as `reassess serve` does, in the background)")
         for lang in ("es", "en"):
             cold, c1 = get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")
             warm = sorted(get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")[0] for _ in range(11))

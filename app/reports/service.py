@@ -87,6 +87,21 @@ def _render(template: str, context: dict[str, Any], lang: str, paper: Paper) -> 
     return HTML(string=html, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
+def warm_up() -> float:
+    """Render a one-page document with the reports' fonts in both languages, so that WeasyPrint's start-up
+    (imports, fontconfig, text shaping caches) is paid when the service starts, not by the first report's reader.
+    Returns the seconds it took."""
+    import time
+
+    from weasyprint import HTML
+
+    start = time.perf_counter()
+    sample = ('<html lang="es"><body style="font-family: \'Noto Sans\', \'DejaVu Sans\'"><h1>Informe · Report</h1>'
+              "<p>Señal, acción, evaluación — 72 % <b>Página 1 de 1</b></p><table><tr><td>1</td></tr></table></body></html>")
+    HTML(string=sample, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return time.perf_counter() - start
+
+
 def _cached(db: Session, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
     """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place."""
     key = (ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject, ReportCacheEntry.language == lang,

@@ -98,7 +98,8 @@ def test_partnership_summary(db, catalogue, settings, world, tmp_path):
     text = flat(poppler("pdftotext", pdf.content, tmp_path))
     assert "Resumen de la alianza: Follow-up" in text and re.search(r"Cedar \S* ?(Sin resultado )*Employers", text) and "Sin resultado todavía" in text
     assert "La distribución de la alianza por área" in text and "Las oportunidades de crecimiento más frecuentes" in text
-    assert "▼ -34" in text  # Birch fell in data
+    assert "▼-34" in text  # Birch fell in data
+    assert "Consolidado: 50–74" in text and "Referente: 75–100" in text  # the legend gives each level's scores
     assert service.cycle_summary(db, catalogue, settings, world["follow"], "es").cached
 
 
