@@ -17,6 +17,7 @@ from app.auth.service import Principal, principal_from_api_token, principal_from
 from app.config import Settings
 from app.errors import LoginRequired
 from app.instruments.loader import Catalogue
+from app.text import clean_text
 
 SESSION_COOKIE = "reassess_session"
 
@@ -102,12 +103,14 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
 async def read_form(request: Request) -> FormData:
-    """The posted form, read on the event loop, so that the endpoint itself can be a plain function.
+    """The posted form (control characters out of its text), read on the event loop, so that the endpoint itself can
+    be a plain function.
 
     Endpoints that touch the database are plain ``def`` (run in the thread pool): a blocking query on the event
     loop would stall every request, and on SQLite it would wait for a lock whose holder needs the loop to finish.
     """
-    return await request.form()
+    form = await request.form()
+    return FormData([(k, clean_text(v) if isinstance(v, str) else v) for k, v in form.multi_items()])
 
 
 FormDep = Annotated[FormData, Depends(read_form)]

@@ -37,6 +37,7 @@ from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument, Item, ItemType, Question
 from app.organizations.models import Organization, OrgKind
 from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment
+from app.text import clean_text
 
 MAX_TEXT = 5000
 
@@ -169,7 +170,7 @@ def validate_answer(instrument: Instrument, depth: Depth, data: AnswerInput) -> 
     question = asked_question(instrument, depth, data.item_id)
     field = data.item_id
     stored: dict[str, Any] = {"value": None, "special": None, "choices": None, "text": None, "comment": None}
-    comment = (data.comment or "").strip()
+    comment = clean_text(data.comment or "").strip()
     if len(comment) > MAX_TEXT:
         raise Invalid(_("The comment is too long: at most %(n)s characters.", n=f"{MAX_TEXT:,}"), field=f"{field}-comment")
     stored["comment"] = comment or None
@@ -200,7 +201,7 @@ def validate_answer(instrument: Instrument, depth: Depth, data: AnswerInput) -> 
             raise Invalid(_("Choose among the answers offered."), field=field)
         stored["choices"] = [c for c in allowed if c in picked] or None
     else:
-        text = (data.text if data.text is not None else data.value or "").strip()
+        text = clean_text(data.text if data.text is not None else data.value or "").strip()
         if len(text) > MAX_TEXT:
             raise Invalid(_("The answer is too long: at most %(n)s characters.", n=f"{MAX_TEXT:,}"), field=field)
         stored["text"] = text or None

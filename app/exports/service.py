@@ -30,6 +30,7 @@ from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization
 from app.scoring import shown
+from app.text import clean_text
 
 KINDS = ("results", "items", "answers")
 FORMATS = ("csv", "xlsx", "json")
@@ -166,9 +167,12 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 # -- writing -----------------------------------------------------------------------------------
 
 def safe(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe, and loses the control characters
+    a spreadsheet cannot hold (older rows may have them); other values pass."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -148,3 +148,37 @@ def test_dates_out_of_range_get_a_message_and_create_nothing(client, db, world, 
                       headers=f.api_token(db, world["admin"]))
     assert api.status_code == 422 and api.json()["detail"]
     assert counts(db) == before
+
+
+def test_control_characters_pasted_into_text_are_cleaned_not_fatal(client, db, world, csrf):
+    from app.assessments import service
+    from app.assessments.models import Assessment
+
+    instrument = world["instrument"]
+    org = f.partner(db, world["backbone"], "Pasted Partner")
+    person = f.user(db, org, Role.respondent)
+    today = dt.date.today()
+    cycle = service.create_cycle(db, backbone=world["backbone"], actor_id=world["admin"].id, name="Pasted", instrument=instrument,
+                                 opens_on=today, closes_on=today + dt.timedelta(days=5), partner_ids=[org.id])
+    assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
+    response = service.get_or_start_response(db, assessment, person.id, "en")
+    db.commit()
+    item = next(i.id for i in instrument.items if i.is_rated)
+    f.sign_in(client, db, person)
+    r = client.post(f"/respond/{response.id}/answer", json={"item_id": item, "value": "2", "comment": "first line\x0bsecond\x00 line\x07"},
+                    headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200 and r.json()["ok"]
+    stored = db.scalar(select(Answer).where(Answer.response_id == response.id, Answer.item_id == item))
+    db.refresh(stored)
+    assert stored.comment == "first line\nsecond line"
+    service.submit_response(db, response, person.id)
+    service.submit_assessment(db, client.app.state.catalogue, assessment, None, 5)
+    db.commit()
+
+    f.sign_in(client, db, world["admin"])
+    created = client.post("/backbone/partners", data={"name": "Nul\x00 Partner\x1b", "sector": "k12", "size_band": "1-10",
+                                                      "preferred_language": "en", "csrf_token": csrf})
+    assert created.status_code == 303
+    assert db.scalar(select(Organization).where(Organization.name == "Nul Partner")) is not None
+    for fmt in ("xlsx", "csv"):
+        assert client.get(f"/backbone/cycles/{cycle.id}/export/answers.{fmt}").status_code == 200
