@@ -55,6 +55,15 @@ def labels() -> dict[str, str]:
     }
 
 
+def detail_labels() -> dict[str, str]:
+    """The recorded details' names, in the reader's language."""
+    from app.i18n import gettext as _
+
+    return {"name": _("Name"), "fields": _("Changed"), "kind": _("Export"), "format": _("Format"), "language": _("Language"),
+            "purpose": _("Invitation for"), "sent": _("Reminders sent"), "responses": _("Responses"),
+            "engine_version": _("Scoring engine"), "reason": _("Reason")}
+
+
 @dataclass(frozen=True)
 class Entry:
     id: int

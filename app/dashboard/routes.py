@@ -367,6 +367,7 @@ def audit_page(request: Request, db: SessionDep, principal: CurrentUser, action:
     entries = audit.backbone_events(db, backbone.id, action=action, before=before, limit=audit.PAGE_SIZE + 1)
     older = entries[audit.PAGE_SIZE - 1].id if len(entries) > audit.PAGE_SIZE else None
     return render(request, "backbone/audit.html", {"entries": entries[:audit.PAGE_SIZE], "labels": labels, "action": action,
+                                                   "detail_labels": audit.detail_labels(),
                                                    "before": before, "older": older, "page_title": _("Audit log")})
 
 
