@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from app.config import ROOT, ConfigError, Settings, get_settings
+from app.i18n import gettext as _
 from app.instruments.loader import InstrumentError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -58,10 +60,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     migrate_database(settings)
     app = create_app(settings)
+    threading.Thread(target=_warm_up_reports, name="reports-warm-up", daemon=True).start()
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
     print(f"reassess is running at {url}  (database: {_safe_url(settings.database_url)}; stop with Ctrl+C)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
     return 0
+
+
+def _warm_up_reports() -> None:
+    import logging
+
+    from app.reports.service import warm_up
+
+    try:
+        logging.getLogger("reassess").info("reports ready in %.1f s", warm_up())
+    except Exception:  # a failed warm-up only costs the first report its start-up time
+        logging.getLogger("reassess").exception("report warm-up failed")
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -151,13 +165,20 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 def cmd_instruments_check(args: argparse.Namespace) -> int:
     from app.instruments.loader import load_catalogue
 
-    settings_dir = Path(args.surveys_dir) if args.surveys_dir else ROOT / "surveys"
-    files = [Path(p) for p in args.paths] if args.paths else None
-    if files:
-        expanded: list[Path] = []
-        for f in files:
-            expanded += sorted(f.glob("*/*.yaml")) if f.is_dir() else [f]
-        files = expanded
+    settings_dir = _surveys_dir(args)
+    files = None
+    if args.paths:
+        files = []
+        for f in map(Path, args.paths):
+            if f.is_dir():  # surveys/ or one instrument's folder
+                found = sorted(f.glob("*.yaml")) + sorted(f.glob("*/*.yaml"))
+                if not found:
+                    raise CliError(_("%(path)s: no instrument files (*.yaml) in this folder", path=str(f)))
+                files += found
+            elif f.is_file():
+                files.append(f)
+            else:
+                raise CliError(_("%(path)s: no such file or folder", path=str(f)))
     catalogue = load_catalogue(settings_dir, files=files)
     for inst in catalogue.all():
         rated = sum(1 for i in inst.items if i.is_rated)
@@ -168,27 +189,43 @@ def cmd_instruments_check(args: argparse.Namespace) -> int:
 
 def cmd_export_strings(args: argparse.Namespace) -> int:
     from app.instruments.loader import load_catalogue
-    from app.instruments.strings import export_strings
+    from app.instruments.strings import StringsError, export_strings
 
-    instrument = _instrument(load_catalogue(ROOT / "surveys"), args.id, args.version)
-    data = export_strings(instrument, args.lang)
+    instrument = _instrument(load_catalogue(_surveys_dir(args)), args.id, args.version)
+    try:
+        data = export_strings(instrument, args.lang)
+    except StringsError as exc:
+        raise CliError(str(exc)) from None
     _write_out(args.output, data)
     return 0
 
 
 def cmd_import_strings(args: argparse.Namespace) -> int:
     from app.instruments.loader import load_catalogue
-    from app.instruments.strings import import_strings
+    from app.instruments.strings import StringsError, import_strings
 
-    instrument = _instrument(load_catalogue(ROOT / "surveys"), args.id, args.version)
-    text = import_strings(instrument, Path(args.po).read_bytes(), args.lang, args.new_version)
-    target = args.output or str(ROOT / "surveys" / instrument.id / f"{args.new_version}.yaml")
-    if target != "-" and Path(target).exists():
+    catalogue = load_catalogue(_surveys_dir(args))
+    instrument = _instrument(catalogue, args.id, args.version)
+    target = args.output or str(_surveys_dir(args) / instrument.id / f"{args.new_version}.yaml")
+    if (target != "-" and Path(target).exists()) or catalogue.find(instrument.id, args.new_version) is not None:
         raise CliError(f"{target} exists already: a published version never changes; choose another --new-version")
+    try:
+        po = Path(args.po).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.po}: {exc.strerror}") from None
+    source = catalogue.loaded(instrument.id, instrument.version).path.read_text(encoding="utf-8")
+    try:
+        text = import_strings(instrument, source, po, args.lang, args.new_version, label=target)
+    except StringsError as exc:
+        raise CliError(str(exc)) from None
     _write_out(target, text.encode("utf-8"))
     if target != "-":
         print(f"wrote {target}; check it with: reassess instruments check {target}", file=sys.stderr)
     return 0
+
+
+def _surveys_dir(args: argparse.Namespace) -> Path:
+    return Path(args.surveys_dir) if args.surveys_dir else ROOT / "surveys"
 
 
 def _instrument(catalogue, instrument_id: str, version: str):  # type: ignore[no-untyped-def]
@@ -259,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
     p.add_argument("--lang", required=True)
     p.add_argument("-o", "--output", default="-")
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
     p.set_defaults(handler=cmd_export_strings)
     p = inst.add_parser("import-strings", help="make a new version file from a translated .po")
     p.add_argument("id")
@@ -267,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--po", required=True)
     p.add_argument("--new-version", required=True)
     p.add_argument("-o", "--output", default=None)
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
     p.set_defaults(handler=cmd_import_strings)
 
     from app import cli_more

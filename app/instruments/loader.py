@@ -128,17 +128,46 @@ def _supersede_problems(catalogue: Catalogue, root: Path) -> list[str]:
         if inst.changes is None:
             continue
         label = _label(entry.path, root)
-        older = catalogue.find(inst.id, inst.changes.supersedes)
+        tree = yaml.compose(entry.path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        older = catalogue.find(inst.id, inst.changes.supersedes) or _superseded(entry, root)
+        if isinstance(older, Path):
+            found.append(f"{label}:{_line(tree, ('changes', 'supersedes'))}: changes.supersedes: {inst.id} {inst.changes.supersedes} "
+                         f"cannot be compared: {_label(older, root)} has problems of its own")
+            continue
         if older is None:
-            found.append(f"{label}: changes: supersedes {inst.id} {inst.changes.supersedes}, which is not in the catalogue")
+            found.append(f"{label}:{_line(tree, ('changes', 'supersedes'))}: changes.supersedes: {inst.id} {inst.changes.supersedes} "
+                         f"is not in the catalogue (no {inst.id}/{inst.changes.supersedes}.yaml)")
             continue
         for kind, before in (("items", {i.id for i in older.items}), ("domains", {d.id for d in older.domains})):
             changes = getattr(inst.changes, kind)
-            olds = [*changes.renamed, *changes.retired, *(o for olds in changes.merged.values() for o in olds)]
-            for old in olds:
+            olds: list[tuple[Loc, str]] = [
+                *((("changes", kind, "renamed", old), old) for old in changes.renamed),
+                *((("changes", kind, "retired", n), old) for n, old in enumerate(changes.retired)),
+                *((("changes", kind, "merged", new, n), old) for new, merged in changes.merged.items() for n, old in enumerate(merged)),
+            ]
+            for loc, old in olds:
                 if old not in before:
-                    found.append(f"{label}: changes.{kind}: '{old}' is not in version {older.version}")
+                    found.append(f"{label}:{_line(tree, loc)}: changes.{kind}: '{old}' is not in version {older.version}")
     return found
+
+
+def _superseded(entry: LoadedInstrument, root: Path) -> Instrument | Path | None:
+    """The version ``entry`` supersedes, from a file beside it or under ``root`` (when checking single files).
+
+    The path of that file instead when it does not load (its own problems are its own messages); None without one.
+    """
+    inst = entry.instrument
+    assert inst.changes is not None
+    name = f"{inst.changes.supersedes}.yaml"
+    for path in (entry.path.parent / name, root / inst.id / name):
+        if path.is_file():
+            try:
+                older = load_file(path).instrument
+            except InstrumentError:
+                return path
+            if older.key == (inst.id, inst.changes.supersedes):
+                return older
+    return None
 
 
 def _label(path: Path, root: Path) -> str:

@@ -181,7 +181,7 @@ def _change_problems(inst: Instrument) -> list[Problem]:
         for new in changes.merged:
             if new not in current:
                 found.append((("changes", kind, "merged", new), f"'{new}' merges earlier ids but is not in this version"))
-        for old in changes.retired:
+        for n, old in enumerate(changes.retired):
             if old in current:
-                found.append((("changes", kind, "retired"), f"'{old}' is retired but still in this version"))
+                found.append((("changes", kind, "retired", n), f"'{old}' is retired but still in this version"))
     return found
