@@ -84,7 +84,7 @@ class Resource(Model):
 
 class Guidance(Model):
     why: Text
-    actions: list[Text] = Field(min_length=2, max_length=5)
+    actions: list[Text] = Field(min_length=2, max_length=3)
     resources: list[Resource] = Field(default_factory=list)
 
 

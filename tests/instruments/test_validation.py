@@ -102,6 +102,12 @@ CASES: dict[str, Case] = {
         _without_guidance(MINIMAL),
         lambda t: [f"{LABEL}:{line_of(t, '- id: leadership-01')}: items[0] (leadership-01): item 'leadership-01': a rated item needs growth guidance"],
     ),
+    "more than three growth actions": (
+        replace_once(MINIMAL, "        - {en: Put it to a board vote., es: Sométala a votación de la junta.}\n",
+                     "        - {en: Put it to a board vote., es: Sométala a votación de la junta.}\n" * 3),
+        lambda t: [f"{LABEL}:{line_of(t, '      actions:')}: items[0] (leadership-01).guidance.actions: "
+                   "List should have at most 3 items after validation, not 4"],
+    ),
     "a duplicate key": (
         replace_once(MINIMAL, "    step: 1\n", "    step: 1\n    step: 2\n"),
         lambda t: [f"{LABEL}:{line_of(t, 'step: 2')}: duplicate key 'step'"],
