@@ -230,9 +230,11 @@ def test_keyboard_only_from_the_link_to_the_thank_you_page(browser, live, setup)
         pages += 1
     assert pages >= 9 and page.url.endswith("/review")
     assert "You have answered every question." in page.content()
+    check_accessibility(page, "review en")
     assert keyboard_through_page(page, rings) == "Submit my answers"
     assert page.url.endswith("/done"), page.url
     screenshot(page, "respond-keyboard", "done-en")
+    check_accessibility(page, "thanks en")
     assert rings and all(rings), f"{rings.count(False)} of {len(rings)} focused elements showed no visible focus"
     context.close()
 
@@ -251,6 +253,7 @@ def test_every_respondent_page_reflows_at_200_percent_zoom(browser, live, setup,
     assert page.locator("html").get_attribute("lang") == lang
     no_horizontal_scroll(page)
     screenshot(page, "respond-zoom", f"01-welcome-{lang}")
+    check_accessibility(page, f"welcome {lang} at 200 %")
     page.locator("input[name=role_group]").first.check()
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
@@ -265,4 +268,5 @@ def test_every_respondent_page_reflows_at_200_percent_zoom(browser, live, setup,
     assert page.url.endswith("/review")
     no_horizontal_scroll(page)
     screenshot(page, "respond-zoom", f"03-review-{lang}")
+    check_accessibility(page, f"review {lang} at 200 %")
     context.close()
