@@ -122,13 +122,20 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_user(db, email: str):  # type: ignore[no-untyped-def]
+    from app.auth import service as auth
+
+    user = auth.get_user_by_email(db, email)
+    if user is None:
+        raise CliError(f"no user with the email {email}")
+    return user
+
+
 def cmd_token_create(args: argparse.Namespace) -> int:
     from app.auth import service as auth
 
     with _session() as db:
-        user = auth.get_user_by_email(db, args.email)
-        if user is None:
-            raise CliError(f"no user with the email {args.email}")
+        user = _existing_user(db, args.email)
         token = auth.create_api_token(db, user, args.name or "")
         db.commit()
     print(token)
@@ -140,9 +147,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     from app.auth import service as auth
 
     with _session() as db:
-        user = auth.get_user_by_email(db, args.email)
-        if user is None:
-            raise CliError(f"no user with the email {args.email}")
+        user = _existing_user(db, args.email)
         for t in auth.api_tokens(db, user):
             state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
             used = f"last used {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never used"
