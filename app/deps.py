@@ -62,12 +62,11 @@ def _resolve(request: Request) -> tuple[Principal | None, str | None]:
     auth = request.headers.get("authorization", "")
     with request.app.state.sessionmaker() as db:
         if auth.lower().startswith("bearer "):
-            settings = request.app.state.settings
-            rule, address = ratelimit.Rule("token", settings.token_failures, settings.rate_window_seconds), ratelimit.client_key(request)
-            ratelimit.limiter(request).check(rule, address)
+            limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
+            limits.check("token", address)
             principal = principal_from_api_token(db, auth[7:].strip())
             if principal is None:
-                ratelimit.limiter(request).fail(rule, address)
+                limits.failed("token", address)
                 raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
             db.commit()
             return principal, None

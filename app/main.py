@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.ratelimit import Limiter
+from app.auth.ratelimit import Limiter, rules
 from app.config import ConfigError, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.instruments.loader import Catalogue, load_catalogue
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.catalogue = catalogue
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.limiter = Limiter()
+    app.state.limiter = Limiter(rules(settings))
     app.add_middleware(LocaleAndSecurityMiddleware, settings=settings)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -15,8 +15,6 @@ from app.web.csrf import csrf_protect
 class Route:
     method: str
     path: str
-    name: str
-    api: bool
 
 
 def routers() -> list[tuple[APIRouter, str]]:
@@ -39,12 +37,12 @@ def routers() -> list[tuple[APIRouter, str]]:
 
 
 def include_routers(app: FastAPI) -> None:
-    from app.api.routes import RESPONSES
+    from app.api.deps import ERRORS
 
     limit = app.state.settings.max_body_bytes  # bodies sent without a length; the middleware refuses the others first
     for router, prefix in routers():
         if prefix:
-            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=RESPONSES, max_body_size=limit)
+            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=ERRORS, max_body_size=limit)
         else:
             app.include_router(router, max_body_size=limit)
 
@@ -57,5 +55,5 @@ def route_table() -> list[Route]:
             if not isinstance(route, APIRoute):
                 raise TypeError(f"{route!r}: nested routers are not walked; include it in app.routing.routers()")
             for method in sorted(route.methods - {"HEAD"}):
-                table.append(Route(method, prefix + route.path, route.name, bool(prefix)))
+                table.append(Route(method, prefix + route.path))
     return table

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from app.config import Settings
 from app.errors import RateLimited
 from app.i18n import ngettext
 
@@ -30,8 +31,19 @@ class Rule:
     window: float  # seconds
 
 
+def rules(settings: Settings) -> dict[str, Rule]:
+    """The limits, by name: failed sign-ins per email and (five times as many) per address, unknown invitation
+    links and bad API tokens per address, all within the same window."""
+    window = settings.rate_window_seconds
+    return {"login-email": Rule("login-email", settings.login_attempts, window),
+            "login-address": Rule("login-address", settings.login_attempts * 5, window),
+            "link": Rule("link", settings.link_attempts, window),
+            "token": Rule("token", settings.token_failures, window)}
+
+
 class Limiter:
-    def __init__(self, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rules: dict[str, Rule], clock: Callable[[], float] = time.monotonic):
+        self.rules = rules
         self._clock = clock
         self._hits: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -61,15 +73,14 @@ class Limiter:
                     self._hits.popitem(last=False)
             hits.append(now)
 
-    def check(self, rule: Rule, *keys: str) -> None:
-        """Raise RateLimited (429, translated, with Retry-After) when any of the keys is over the limit."""
-        waits = [w for k in keys if (w := self.retry_after(rule, k)) is not None]
-        if waits:
-            raise too_many(max(waits))
+    def check(self, name: str, key: str) -> None:
+        """Raise RateLimited (429, translated, with Retry-After) when ``key`` is over the named limit."""
+        wait = self.retry_after(self.rules[name], key)
+        if wait is not None:
+            raise too_many(wait)
 
-    def fail_all(self, rule: Rule, *keys: str) -> None:
-        for key in keys:
-            self.fail(rule, key)
+    def failed(self, name: str, key: str) -> None:
+        self.fail(self.rules[name], key)
 
 
 def too_many(seconds: float) -> RateLimited:

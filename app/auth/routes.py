@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import access
 from app.auth import ratelimit, service
-from app.config import Settings
 from app.deps import SESSION_COOKIE, MaybeUser, SessionDep, SettingsDep
 from app.errors import RateLimited
 from app.i18n import gettext as _
@@ -41,20 +40,19 @@ def login_page(request: Request, principal: MaybeUser, next: str | None = None) 
 @router.post("/login")
 def login(request: Request, db: SessionDep, settings: SettingsDep, email: Annotated[str, Form(max_length=320)] = "",
           password: Annotated[str, Form(max_length=1000)] = "", next: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    per_email, per_address = login_rules(settings)
-    keys = ((per_email, "email:" + service.normalize_email(email)), (per_address, ratelimit.client_key(request)))
+    keys = (("login-email", "email:" + service.normalize_email(email)), ("login-address", ratelimit.client_key(request)))
     limits = ratelimit.limiter(request)
     try:
-        for rule, key in keys:
-            limits.check(rule, key)
+        for name, key in keys:
+            limits.check(name, key)
     except RateLimited as exc:
         return render(request, "login.html", {"next": safe_next(next) or "", "email": email, "error": exc.message}, status_code=429,
                       headers={"Retry-After": str(exc.details["retry_after"])})
     user = service.authenticate(db, email, password) if email and password else None
     if user is None:
         db.rollback()
-        for rule, key in keys:
-            limits.fail(rule, key)
+        for name, key in keys:
+            limits.failed(name, key)
         error = _("That email and password do not match an account. Check both and try again.")
         return render(request, "login.html", {"next": safe_next(next) or "", "email": email, "error": error}, status_code=400)
     old = request.cookies.get(SESSION_COOKIE)
@@ -69,11 +67,6 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, email: Annota
         response.set_cookie(LANG_COOKIE, user.preferred_language, max_age=365 * 86400, httponly=True, samesite="lax",
                             secure=settings.secure_cookies)
     return response
-
-
-def login_rules(settings: Settings) -> tuple[ratelimit.Rule, ratelimit.Rule]:
-    return (ratelimit.Rule("login-email", settings.login_attempts, settings.rate_window_seconds),
-            ratelimit.Rule("login-address", settings.login_attempts * 5, settings.rate_window_seconds))
 
 
 def set_session_cookie(response: Response, token: str, days: int, secure: bool) -> None:

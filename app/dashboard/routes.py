@@ -374,10 +374,8 @@ def audit_page(request: Request, db: SessionDep, principal: CurrentUser, action:
 @router.get("/backbone/audit.csv")
 def audit_export(db: SessionDep, principal: CurrentUser, action: AuditAction = None) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    action = action if action in audit.labels() else None
-    sheet = exports.audit_sheet(audit.backbone_events(db, backbone.id, action=action, limit=None))
+    labels = audit.labels()
+    sheet = exports.audit_sheet(audit.backbone_events(db, backbone.id, action=action if action in labels else None, limit=None), labels)
     audit.record(db, principal.user_id, "audit.exported", "organization", backbone.id, backbone.id)
     db.commit()
-    name = f"{exports.file_stem(backbone.name, 'backbone')}-audit-log.csv"
-    return Response(exports.to_csv(sheet), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return exports.attachment(exports.to_csv(sheet), f"{exports.file_stem(backbone.name, 'backbone')}-audit-log.csv", exports.CSV)

@@ -150,9 +150,8 @@ def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str,
     return answers_sheet(db, cycle, min_group_size)
 
 
-def audit_sheet(entries: Sequence[audit.Entry]) -> Sheet:
-    """The audit log as a sheet: one row per event, details as JSON text."""
-    labels = audit.labels()
+def audit_sheet(entries: Sequence[audit.Entry], labels: dict[str, str]) -> Sheet:
+    """The audit log as a sheet: one row per event (``labels``: audit.labels()), details as JSON text."""
     columns = [("at", _("When (UTC)")), ("actor", _("Who")), ("action_id", _("Action id")), ("action", _("What")),
                ("organization", _("Organization")), ("object_type", _("Object")), ("object_id", _("Object id")), ("details", _("Details"))]
     rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, labels.get(e.action, e.action), e.organization, e.object_type,
@@ -229,11 +228,18 @@ def export_response(db: Session, catalogue: Catalogue, settings: Settings, cycle
     audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt)
     db.commit()
     name = filename(cycle, kind, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt == "csv":
-        return HttpResponse(to_csv(sheet), media_type="text/csv; charset=utf-8", headers=headers)
+        return attachment(to_csv(sheet), name, CSV)
     if fmt == "xlsx":
-        return HttpResponse(to_xlsx([sheet]), headers=headers,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return HttpResponse(json.dumps({"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)),
-                                "rows": sheet.records()}, ensure_ascii=False, default=str), media_type="application/json", headers=headers)
+        return attachment(to_xlsx([sheet]), name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(json.dumps({"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)),
+                                  "rows": sheet.records()}, ensure_ascii=False, default=str).encode(), name, "application/json")
+
+
+CSV = "text/csv; charset=utf-8"
+
+
+def attachment(content: bytes, name: str, media_type: str) -> HttpResponse:
+    """A download that is never cached."""
+    return HttpResponse(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                                 "Cache-Control": "no-store"})

@@ -34,8 +34,9 @@ def pdf_response(pdf: service.Pdf) -> Response:
 def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                    lang: Lang = None, paper: Paper = None) -> Response:
     assessment = access.get_assessment(db, principal, assessment_id)
-    pdf = service.partner_report(db, catalogue, settings, assessment, lang or i18n.get_locale(), paper)
-    audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=lang or i18n.get_locale())
+    lang = lang or i18n.get_locale()
+    pdf = service.partner_report(db, catalogue, settings, assessment, lang, paper)
+    audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=lang)
     db.commit()
     return pdf_response(pdf)
 
@@ -46,7 +47,8 @@ def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser
 def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                   lang: Lang = None, paper: Paper = None) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    pdf = service.cycle_summary(db, catalogue, settings, cycle, lang or i18n.get_locale(), paper)
-    audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=lang or i18n.get_locale())
+    lang = lang or i18n.get_locale()
+    pdf = service.cycle_summary(db, catalogue, settings, cycle, lang, paper)
+    audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=lang)
     db.commit()
     return pdf_response(pdf)

@@ -88,7 +88,7 @@ def _render(template: str, context: dict[str, Any], lang: str, paper: Paper) -> 
 
 
 def warm_up() -> float:
-    """Render a one-page document with the reports' fonts in both languages, so that WeasyPrint's start-up
+    """Render a one-page document with the reports' fonts and Spanish text, so that WeasyPrint's start-up
     (imports, fontconfig, text shaping caches) is paid when the service starts, not by the first report's reader.
     Returns the seconds it took."""
     import time

@@ -70,12 +70,12 @@ def url(response_id: int, page: str) -> str:
 
 @router.get("/invite/{token}")
 def open_invitation(request: Request, token: Annotated[str, Path(max_length=200)], db: SessionDep, settings: SettingsDep) -> Response:
-    rule, address = ratelimit.Rule("link", settings.link_attempts, settings.rate_window_seconds), ratelimit.client_key(request)
-    ratelimit.limiter(request).check(rule, address)
+    limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
+    limits.check("link", address)
     try:
         invitation = invitations.find_valid(db, token)
     except NotFound:
-        ratelimit.limiter(request).fail(rule, address)  # guessing links is slowed down; a real link opens as often as needed
+        limits.failed("link", address)  # guessing links is slowed down; a real link opens as often as needed
         raise
     user = invitations.accept(db, invitation)
     if invitation.purpose is InvitationPurpose.partner_lead:

@@ -16,7 +16,8 @@ class Clock:
 
 def test_failures_leave_the_window_and_keys_are_counted_apart():
     clock = Clock()
-    limiter, rule = Limiter(clock), Rule("t", 3, 60)
+    rule = Rule("t", 3, 60)
+    limiter = Limiter({"t": rule}, clock)
     for _ in range(3):
         assert limiter.retry_after(rule, "a") is None
         limiter.fail(rule, "a")
