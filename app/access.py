@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from sqlalchemy import ColumnElement, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.assessments.models import Assessment, Cycle, Response
 from app.auth.service import Principal
@@ -171,8 +171,8 @@ def get_assessment(session: Session, p: Principal, assessment_id: int, need: Nee
 
 
 def get_own_response(session: Session, p: Principal, response_id: int) -> Response:
-    """A respondent reaches only their own response."""
-    response = session.get(Response, response_id)
+    """A respondent reaches only their own response (read with its assessment and cycle, which every caller needs)."""
+    response = session.get(Response, response_id, options=[joinedload(Response.assessment).joinedload(Assessment.cycle)])
     if response is None or response.user_id != p.user_id:
         raise NotFound()
     return response

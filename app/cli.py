@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.config import ROOT, ConfigError, Settings, get_settings
 from app.i18n import gettext as _
@@ -56,26 +57,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.reports import renderer
 
     settings = get_settings()
     migrate_database(settings)
-    app = create_app(settings)
-    threading.Thread(target=_warm_up_reports, name="reports-warm-up", daemon=True).start()
+    app = create_app(settings)  # also checks the database and records the instrument versions, once, before any worker
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
-    print(f"reassess is running at {url}  (database: {_safe_url(settings.database_url)}; stop with Ctrl+C)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    workers = f"{args.workers} worker processes, " if args.workers > 1 else ""
+    print(f"reassess is running at {url}  ({workers}database: {_safe_url(settings.database_url)}; stop with Ctrl+C)", flush=True)
+    options = {"host": args.host, "port": args.port, "log_level": args.log_level, "proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}
+    if args.workers > 1:
+        app.state.engine.dispose()
+        uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
+    else:
+        renderer.warm_up(settings.report_processes)
+        uvicorn.run(app, **options)
     return 0
 
 
-def _warm_up_reports() -> None:
-    import logging
+def worker_app() -> Any:
+    """The application of one worker process of `reassess serve --workers N` (the parent migrated and checked the database)."""
+    from app.main import create_app
+    from app.reports import renderer
 
-    from app.reports.service import warm_up
-
-    try:
-        logging.getLogger("reassess").info("reports ready in %.1f s", warm_up())
-    except Exception:  # a failed warm-up only costs the first report its start-up time
-        logging.getLogger("reassess").exception("report warm-up failed")
+    settings = get_settings()
+    app = create_app(settings, check_database=False)
+    renderer.warm_up(settings.report_processes)
+    return app
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -262,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("REASSESS_WORKERS", "1") or 1),
+                   help="web processes (default 1, or REASSESS_WORKERS); one per core uses them all")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date")

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     login_attempts: int = Field(default=10, ge=1)
     link_attempts: int = Field(default=20, ge=1)
     token_failures: int = Field(default=20, ge=1)
+    # Report PDFs are rendered in separate, lower-priority processes (app/reports/renderer.py); 0: in the request.
+    report_processes: int = Field(default=1, ge=0, le=16)
 
     @field_validator("locales", mode="before")
     @classmethod

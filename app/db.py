@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
@@ -44,6 +45,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
+READ_ONLY = "reassess_read_only"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -71,13 +75,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes never
     # fails half-way with "database is locked" when another writer committed in between (WAL).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A session opened with read_only() only reads: a deferred BEGIN reads a snapshot and waits for no writer.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads. On SQLite its transaction does not take the write lock (which every other
+    transaction takes at its start), so it neither waits for writers nor makes them wait; writing through it may fail."""
     with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
         yield session

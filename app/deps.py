@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app import i18n
 from app.auth import ratelimit
 from app.auth.models import User
-from app.auth.service import Principal, principal_from_api_token, principal_from_session
+from app.auth.service import Principal, principal_from_api_token, principal_from_session, touch_api_token
 from app.config import Settings
+from app.db import read_only
 from app.errors import LoginRequired
 from app.instruments.loader import Catalogue
 from app.text import clean_text
@@ -22,19 +25,30 @@ from app.text import clean_text
 SESSION_COOKIE = "reassess_session"
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.sessionmaker() as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Async on purpose: opening it costs nothing (it connects at its first query, in the
+    endpoint's thread) and a plain dependency would take two trips through the thread pool. Closing it talks to the
+    database only when a transaction is still open: then in a thread of its own, never waiting for one of the pool's
+    threads (those may all be waiting for the lock this very transaction holds; FastAPI closes its own with-dependencies
+    the same way)."""
+    session = request.app.state.sessionmaker()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_catalogue(request: Request) -> Catalogue:
+async def get_catalogue(request: Request) -> Catalogue:
     return request.app.state.catalogue
 
 
@@ -59,31 +73,39 @@ async def optional_principal(request: Request) -> Principal | None:
 
 
 def _resolve(request: Request) -> tuple[Principal | None, str | None]:
+    """One read (no write lock on SQLite); a write only when a token's last use or a language choice is to be kept."""
     auth = request.headers.get("authorization", "")
-    with request.app.state.sessionmaker() as db:
-        if auth.lower().startswith("bearer "):
-            limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
-            limits.check("token", address)
-            principal = principal_from_api_token(db, auth[7:].strip())
-            if principal is None:
-                limits.failed("token", address)
-                raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
-            db.commit()
-            return principal, None
-        token = request.cookies.get(SESSION_COOKIE)
-        principal = principal_from_session(db, token) if token else None
-        if principal is None:
-            return None, None
-        return principal, _follow_language(request, db, principal)
+    factory = request.app.state.sessionmaker
+    if auth.lower().startswith("bearer "):
+        limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
+        limits.check("token", address)
+        with read_only(factory) as db:
+            found = principal_from_api_token(db, auth[7:].strip())
+        if found is None:
+            limits.failed("token", address)
+            raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
+        principal, touch = found
+        if touch is not None:
+            with factory() as db:
+                touch_api_token(db, touch)
+                db.commit()
+        return principal, None
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None, None
+    with read_only(factory) as db:
+        principal = principal_from_session(db, token)
+    if principal is None:
+        return None, None
+    return principal, _follow_language(request, principal)
 
 
-def _follow_language(request: Request, db: Session, principal: Principal) -> str | None:
+def _follow_language(request: Request, principal: Principal) -> str | None:
     """A choice made with ?lang= is kept as the user's preference; otherwise the preference applies."""
     chosen = request.state.lang_chosen
     if chosen and chosen != principal.language:
-        user = db.get(User, principal.user_id)
-        if user is not None:
-            user.preferred_language = chosen
+        with request.app.state.sessionmaker() as db:
+            db.execute(update(User).where(User.id == principal.user_id).values(preferred_language=chosen))
             db.commit()
         return None
     if not chosen and not request.state.lang_from_cookie and principal.language in request.app.state.settings.locales:
@@ -91,7 +113,7 @@ def _follow_language(request: Request, db: Session, principal: Principal) -> str
     return None
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise LoginRequired()
     return principal

@@ -6,7 +6,8 @@ For each database (SQLite, and PostgreSQL on a throwaway cluster started with in
 builds in a fresh database, through the app's own services, the 500-partner partnership of bench_dashboard.py (baseline
 and follow-up, every partner scored) plus an open "load" cycle in which respondents are invited (real invitation links,
 `invitations.issue`). Then it starts `reassess serve` as a subprocess (own REASSESS_VAR_DIR and REASSESS_DATABASE_URL;
-it migrates on start) and drives it over HTTP with asyncio + httpx. Every simulated respondent does what a browser does:
+it migrates on start) and drives it over HTTP with asyncio and a small keep-alive client (bench/lite_http.py: httpx
+took 0.6-0.9 of a core from the server on this 2-core machine). Every simulated respondent does what a browser does:
 
   GET /invite/TOKEN -> welcome page; POST the welcome form (role group); then for every page of the full instrument:
   GET the page, POST /respond/ID/answer for each rated item exactly as app/web/static/respond.js sends it (JSON body
@@ -67,6 +68,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+import lite_http  # noqa: E402 - bench/ is on the path only from here
 
 GOAL_P95_MS = 100.0
 GOAL_SAVES_PER_S = 300.0
@@ -159,14 +162,14 @@ def self_cpu() -> float:
 
 
 class CpuMeter:
-    """CPU use of the server, the database server, this client, and the whole machine over one phase."""
+    """CPU use of the server (with its worker processes), the database server, this client, and the whole machine over one phase."""
 
     def __init__(self, server_pid: int, pg_pid: int | None):
         self.server_pid, self.pg_pid = server_pid, pg_pid
 
     def __enter__(self) -> CpuMeter:
         self.t0 = time.perf_counter()
-        self.s0, self.c0 = proc_cpu(self.server_pid), self_cpu()
+        self.s0, self.c0 = tree_cpu(self.server_pid), self_cpu()
         self.p0 = tree_cpu(self.pg_pid) if self.pg_pid else 0.0
         self.m0 = machine_busy()
         return self
@@ -174,7 +177,7 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         wall = time.perf_counter() - self.t0
         m1 = machine_busy()
-        self.server = (proc_cpu(self.server_pid) - self.s0) / wall
+        self.server = (tree_cpu(self.server_pid) - self.s0) / wall
         self.client = (self_cpu() - self.c0) / wall
         self.pg = ((tree_cpu(self.pg_pid) - self.p0) / wall) if self.pg_pid else math.nan
         self.machine = (m1[0] - self.m0[0]) / max(1, m1[1] - self.m0[1])
@@ -308,8 +311,8 @@ def build_world(url: str, var: Path, partners: int, respondents: int, groups: di
 class Server:
     """`reassess serve` in a subprocess, with its own var dir and database."""
 
-    def __init__(self, var: Path, url: str, profile_dir: Path | None):
-        self.var, self.url, self.port, self.profile_dir = var, url, free_port(), profile_dir
+    def __init__(self, var: Path, url: str, profile_dir: Path | None, workers: int = 1):
+        self.var, self.url, self.port, self.profile_dir, self.workers = var, url, free_port(), profile_dir, workers
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = var / "server.log"
@@ -317,7 +320,7 @@ class Server:
     def start(self) -> None:
         reassess = Path(sys.executable).parent / "reassess"
         cmd = [str(reassess)] if reassess.exists() else [sys.executable, "-m", "app.cli"]
-        serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--workers", str(self.workers)]
         if self.profile_dir:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-sampled", str(self.profile_dir), "--"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("REASSESS_")}
@@ -381,6 +384,7 @@ class Load:
     """Shared by every simulated person during one phase."""
 
     def __init__(self, base: str, world: World, stats: Stats, transport: Any):
+        """`transport`: a lite_http.Pool (over the network), or an httpx transport (the in-process profile)."""
         self.base, self.world, self.stats, self.transport = base, world, stats, transport
         self.done = asyncio.Event()
 
@@ -388,6 +392,9 @@ class Load:
     async def client(self) -> Any:
         """One person's browser: its own cookies, over the phase's shared connection pool. Not closed on leaving: closing a
         client closes its transport, under everyone else's requests; the pool is closed at the end of the phase."""
+        if isinstance(self.transport, lite_http.Pool):
+            yield lite_http.Client(self.transport, timeout=120.0)
+            return
         import httpx
 
         yield httpx.AsyncClient(base_url=self.base, transport=self.transport, timeout=httpx.Timeout(120.0), follow_redirects=False)
@@ -516,12 +523,10 @@ async def loop_lag(load: Load, every: float = 0.01) -> None:
 
 async def run_phase(base: str, world: World, tokens: list[str], *, interval: float | None, staff_count: int, reports: list[int],
                     health: bool = True, staff_rounds: int | None = None, timeout: float = 600.0, sequential: bool = False) -> Stats:
-    import httpx
-
     stats = Stats()
     # Idle connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes them under a request
-    # (a browser retries such a request on its own; httpx would report it as an error of the server).
-    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=2000, max_keepalive_connections=2000, keepalive_expiry=2.0))
+    # (a browser retries such a request on its own; the client would report it as an error of the server).
+    transport = lite_http.Pool(base, keepalive_expiry=2.0)
     load = Load(base, world, stats, transport)
     extra = [asyncio.create_task(loop_lag(load))]
     if health:
@@ -629,6 +634,7 @@ def run_database(db: str, args: argparse.Namespace, stack: contextlib.ExitStack)
     else:
         url = f"sqlite:///{var / 'reassess.db'}"
         setup = "SQLite (WAL, synchronous=NORMAL, as app/db.py sets it)"
+    setup += f"; `reassess serve --workers {args.workers}`, report renderer processes: {os.environ.get('REASSESS_REPORT_PROCESSES', '1')}"
     groups = {"warmup": min(5, args.respondents), **{p: args.respondents for p in PHASES}, **({"solo": 10, "cpu": 6} if args.profile else {})}
     t0 = time.perf_counter()
     world = build_world(url, var, args.partners, args.respondents, groups)
@@ -640,7 +646,7 @@ def run_database(db: str, args: argparse.Namespace, stack: contextlib.ExitStack)
     if args.profile:
         profile_dir = tmp / "profile"
         profile_dir.mkdir()
-    server = Server(var, url, profile_dir)
+    server = Server(var, url, profile_dir, args.workers)
     stack.callback(server.stop)
     server.start()
     print(f"   reassess serve (pid {server.pid}) at {server.base}")
@@ -663,8 +669,15 @@ def run_database(db: str, args: argparse.Namespace, stack: contextlib.ExitStack)
         print_phase(results["solo"])
     rates: dict[str, float] = {"goal-rate": args.rate or GOAL_SAVES_PER_S * args.respondents / 200}
     for name in PHASES:
+        if name not in args.only:
+            continue
+        if name == "steady" and "capacity" not in results and not args.steady_rate:
+            print("   steady needs the capacity phase or --steady-rate: skipped")
+            continue
+        if name == "backbone" and "steady" not in rates:
+            rates["backbone"] = args.steady_rate or 1.0
         if name == "steady":  # what the server sustains with room to spare: half of what it did flat out, unless given
-            cap = results["capacity"].throughput
+            cap = results["capacity"].throughput if "capacity" in results else math.nan
             rates["steady"] = rates["backbone"] = args.steady_rate or max(1.0, round(cap / 2 if not math.isnan(cap) else 1.0))
         interval = args.respondents / rates[name] if name in rates else None
         # Long enough for the whole flow at the offered rate, twice over (a phase is stopped only when something is stuck).
@@ -689,10 +702,8 @@ def run_database(db: str, args: argparse.Namespace, stack: contextlib.ExitStack)
 
 
 async def idle_health(base: str, world: World, n: int = 50) -> float:
-    import httpx
-
     stats = Stats()
-    transport = httpx.AsyncHTTPTransport()
+    transport = lite_http.Pool(base)
     load = Load(base, world, stats, transport)
     async with load.client() as c:
         for _ in range(n):
@@ -708,7 +719,8 @@ def print_phase(r: PhaseResult) -> None:
     s, errors = r.stats, sum(r.stats.errors.values())
     print(f"   {r.name:<9} {s.saved:6d} saves ({s.finished}/{s.started} respondents finished) in {r.cpu.wall:5.1f} s: "
           f"{r.throughput:6.1f} saves/s; save p50 {fmt(r.p('save', 50))} p95 {fmt(r.p('save', 95))} p99 {fmt(r.p('save', 99))} ms; "
-          f"healthz p50 {fmt(r.p('healthz', 50))} ms; errors {errors}" + (f"; STOPPED after {s.stopped_after:.0f} s" if s.stopped_after else ""))
+          f"healthz p50 {fmt(r.p('healthz', 50))} ms; errors {errors}; server CPU {r.cpu.server:.0%} ({fmt(r.cpu_per_save)} ms/save), "
+          f"client CPU {r.cpu.client:.0%}" + (f"; STOPPED after {s.stopped_after:.0f} s" if s.stopped_after else ""))
     if errors:
         for example in s.error_examples:
             print(f"      ! {example}")
@@ -1007,14 +1019,24 @@ def main() -> int:
     parser.add_argument("--phase-timeout", type=float, default=None,
                         help="stop a phase after this many seconds (default: twice the flow's length at the offered rate, at least 600)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run: 20 respondents, 50 partners, 1 staff")
+    parser.add_argument("--workers", type=int, default=2, help="reassess serve --workers (default 2: one per core of this machine)")
+    parser.add_argument("--only", default=None, help="comma-separated phases to run (e.g. capacity), to try a change quickly; "
+                        "prints the phases, writes nothing")
     parser.add_argument("--profile", action="store_true", help="sample the server's threads and print where they spend their time")
     parser.add_argument("--write-results", action="store_true", help="write the figures into bench/RESULTS.md")
     args = parser.parse_args()
     args.respondents = args.respondents or (20 if args.quick else 200)
     args.staff = args.staff if args.staff is not None else (1 if args.quick else 2)
     args.partners = args.partners or (50 if args.quick else 500)
+    if args.profile and args.workers != 1:
+        args.workers = 1  # the sampler watches one process
     if args.write_results and args.profile:
         parser.error("--profile slows the server down: its figures are not written to RESULTS.md")
+    args.only = [p.strip() for p in args.only.split(",")] if args.only else list(PHASES)
+    if unknown := set(args.only) - set(PHASES):
+        parser.error(f"--only: unknown phases {sorted(unknown)}; the phases are {', '.join(PHASES)}")
+    if args.write_results and args.only != list(PHASES):
+        parser.error("--write-results needs every phase (no --only)")
     command = " ".join([".venv/bin/python", "bench/bench_load.py", *sys.argv[1:]])
 
     def on_term(signum: int, frame: object) -> None:
@@ -1032,7 +1054,8 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: the server, the database cluster and the temp dirs are removed", file=sys.stderr)
         return 130
-    print_summary(results)
+    if args.only == list(PHASES):
+        print_summary(results)
     if args.write_results and results:
         write_results(results, command)
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, and_, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiToken, User, UserSession
@@ -111,34 +113,59 @@ class Principal:
 
 
 def principal_for(session: Session, user: User, invitation_id: int | None = None, via_token: bool = False) -> Principal:
-    rows = session.execute(
-        select(Membership.organization_id, Organization.kind, Membership.role, Organization.backbone_id)
-        .join(Organization, Organization.id == Membership.organization_id)
-        .where(Membership.user_id == user.id, Organization.archived_at.is_(None))
-        .order_by(Membership.id)
-    ).all()
-    seats = tuple(Seat(*row) for row in rows)
+    rows = session.execute(_seats(select(Membership.id)).where(Membership.user_id == user.id)).all()
+    seats = tuple(Seat(*row[1:]) for row in rows if row.kind is not None)  # archived organizations: no seat
     return Principal(user.id, user.email, user.name, user.preferred_language, seats, invitation_id, via_token)
 
 
+def _seats(query: Select[Any]) -> Select[Any]:
+    """The query (whose FROM ends with Membership) with the organizations of the memberships joined on, archived ones
+    as NULL seat columns, ordered as the memberships were made."""
+    return (query.add_columns(Membership.organization_id, Organization.kind, Membership.role, Organization.backbone_id)
+            .outerjoin(Organization, and_(Organization.id == Membership.organization_id, Organization.archived_at.is_(None)))
+            .order_by(Membership.id))
+
+
+def _principal(rows: Sequence[Row[Any]], columns: int, invitation_id: int | None = None, via_token: bool = False) -> Principal | None:
+    """A principal from the rows of one lookup: `columns` leading user columns (id, email, name, language, active), then
+    the seat columns of _seats."""
+    if not rows or not rows[0].is_active:
+        return None
+    first = rows[0]
+    seats = tuple(Seat(*row[columns:]) for row in rows if row[columns] is not None and row[columns + 1] is not None)
+    return Principal(first.id, first.email, first.name, first.preferred_language, seats, invitation_id, via_token)
+
+
+_USER = (User.id, User.email, User.name, User.preferred_language, User.is_active)
+
+
 def principal_from_session(session: Session, token: str) -> Principal | None:
-    row = session.get(UserSession, token_hash(token))
-    if row is None or row.expires_at <= utcnow():
+    """Who holds this session cookie, memberships included, in one query (it runs on every request)."""
+    rows = session.execute(_seats(
+        select(*_USER, UserSession.expires_at, UserSession.invitation_id)
+        .select_from(UserSession).join(User, User.id == UserSession.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(UserSession.token_hash == token_hash(token)))).all()
+    if not rows or rows[0].expires_at <= utcnow():
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return principal_for(session, user, row.invitation_id)
+    return _principal(rows, len(_USER) + 2, rows[0].invitation_id)
 
 
-def principal_from_api_token(session: Session, token: str) -> Principal | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)))
-    if row is None:
+def principal_from_api_token(session: Session, token: str) -> tuple[Principal, int | None] | None:
+    """Who holds this API token, in one query; with the token's id when its last use should be recorded (at most every 5
+    minutes: a write on every request would make every API read a write)."""
+    rows = session.execute(_seats(
+        select(*_USER, ApiToken.id.label("token_id"), ApiToken.last_used_at)
+        .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)))).all()
+    principal = _principal(rows, len(_USER) + 2, via_token=True)
+    if principal is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
-        row.last_used_at = now
-    return principal_for(session, user, via_token=True)
+    last = rows[0].last_used_at
+    stale = last is None or utcnow() - last > dt.timedelta(minutes=5)
+    return principal, rows[0].token_id if stale else None
+
+
+def touch_api_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))

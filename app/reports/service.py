@@ -28,11 +28,13 @@ from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
 from app.config import Settings
+from app.db import READ_ONLY
 from app.errors import NotFound
 from app.exports.service import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
+from app.reports import renderer
 from app.reports.models import ReportCacheEntry
 from app.web.templating import env
 
@@ -79,12 +81,9 @@ def _page_label() -> str:
     return f"{q(before)} counter(page) {q(middle)} counter(pages) {q(after)}"
 
 
-def _render(template: str, context: dict[str, Any], lang: str, paper: Paper) -> bytes:
-    from weasyprint import HTML
-
+def _html(template: str, context: dict[str, Any], lang: str, paper: Paper) -> str:
     with i18n.locale(lang):
-        html = env.get_template(template).render(lang=lang, paper=paper, page_label=_page_label(), **context)
-    return HTML(string=html, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        return env.get_template(template).render(lang=lang, paper=paper, page_label=_page_label(), **context)
 
 
 def warm_up() -> float:
@@ -93,23 +92,30 @@ def warm_up() -> float:
     Returns the seconds it took."""
     import time
 
-    from weasyprint import HTML
-
     start = time.perf_counter()
     sample = ('<html lang="es"><body style="font-family: \'Noto Sans\', \'DejaVu Sans\'"><h1>Informe · Report</h1>'
               "<p>Señal, acción, evaluación — 72 % <b>Página 1 de 1</b></p><table><tr><td>1</td></tr></table></body></html>")
-    HTML(string=sample, base_url=str(HERE)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    renderer.write_pdf(sample, str(HERE))
     return time.perf_counter() - start
 
 
-def _cached(db: Session, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
-    """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place."""
+def _cached(db: Session, settings: Settings, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+    """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place.
+
+    `build` returns the report's HTML. It reads in a transaction that takes no write lock (SQLite), which ends before the
+    PDF is rendered in a renderer process: no transaction stays open for the seconds a rendering takes.
+    """
     key = (ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject, ReportCacheEntry.language == lang,
            ReportCacheEntry.paper == paper, ReportCacheEntry.template_version == TEMPLATE_VERSION)
+    db.commit()  # what the request read so far (its access checks) ends here; objects stay loaded (expire_on_commit off)
+    db.connection(execution_options={READ_ONLY: True})
     hit = db.scalar(select(ReportCacheEntry.pdf).where(*key))
     if hit is not None:
+        db.commit()
         return hit, True
-    pdf = build()
+    html = build()
+    db.commit()
+    pdf = renderer.render(html, str(HERE), settings.report_processes)
     try:
         with db.begin_nested():
             # The owner's stale renderings (an earlier result, other names, another template version) are dropped.
@@ -141,7 +147,7 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     owner = f"a{assessment.id}-"
     subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name,
                                             pair[0].cycle.name if pair else None, pair[1].id if pair else None)
-    pdf, cached = _cached(db, "assessment", owner, subject, lang, paper, lambda: _render(
+    pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name, 'cycle')}-{lang}.pdf")
 
@@ -180,8 +186,8 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
     owner = f"c{cycle.id}-"
     subject = owner + _digest(cycle.name, cycle.baseline.name if cycle.baseline else None, list(results),
                                              [list(p) for p in partners])
-    pdf, cached = _cached(db, "cycle", owner, subject, lang, paper,
-                          lambda: _render("reports/summary.html", summary_context(db, catalogue, cycle, lang), lang, paper))
+    pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
+                          lambda: _html("reports/summary.html", summary_context(db, catalogue, cycle, lang), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(cycle.name, 'cycle')}-summary-{lang}.pdf")
 
 

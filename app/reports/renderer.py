@@ -1,0 +1,96 @@
+"""HTML to PDF (WeasyPrint) in a separate process at a lower CPU priority.
+
+A report takes WeasyPrint one to several seconds of CPU. Rendered in a thread of the web process, it held the
+interpreter lock for that long, and respondents' answer saves queued behind it (their p95 went from 29 ms to 4.4 s on
+SQLite while reports rendered). In a process of its own, niced, the operating system gives the web process the CPU
+first, and the web process only waits for the finished bytes.
+
+`REASSESS_REPORT_PROCESSES` sets how many renderer processes a web process may start (default 1; 0 renders in the
+calling thread, as the command line does for one-off renders). The processes start on the first report and warm up
+(fonts, text shaping) before taking work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+log = logging.getLogger("reassess")
+
+NICENESS = 10  # the web process first: a niced renderer gets about a tenth of a busy core's share
+MAX_TASKS_PER_PROCESS = 50  # a renderer is replaced after this many reports: WeasyPrint's caches never shrink
+
+_lock = threading.Lock()
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def write_pdf(html: str, base_url: str) -> bytes:
+    """The PDF of `html` (PDF/UA-1, tagged)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+def render(html: str, base_url: str, processes: int) -> bytes:
+    """The PDF of `html`, rendered by a renderer process (or in this thread when `processes` is 0)."""
+    if processes <= 0:
+        return write_pdf(html, base_url)
+    try:
+        return _pool(processes).submit(write_pdf, html, base_url).result()
+    except BrokenProcessPool:  # a renderer died (killed, out of memory): start afresh once
+        log.warning("a report renderer process died; starting a new one")
+        _discard(processes)
+        return _pool(processes).submit(write_pdf, html, base_url).result()
+
+
+def _start() -> None:
+    """In a new renderer process: lower priority, then the WeasyPrint start-up, before the first real report."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    from app.reports.service import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a failed warm-up only costs the first report its start-up time
+        log.exception("report warm-up failed")
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    with _lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            # spawn, not fork: the web process has threads (a forked child could inherit a lock held by one of them).
+            pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start,
+                                       max_tasks_per_child=MAX_TASKS_PER_PROCESS)
+            _pools[os.getpid()] = pool
+        return pool
+
+
+def _discard(processes: int) -> None:
+    with _lock:
+        pool = _pools.pop(os.getpid(), None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def warm_up(processes: int) -> None:
+    """Start the renderer processes now (they warm up on their own), so that the first report does not wait for them."""
+    if processes > 0:
+        pool = _pool(processes)
+        for _ in range(processes):
+            pool.submit(int)
+
+
+@atexit.register
+def _shutdown() -> None:
+    with _lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,69 @@
+"""Reports are rendered in a separate, lower-priority process, with no database transaction open meanwhile."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from app.cli import migrate_database
+from app.config import Settings, prepare
+from app.db import make_engine, make_sessionmaker
+from app.reports import renderer, service
+from tests import dashboard_world
+from tests.conftest import TEST_SECRET
+
+
+def test_the_renderer_is_another_process_at_a_lower_priority():
+    pool = renderer._pool(1)
+    assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
+    assert pool.submit(os.nice, 0).result(timeout=60) >= os.nice(0) + renderer.NICENESS
+    pdf = renderer.render("<html lang='es'><body><h1>Informe</h1></body></html>", str(service.HERE), 1)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_dead_renderer_is_replaced():
+    pool = renderer._pool(1)
+    pid = pool.submit(os.getpid).result(timeout=60)
+    os.kill(pid, 9)
+    pdf = renderer.render("<html><body><p>again</p></body></html>", str(service.HERE), 1)
+    assert pdf.startswith(b"%PDF") and renderer._pool(1).submit(os.getpid).result(timeout=60) != pid
+
+
+@pytest.mark.parametrize("kind", ["partner", "summary"])
+def test_no_transaction_is_open_while_a_report_renders(tmp_path, catalogue, monkeypatch, kind):
+    """Rendering takes seconds: on SQLite an open transaction would hold the write lock (every save waiting), on
+    PostgreSQL a snapshot. Another connection writes, without waiting at all, while the PDF is being made."""
+    url = os.environ.get("REASSESS_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'r.db'}"
+    if url.startswith("postgresql"):
+        pytest.skip("the lock matters on SQLite; PostgreSQL runs the same code in the other report tests")
+    settings = prepare(Settings(env="test", var_dir=tmp_path, database_url=url, secret_key=TEST_SECRET, _env_file=None))
+    migrate_database(settings)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with factory() as db:
+        world = dashboard_world.build(db, catalogue)
+        db.commit()
+    seen = []
+
+    def render(html: str, base_url: str, processes: int) -> bytes:
+        seen.append(db.in_transaction())
+        other = make_engine(url)
+        with other.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=0")  # fail at once rather than wait for a lock
+            conn.execute(text("UPDATE organizations SET name = name"))
+            conn.commit()
+        other.dispose()
+        return renderer.write_pdf(html, base_url)
+
+    monkeypatch.setattr(renderer, "render", render)
+    with factory() as db:
+        if kind == "partner":
+            pdf = service.partner_report(db, catalogue, settings, db.merge(world["fa"]), "en")
+        else:
+            pdf = service.cycle_summary(db, catalogue, settings, db.merge(world["follow"]), "es")
+        assert pdf.content.startswith(b"%PDF") and seen == [False]
+        again = service.partner_report(db, catalogue, settings, db.merge(world["fa"]), "en") if kind == "partner" else None
+    assert again is None or again.cached
+    engine.dispose()
