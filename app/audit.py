@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.db import Base, utcnow
+from app.db import Base, utcnow, writable
 
 
 class AuditEvent(Base):
@@ -27,6 +27,7 @@ class AuditEvent(Base):
 
 def record(session: Session, actor_id: int | None, action: str, obj_type: str, obj_id: object,
            organization_id: int | None = None, **details: Any) -> AuditEvent:
+    writable(session)  # a download (GET) is logged too
     event = AuditEvent(actor_id=actor_id, action=action, object_type=obj_type, object_id=str(obj_id),
                        organization_id=organization_id, details=details)
     session.add(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
@@ -45,9 +46,6 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
-READ_ONLY = "reassess_read_only"
-
-
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -57,8 +55,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "before_cursor_execute", _refuse_writes)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,8 +75,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock at the start: a transaction that reads and then writes never
     # fails half-way with "database is locked" when another writer committed in between (WAL).
-    # A session opened with read_only() only reads: a deferred BEGIN reads a snapshot and waits for no writer.
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    # A read-only transaction (read_only(), or a GET request's until writable()) reads a snapshot with a deferred
+    # BEGIN and waits for no writer.
+    conn.exec_driver_sql("BEGIN" if _reads_only.get() else "BEGIN IMMEDIATE")
+
+
+class WriteWhileReading(RuntimeError):
+    """A GET request wrote without declaring it with writable(): a programming error (on SQLite the write could fail
+    under load, its read snapshot being older than another writer's commit)."""
+
+
+def _refuse_writes(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    if _reads_only.get() and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+        raise WriteWhileReading(f"a write in a read-only transaction (call app.db.writable first): {statement[:80]}")
+
+
+_reads_only: ContextVar[bool] = ContextVar("reassess_reads_only", default=False)
+
+
+def reads_only(flag: bool) -> Token[bool]:
+    """From here on (this request: the middleware sets it for GET and HEAD) transactions only read, until writable()."""
+    return _reads_only.set(flag)
+
+
+def end_reads_only(token: Token[bool]) -> None:
+    _reads_only.reset(token)
+
+
+def writable(session: Session) -> None:
+    """Declare that a GET request is about to write (a page that remembers where the respondent is, a download that
+    is logged): its read snapshot ends here, and its transactions from now on take the write lock at their start, as a
+    POST's do. A no-op everywhere else."""
+    if _reads_only.get():
+        if session.in_transaction():
+            session.commit()
+        _reads_only.set(False)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -86,7 +119,21 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that only reads. On SQLite its transaction does not take the write lock (which every other
-    transaction takes at its start), so it neither waits for writers nor makes them wait; writing through it may fail."""
-    with factory() as session:
-        session.connection(execution_options={READ_ONLY: True})
-        yield session
+    transaction takes at its start), so it neither waits for writers nor makes them wait."""
+    token = _reads_only.set(True)
+    try:
+        with factory() as session:
+            yield session
+    finally:
+        _reads_only.reset(token)
+
+
+@contextmanager
+def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that writes, whatever the request: on SQLite its transactions take the write lock at their start."""
+    token = _reads_only.set(False)
+    try:
+        with factory() as session:
+            yield session
+    finally:
+        _reads_only.reset(token)

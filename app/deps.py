@@ -17,7 +17,7 @@ from app.auth import ratelimit
 from app.auth.models import User
 from app.auth.service import Principal, principal_from_api_token, principal_from_session, touch_api_token
 from app.config import Settings
-from app.db import read_only
+from app.db import read_only, writing
 from app.errors import LoginRequired
 from app.instruments.loader import Catalogue
 from app.text import clean_text
@@ -86,7 +86,7 @@ def _resolve(request: Request) -> tuple[Principal | None, str | None]:
             raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
         principal, touch = found
         if touch is not None:
-            with factory() as db:
+            with writing(factory) as db:
                 touch_api_token(db, touch)
                 db.commit()
         return principal, None
@@ -104,7 +104,7 @@ def _follow_language(request: Request, principal: Principal) -> str | None:
     """A choice made with ?lang= is kept as the user's preference; otherwise the preference applies."""
     chosen = request.state.lang_chosen
     if chosen and chosen != principal.language:
-        with request.app.state.sessionmaker() as db:
+        with writing(request.app.state.sessionmaker) as db:
             db.execute(update(User).where(User.id == principal.user_id).values(preferred_language=chosen))
             db.commit()
         return None

@@ -28,7 +28,7 @@ from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
 from app.config import Settings
-from app.db import READ_ONLY
+from app.db import writable
 from app.errors import NotFound
 from app.exports.service import file_stem
 from app.i18n import gettext as _
@@ -102,13 +102,11 @@ def warm_up() -> float:
 def _cached(db: Session, settings: Settings, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
     """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place.
 
-    `build` returns the report's HTML. It reads in a transaction that takes no write lock (SQLite), which ends before the
-    PDF is rendered in a renderer process: no transaction stays open for the seconds a rendering takes.
+    `build` returns the report's HTML. The request's reads (a GET: no write lock on SQLite) end before the PDF is
+    rendered in a renderer process: no transaction stays open for the seconds a rendering takes.
     """
     key = (ReportCacheEntry.kind == kind, ReportCacheEntry.subject_id == subject, ReportCacheEntry.language == lang,
            ReportCacheEntry.paper == paper, ReportCacheEntry.template_version == TEMPLATE_VERSION)
-    db.commit()  # what the request read so far (its access checks) ends here; objects stay loaded (expire_on_commit off)
-    db.connection(execution_options={READ_ONLY: True})
     hit = db.scalar(select(ReportCacheEntry.pdf).where(*key))
     if hit is not None:
         db.commit()
@@ -116,6 +114,7 @@ def _cached(db: Session, settings: Settings, kind: str, owner: str, subject: str
     html = build()
     db.commit()
     pdf = renderer.render(html, str(HERE), settings.report_processes)
+    writable(db)
     try:
         with db.begin_nested():
             # The owner's stale renderings (an earlier result, other names, another template version) are dropped.

@@ -22,6 +22,7 @@ from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.auth.routes import set_session_cookie
+from app.db import writable
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -72,6 +73,7 @@ def url(response_id: int, page: str) -> str:
 def open_invitation(request: Request, token: Annotated[str, Path(max_length=200)], db: SessionDep, settings: SettingsDep) -> Response:
     limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
     limits.check("link", address)
+    writable(db)  # opening the link accepts the invitation and starts a session
     try:
         invitation = invitations.find_valid(db, token)
     except NotFound:
@@ -167,10 +169,18 @@ def question_page(request: Request, response_id: ResponseId, key: Annotated[str,
     if ctx.frozen:
         return RedirectResponse(url(response_id, "done"), status_code=303)
     index, page = ctx.page(key)
+    shown = _page(request, ctx, index, page, {}, {})
+    remember_page(db, ctx, key)
+    return shown
+
+
+def remember_page(db: Session, ctx: Context, key: str) -> None:
+    """Where the respondent is, for their invitation link to bring them back. Written after the page is rendered: a GET
+    reads without the write lock, and takes it only for this one short write."""
     if ctx.response.last_page != key:
+        writable(db)
         ctx.response.last_page = key
         db.commit()
-    return _page(request, ctx, index, page, {}, {})
 
 
 def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[str, str], posted: dict[str, Any],
@@ -291,9 +301,6 @@ def review(request: Request, response_id: ResponseId, db: SessionDep, principal:
     ctx = Context(db, principal, response_id, catalogue)
     if ctx.frozen:
         return RedirectResponse(url(response_id, "done"), status_code=303)
-    if ctx.response.last_page != "review":
-        ctx.response.last_page = "review"
-        db.commit()
     lang = i18n.get_locale()
     missing = []
     for page in ctx.pages:
@@ -302,7 +309,9 @@ def review(request: Request, response_id: ResponseId, db: SessionDep, principal:
             if left:
                 heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
                 missing.append({"page": page, "heading": heading, "questions": left})
-    return render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit")})
+    shown = render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit")})
+    remember_page(db, ctx, "review")
+    return shown
 
 
 @router.post("/respond/{response_id}/submit")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import i18n
+from app import db, i18n
 from app.config import Settings
 from app.web.csrf import COOKIE as CSRF_COOKIE
 
@@ -49,6 +49,7 @@ class LocaleAndSecurityMiddleware:
         state["lang_chosen"] = chosen
         state["lang_from_cookie"] = LANG_COOKIE in cookies
         token = i18n._current.set(lang)
+        reads = db.reads_only(scope["method"] in ("GET", "HEAD"))
         path = scope.get("path", "")
         secure = "; Secure" if self.settings.secure_cookies else ""
 
@@ -85,6 +86,7 @@ class LocaleAndSecurityMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             i18n._current.reset(token)
+            db.end_reads_only(reads)
 
 
 def _cookies(header: str) -> dict[str, Any]:
