@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -52,8 +58,15 @@ def utcnow() -> dt.datetime:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "factory": _SQLiteConnection})
+        database = make_url(url).database
+        writer = WriterLock(Path(f"{database}-writer.lock")) if database and database != ":memory:" else None
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            _sqlite_pragmas(dbapi_connection)
+            dbapi_connection.writer = writer
+
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -61,7 +74,84 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+class WriterLock:
+    """SQLite's single writer, taken in turn by the threads and processes that share a database file.
+
+    SQLite alone makes a waiting writer sleep in its busy handler (1, 2, 5, 10 ... up to 100 ms between tries): with
+    several web processes, the process holding the lock took it again and again for its own threads while the other
+    slept, and half the machine stood idle. Here a thread waits on a lock of its process and a process on a file lock
+    (polled every millisecond at most), each woken as soon as the writer before it commits.
+    """
+
+    POLL_S = 0.001
+    TIMEOUT_S = 30.0
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.threads = threading.Lock()
+        self.fd: int | None = None
+        self.pid = 0
+
+    def acquire(self) -> bool:
+        """True once held; False after TIMEOUT_S (then SQLite's own busy timeout decides, as without this lock)."""
+        deadline = time.monotonic() + self.TIMEOUT_S
+        if not self.threads.acquire(timeout=self.TIMEOUT_S):
+            return False
+        try:
+            if self.fd is None or self.pid != os.getpid():
+                self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            while True:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(self.POLL_S)
+        except OSError:  # no lock file (a read-only directory): SQLite's own locking still holds
+            pass
+        self.threads.release()
+        return False
+
+    def release(self) -> None:
+        try:
+            if self.fd is not None:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.threads.release()
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """Gives the writer lock back when its transaction ends, whichever way it ends."""
+
+    writer: WriterLock | None = None
+    holding = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer()
+
+    def release_writer(self) -> None:
+        if self.holding and self.writer is not None:
+            self.holding = False
+            self.writer.release()
+
+
+def _sqlite_pragmas(dbapi_connection: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when transactions begin (so SAVEPOINT works).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -77,7 +167,17 @@ def _sqlite_begin(conn: Any) -> None:
     # fails half-way with "database is locked" when another writer committed in between (WAL).
     # A read-only transaction (read_only(), or a GET request's until writable()) reads a snapshot with a deferred
     # BEGIN and waits for no writer.
-    conn.exec_driver_sql("BEGIN" if _reads_only.get() else "BEGIN IMMEDIATE")
+    if _reads_only.get():
+        conn.exec_driver_sql("BEGIN")
+        return
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.writer is not None and not dbapi.holding:
+        dbapi.holding = dbapi.writer.acquire()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        dbapi.release_writer()
+        raise
 
 
 class WriteWhileReading(RuntimeError):

@@ -1,0 +1,138 @@
+"""app/db.py: SQLite's writer taken in turn, GET requests that only read, writes declared."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from app.db import WriterLock, WriteWhileReading, end_reads_only, make_engine, make_sessionmaker, read_only, reads_only, writable, writing
+
+
+@pytest.fixture
+def sqlite(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY, n INTEGER)"))
+        conn.execute(text("INSERT INTO t VALUES (1, 0)"))
+    yield engine
+    engine.dispose()
+
+
+def test_writers_take_turns_and_none_is_lost(sqlite):
+    """Eight threads increment one row 50 times each, read-modify-write: every increment counts."""
+    def work():
+        for _ in range(50):
+            with sqlite.connect() as conn:
+                n = conn.execute(text("SELECT n FROM t WHERE k = 1")).scalar_one()
+                conn.execute(text("UPDATE t SET n = :n WHERE k = 1"), {"n": n + 1})
+                conn.commit()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sqlite.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t")).scalar_one() == 400
+
+
+def test_the_writer_is_given_back_on_rollback_and_close(sqlite):
+    conn = sqlite.connect()
+    conn.execute(text("UPDATE t SET n = 1"))
+    writer = conn.connection.dbapi_connection.writer
+    assert writer.threads.locked()
+    conn.rollback()
+    assert not writer.threads.locked()
+    conn.execute(text("UPDATE t SET n = 2"))
+    assert writer.threads.locked()
+    conn.close()  # back to the pool: rolled back, the lock released
+    assert not writer.threads.locked()
+
+
+def test_another_process_waits_for_the_writer_and_goes_on_when_it_commits(sqlite, tmp_path):
+    """A second process (another web worker) blocks on the file lock while this one writes, and not after."""
+    db = tmp_path / "w.db"
+    script = (f"import time; from sqlalchemy import text; from app.db import make_engine\n"
+              f"e = make_engine('sqlite:///{db}'); t = time.monotonic()\n"
+              f"with e.begin() as c: c.execute(text('UPDATE t SET n = n + 10'))\n"
+              f"print(round(time.monotonic() - t, 2))")
+    conn = sqlite.connect()
+    conn.execute(text("UPDATE t SET n = n + 1"))
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    assert other.poll() is None  # still waiting for the writer
+    conn.commit()
+    waited = float(other.communicate(timeout=30)[0])
+    assert waited >= 1.0
+    with sqlite.connect() as c:
+        assert c.execute(text("SELECT n FROM t")).scalar_one() == 11
+    conn.close()
+
+
+def test_a_killed_writer_frees_the_file_lock(tmp_path, sqlite):
+    db = tmp_path / "w.db"
+    script = (f"import os, time; from sqlalchemy import text; from app.db import make_engine\n"
+              f"e = make_engine('sqlite:///{db}'); c = e.connect(); c.execute(text('UPDATE t SET n = 5'))\n"
+              f"print('holding', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    holder.kill()
+    holder.wait()
+    with sqlite.begin() as conn:
+        conn.execute(text("UPDATE t SET n = 7"))
+    with sqlite.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t")).scalar_one() == 7  # the killed writer's change never landed
+
+
+def test_a_lock_that_cannot_be_had_in_time_leaves_the_decision_to_sqlite(tmp_path, monkeypatch):
+    lock = WriterLock(tmp_path / "x.lock")
+    monkeypatch.setattr(WriterLock, "TIMEOUT_S", 0.2)
+    assert lock.acquire()
+    other = WriterLock(tmp_path / "x.lock")  # another open file: as another process sees it
+    started = time.monotonic()
+    assert other.acquire() is False and 0.2 <= time.monotonic() - started < 2
+    lock.release()
+    assert other.acquire()
+    other.release()
+
+
+def test_a_read_only_request_cannot_write_until_it_says_so(sqlite):
+    factory = make_sessionmaker(sqlite)
+    token = reads_only(True)
+    try:
+        with factory() as db:
+            assert db.execute(text("SELECT n FROM t")).scalar_one() == 0
+            with pytest.raises((WriteWhileReading, StatementError), match="read-only transaction"):
+                db.execute(text("UPDATE t SET n = 3"))
+            db.rollback()
+            writable(db)
+            db.execute(text("UPDATE t SET n = 3"))
+            db.commit()
+    finally:
+        end_reads_only(token)
+    with read_only(factory) as db:
+        assert db.execute(text("SELECT n FROM t")).scalar_one() == 3
+        with pytest.raises((WriteWhileReading, StatementError)):
+            db.execute(text("UPDATE t SET n = 4"))
+    with writing(factory) as db:
+        db.execute(text("UPDATE t SET n = 4"))
+        db.commit()
+
+
+def test_a_read_does_not_wait_for_a_writer(sqlite):
+    """A GET reads a snapshot while a write transaction is open elsewhere (on SQLite every other transaction waits)."""
+    writer = sqlite.connect()
+    writer.execute(text("UPDATE t SET n = 9"))
+    factory = make_sessionmaker(sqlite)
+    started = time.monotonic()
+    with read_only(factory) as db:
+        assert db.execute(text("SELECT n FROM t")).scalar_one() == 0  # the committed value, at once
+    assert time.monotonic() - started < 1
+    writer.commit()
+    writer.close()
