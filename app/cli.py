@@ -57,7 +57,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
-    from app.reports import renderer
 
     settings = get_settings()
     migrate_database(settings)
@@ -70,20 +69,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app.state.engine.dispose()
         uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
     else:
-        renderer.warm_up(settings.report_processes)
+        _web_process(settings)
         uvicorn.run(app, **options)
     return 0
+
+
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"the number of worker processes must be a whole number from 1 to 64, not {value!r}")
+    return n
 
 
 def worker_app() -> Any:
     """The application of one worker process of `reassess serve --workers N` (the parent migrated and checked the database)."""
     from app.main import create_app
-    from app.reports import renderer
 
     settings = get_settings()
     app = create_app(settings, check_database=False)
-    renderer.warm_up(settings.report_processes)
+    _web_process(settings)
     return app
+
+
+def _web_process(settings: Settings) -> None:
+    """What a web process of `reassess serve` starts besides the app: its report renderer processes, warming up."""
+    from app.reports import renderer
+
+    renderer.warm_up(settings.report_processes)
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -270,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
-    p.add_argument("--workers", type=int, default=int(os.environ.get("REASSESS_WORKERS", "1") or 1),
+    p.add_argument("--workers", type=_workers, default=os.environ.get("REASSESS_WORKERS") or "1",
                    help="web processes (default 1, or REASSESS_WORKERS); one per core uses them all")
     p.set_defaults(handler=cmd_serve)
 

@@ -45,8 +45,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 class Server:
-    def __init__(self, settings: Settings, log: Path):
-        self.settings, self.log, self.port = settings, log, _free_port()
+    def __init__(self, settings: Settings, log: Path, workers: int = 1):
+        self.settings, self.log, self.port, self.workers = settings, log, _free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -55,8 +55,10 @@ class Server:
                "REASSESS_SECRET_KEY": TEST_SECRET, "REASSESS_BASE_URL": self.url, "REASSESS_ENV": "development"}
         reassess = Path(sys.executable).parent / "reassess"
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([str(reassess), "serve", "--port", str(self.port), "--log-level", "warning"], env=env,
-                                            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            # A process group of its own: a kill reaches the web workers and the report renderers too, as a crash would.
+            self.process = subprocess.Popen([str(reassess), "serve", "--port", str(self.port), "--log-level", "warning",
+                                             "--workers", str(self.workers)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -68,7 +70,7 @@ class Server:
 
     def kill(self) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:

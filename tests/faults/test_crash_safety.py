@@ -13,6 +13,7 @@ import threading
 import time
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from app.assessments import service
@@ -66,12 +67,14 @@ def build(settings: Settings, catalogue) -> dict:
     return {"respondents": respondents, "leads": leads, "items": [i.id for i in instrument.items if i.is_rated]}
 
 
-def test_sigkill_mid_load_loses_no_acknowledged_answer_and_leaves_no_half_submission(tmp_path, database_url, catalogue):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_load_loses_no_acknowledged_answer_and_leaves_no_half_submission(tmp_path, database_url, catalogue, workers):
+    """With one web process, and with two (`serve --workers 2`: both write to the database, taking turns)."""
     settings = prepare(Settings(env="development", var_dir=tmp_path / "var", database_url=database_url, secret_key=TEST_SECRET,
                                 _env_file=None))
     migrate_database(settings)
     world = build(settings, catalogue)
-    server = Server(settings, tmp_path / "server.log")
+    server = Server(settings, tmp_path / "server.log", workers)
     server.start()
     token = csrf_token(settings, CSRF)
     acknowledged: dict[tuple[int, str], str] = {}

@@ -1,4 +1,4 @@
-"""app/db.py: SQLite's writer taken in turn, GET requests that only read, writes declared."""
+"""app/db.py: SQLite's writer taken in turn by threads and web processes (serve --workers), GET requests that only read."""
 
 from __future__ import annotations
 
@@ -136,3 +136,13 @@ def test_a_read_does_not_wait_for_a_writer(sqlite):
     assert time.monotonic() - started < 1
     writer.commit()
     writer.close()
+
+
+@pytest.mark.parametrize("value", ["0", "two", "65"])
+def test_serve_refuses_an_impossible_number_of_workers(value, capsys):
+    from app.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--workers", value])
+    assert exit_.value.code == 2
+    assert "whole number from 1 to 64" in capsys.readouterr().err
