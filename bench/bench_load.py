@@ -136,16 +136,25 @@ def proc_cpu(pid: int, children: bool = False) -> float:
 
 
 def tree_cpu(root_pid: int) -> float:
-    """CPU seconds of a process and its live children (PostgreSQL's postmaster and backends)."""
-    total = proc_cpu(root_pid, children=True)
+    """CPU seconds of a process and all its live descendants (PostgreSQL's backends; reassess serve's web workers and
+    their report renderers), plus the children they waited for."""
+    stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(stat[1]) == root_pid:
-                total += (int(stat[11]) + int(stat[12])) / TICK
+    children: dict[int, list[int]] = {}
+    for pid, stat in stats.items():
+        children.setdefault(int(stat[1]), []).append(pid)
+    total, todo = 0.0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        stat = stats.get(pid)
+        if stat is not None:
+            total += sum(int(x) for x in stat[11:15]) / TICK
+        todo.extend(children.get(pid, []))
     return total
 
 
