@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -25,6 +26,8 @@ log = logging.getLogger("reassess")
 
 NICENESS = 10  # the web process first: a niced renderer gets about a tenth of a busy core's share
 MAX_TASKS_PER_PROCESS = 50  # a renderer is replaced after this many reports: WeasyPrint's caches never shrink
+
+PARENT_CHECK_S = 1.0
 
 _lock = threading.Lock()
 _pools: dict[int, ProcessPoolExecutor] = {}
@@ -50,15 +53,25 @@ def render(html: str, base_url: str, processes: int) -> bytes:
 
 
 def _start() -> None:
-    """In a new renderer process: lower priority, then the WeasyPrint start-up, before the first real report."""
+    """In a new renderer process: lower priority, a watch on its web process, then the WeasyPrint start-up."""
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), name="renderer-parent-watch", daemon=True).start()
     from app.reports.service import warm_up
 
     try:
         warm_up()
     except Exception:  # noqa: BLE001 - a failed warm-up only costs the first report its start-up time
         log.exception("report warm-up failed")
+
+
+def _exit_with(parent: int) -> None:
+    """A renderer ends when its web process is gone (stopped, or killed without a chance to stop it): it is adopted by
+    another process then, and would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _pool(processes: int) -> ProcessPoolExecutor:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 from sqlalchemy import text
@@ -67,3 +70,23 @@ def test_no_transaction_is_open_while_a_report_renders(tmp_path, catalogue, monk
         again = service.partner_report(db, catalogue, settings, db.merge(world["fa"]), "en") if kind == "partner" else None
     assert again is None or again.cached
     engine.dispose()
+
+
+def test_a_renderer_does_not_outlive_its_web_process():
+    """A web process killed (or stopped) leaves no renderer behind waiting for work forever."""
+    script = ("import os, time\nfrom app.reports import renderer\n"
+              "print(renderer._pool(1).submit(os.getpid).result(timeout=60), flush=True)\ntime.sleep(60)")
+    web = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(web.stdout.readline())
+    os.kill(child, 0)  # alive
+    web.kill()
+    web.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, 9)
+    raise AssertionError("the renderer outlived its web process")
