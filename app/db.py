@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
@@ -216,22 +216,20 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-@contextmanager
-def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+def read_only(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
     """A session that only reads. On SQLite its transaction does not take the write lock (which every other
     transaction takes at its start), so it neither waits for writers nor makes them wait."""
-    token = _reads_only.set(True)
-    try:
-        with factory() as session:
-            yield session
-    finally:
-        _reads_only.reset(token)
+    return _session(factory, reads=True)
+
+
+def writing(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
+    """A session that writes, whatever the request: on SQLite its transactions take the write lock at their start."""
+    return _session(factory, reads=False)
 
 
 @contextmanager
-def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that writes, whatever the request: on SQLite its transactions take the write lock at their start."""
-    token = _reads_only.set(False)
+def _session(factory: sessionmaker[Session], *, reads: bool) -> Iterator[Session]:
+    token = _reads_only.set(reads)
     try:
         with factory() as session:
             yield session
