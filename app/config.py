@@ -49,8 +49,6 @@ class Settings(BaseSettings):
     token_failures: int = Field(default=20, ge=1)
     # Report PDFs are rendered in separate, lower-priority processes (app/reports/renderer.py); 0: in the request.
     report_processes: int = Field(default=1, ge=0, le=16)
-    # Threads per web process for endpoints and database work.
-    threads: int = Field(default=40, ge=1, le=400)
 
     @field_validator("locales", mode="before")
     @classmethod

@@ -193,12 +193,12 @@ def _refuse_writes(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
 _reads_only: ContextVar[bool] = ContextVar("reassess_reads_only", default=False)
 
 
-def reads_only(flag: bool) -> Token[bool]:
+def read_only_request(flag: bool) -> Token[bool]:
     """From here on (this request: the middleware sets it for GET and HEAD) transactions only read, until writable()."""
     return _reads_only.set(flag)
 
 
-def end_reads_only(token: Token[bool]) -> None:
+def end_read_only_request(token: Token[bool]) -> None:
     _reads_only.reset(token)
 
 

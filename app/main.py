@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -38,14 +35,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             record_versions(session, catalogue)
             session.commit()
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Threads that run endpoints and database work. More threads than the database can use at once only contend
-        # for the interpreter lock (and, on SQLite, the write lock): see bench/RESULTS.md.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        yield
-
-    app = FastAPI(lifespan=lifespan, title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
+    app = FastAPI(title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.catalogue = catalogue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -31,7 +31,6 @@ class Response:
     headers: dict[str, str]
     content: bytes
     url: URL
-    set_cookies: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -146,4 +145,4 @@ class Client:
                 self.cookies.pop(name.strip(), None)
             else:
                 self.cookies[name.strip()] = value.strip().strip('"')
-        return Response(status, headers, content, URL(path.split("?", 1)[0]), cookies)
+        return Response(status, headers, content, URL(path.split("?", 1)[0]))

@@ -114,8 +114,7 @@ class Principal:
 
 def principal_for(session: Session, user: User, invitation_id: int | None = None, via_token: bool = False) -> Principal:
     rows = session.execute(_seats(select(Membership.id)).where(Membership.user_id == user.id)).all()
-    seats = tuple(Seat(*row[1:]) for row in rows if row.kind is not None)  # archived organizations: no seat
-    return Principal(user.id, user.email, user.name, user.preferred_language, seats, invitation_id, via_token)
+    return Principal(user.id, user.email, user.name, user.preferred_language, _seats_of(rows), invitation_id, via_token)
 
 
 def _seats(query: Select[Any]) -> Select[Any]:
@@ -126,14 +125,17 @@ def _seats(query: Select[Any]) -> Select[Any]:
             .order_by(Membership.id))
 
 
-def _principal(rows: Sequence[Row[Any]], columns: int, invitation_id: int | None = None, via_token: bool = False) -> Principal | None:
-    """A principal from the rows of one lookup: `columns` leading user columns (id, email, name, language, active), then
-    the seat columns of _seats."""
+def _seats_of(rows: Sequence[Row[Any]]) -> tuple[Seat, ...]:
+    """The seats in rows of _seats (a row without an organization: no membership, or an archived organization)."""
+    return tuple(Seat(r.organization_id, r.kind, r.role, r.backbone_id) for r in rows if r.kind is not None)
+
+
+def _principal(rows: Sequence[Row[Any]], invitation_id: int | None = None, via_token: bool = False) -> Principal | None:
+    """A principal from the rows of one lookup: the _USER columns, then those of _seats."""
     if not rows or not rows[0].is_active:
         return None
     first = rows[0]
-    seats = tuple(Seat(*row[columns:]) for row in rows if row[columns] is not None and row[columns + 1] is not None)
-    return Principal(first.id, first.email, first.name, first.preferred_language, seats, invitation_id, via_token)
+    return Principal(first.id, first.email, first.name, first.preferred_language, _seats_of(rows), invitation_id, via_token)
 
 
 _USER = (User.id, User.email, User.name, User.preferred_language, User.is_active)
@@ -148,7 +150,7 @@ def principal_from_session(session: Session, token: str) -> Principal | None:
         .where(UserSession.token_hash == token_hash(token)))).all()
     if not rows or rows[0].expires_at <= utcnow():
         return None
-    return _principal(rows, len(_USER) + 2, rows[0].invitation_id)
+    return _principal(rows, rows[0].invitation_id)
 
 
 def principal_from_api_token(session: Session, token: str) -> tuple[Principal, int | None] | None:
@@ -159,7 +161,7 @@ def principal_from_api_token(session: Session, token: str) -> tuple[Principal, i
         .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
         .outerjoin(Membership, Membership.user_id == User.id)
         .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)))).all()
-    principal = _principal(rows, len(_USER) + 2, via_token=True)
+    principal = _principal(rows, via_token=True)
     if principal is None:
         return None
     last = rows[0].last_used_at

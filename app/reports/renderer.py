@@ -48,7 +48,7 @@ def render(html: str, base_url: str, processes: int) -> bytes:
         return _pool(processes).submit(write_pdf, html, base_url).result()
     except BrokenProcessPool:  # a renderer died (killed, out of memory): start afresh once
         log.warning("a report renderer process died; starting a new one")
-        _discard(processes)
+        _discard()
         return _pool(processes).submit(write_pdf, html, base_url).result()
 
 
@@ -85,7 +85,7 @@ def _pool(processes: int) -> ProcessPoolExecutor:
         return pool
 
 
-def _discard(processes: int) -> None:
+def _discard() -> None:
     with _lock:
         pool = _pools.pop(os.getpid(), None)
     if pool is not None:

@@ -49,7 +49,7 @@ class LocaleAndSecurityMiddleware:
         state["lang_chosen"] = chosen
         state["lang_from_cookie"] = LANG_COOKIE in cookies
         token = i18n._current.set(lang)
-        reads = db.reads_only(scope["method"] in ("GET", "HEAD"))
+        reads = db.read_only_request(scope["method"] in ("GET", "HEAD"))
         path = scope.get("path", "")
         secure = "; Secure" if self.settings.secure_cookies else ""
 
@@ -86,7 +86,7 @@ class LocaleAndSecurityMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             i18n._current.reset(token)
-            db.end_reads_only(reads)
+            db.end_read_only_request(reads)
 
 
 def _cookies(header: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
-from app.db import WriterLock, WriteWhileReading, end_reads_only, make_engine, make_sessionmaker, read_only, reads_only, writable, writing
+from app.db import WriterLock, WriteWhileReading, end_read_only_request, make_engine, make_sessionmaker, read_only, read_only_request, writable, writing
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_a_lock_that_cannot_be_had_in_time_leaves_the_decision_to_sqlite(tmp_pat
 
 def test_a_read_only_request_cannot_write_until_it_says_so(sqlite):
     factory = make_sessionmaker(sqlite)
-    token = reads_only(True)
+    token = read_only_request(True)
     try:
         with factory() as db:
             assert db.execute(text("SELECT n FROM t")).scalar_one() == 0
@@ -115,7 +115,7 @@ def test_a_read_only_request_cannot_write_until_it_says_so(sqlite):
             db.execute(text("UPDATE t SET n = 3"))
             db.commit()
     finally:
-        end_reads_only(token)
+        end_read_only_request(token)
     with read_only(factory) as db:
         assert db.execute(text("SELECT n FROM t")).scalar_one() == 3
         with pytest.raises((WriteWhileReading, StatementError)):
