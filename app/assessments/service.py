@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from app.assessments.models import (
     Result,
     Special,
 )
-from app.db import utcnow
+from app.db import utcnow, writable
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
@@ -213,7 +213,12 @@ ACTIVITY_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def save_answer(session: Session, catalogue: Catalogue, response: Response, data: AnswerInput) -> dict[str, Any]:
-    """Store one answer (last write wins for that item; other items are never touched); returns what was stored."""
+    """Store one answer (last write wins for that item; other items are never touched); returns what was stored.
+
+    The response, assessment and cycle may have been read from a snapshot (the autosave reads without SQLite's write
+    lock): the write itself checks, in the same statement, that the response can still be changed, so that an answer
+    never lands in a response submitted, an assessment submitted or a cycle closed in the meantime.
+    """
     ensure_writable(response)
     assessment = response.assessment
     instrument = instrument_of(catalogue, assessment.cycle)
@@ -221,7 +226,9 @@ def save_answer(session: Session, catalogue: Catalogue, response: Response, data
     if data.comment is None:  # no comment sent: keep the stored one (an empty string clears it)
         stored.pop("comment")
     now = utcnow()
-    _upsert_answer(session, response.id, data.item_id, stored, now)
+    writable(session)  # the write lock from here on (a snapshot read so far ends here)
+    if not _upsert_answer(session, response.id, data.item_id, stored, now):
+        _refuse_stale(session, response)
     # Last activity is shown to the minute: the response and assessment rows are rewritten at most once a minute
     # rather than on every keystroke's save (two writes fewer for nearly every save, under the write lock).
     if now - response.updated_at >= ACTIVITY_RESOLUTION:
@@ -231,12 +238,22 @@ def save_answer(session: Session, catalogue: Catalogue, response: Response, data
     return stored
 
 
-def _upsert_answer(session: Session, response_id: int, item_id: str, stored: dict[str, Any], now: dt.datetime) -> None:
+def _refuse_stale(session: Session, response: Response) -> None:
+    """The answer was not written: the response changed since it was read. Re-read it (the write lock is held) and say why."""
+    session.refresh(response)
+    session.refresh(response.assessment)
+    session.refresh(response.assessment.cycle)
+    ensure_writable(response)
+    raise Conflict(_("This assessment cycle is closed; answers can no longer be changed."))  # closed at midnight in between
+
+
+def _upsert_answer(session: Session, response_id: int, item_id: str, stored: dict[str, Any], now: dt.datetime) -> bool:
+    """Insert or update the answer if its response can still be changed (the checks of ensure_writable, in SQL).
+    False when it could not."""
     values = {"response_id": response_id, "item_id": item_id, "updated_at": now, **stored}
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        session.execute(_upsert_statement(dialect, tuple(stored)), values)
-        return
+        return session.execute(_upsert_statement(dialect, tuple(stored)), {**values, "today": now.date()}).rowcount == 1  # type: ignore[attr-defined]
     answer = session.scalar(select(Answer).where(Answer.response_id == response_id, Answer.item_id == item_id))
     if answer is None:
         session.add(Answer(**values))
@@ -244,16 +261,31 @@ def _upsert_answer(session: Session, response_id: int, item_id: str, stored: dic
         for key, value in values.items():
             setattr(answer, key, value)
     session.flush()
+    return True
 
 
 @functools.cache
 def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE of an answer's `columns`, built once (the values come with each execution):
-    building and keying a new statement per save cost more than running it."""
+    """INSERT ... SELECT ... WHERE <the response can be changed> ON CONFLICT DO UPDATE of an answer's `columns`, built
+    once (the values come with each execution): building and keying a new statement per save cost more than running it."""
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    stmt = insert(Answer)
-    return stmt.on_conflict_do_update(index_elements=["response_id", "item_id"],
-                                      set_={k: stmt.excluded[k] for k in (*columns, "updated_at")})
+    names = ("response_id", "item_id", *columns, "updated_at")
+    table = Answer.__table__
+    today = bindparam("today", type_=Date())
+    open_response = (
+        select(literal(1))
+        .select_from(Response.__table__.join(Assessment.__table__, Assessment.id == Response.assessment_id)
+                     .join(Cycle.__table__, Cycle.id == Assessment.cycle_id))
+        .where(Response.id == bindparam("response_id"), Response.status == ResponseStatus.in_progress,
+               Assessment.status != AssessmentStatus.submitted, Cycle.closed_at.is_(None), Cycle.opens_on <= today,
+               Cycle.closes_on >= today)
+        .exists()
+    )
+    rows = select(*(bindparam(name, type_=table.c[name].type) for name in names)).where(open_response)
+    stmt = insert(table).from_select([table.c[name] for name in names], rows)
+    upsert = stmt.on_conflict_do_update(index_elements=["response_id", "item_id"],
+                                        set_={k: stmt.excluded[k] for k in (*columns, "updated_at")})
+    return upsert.execution_options(preserve_rowcount=True)  # an INSERT's rowcount is kept only when asked for
 
 
 def answers_of(session: Session, response_id: int) -> dict[str, Answer]:

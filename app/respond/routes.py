@@ -22,7 +22,7 @@ from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.auth.routes import set_session_cookie
-from app.db import writable
+from app.db import end_read_only_request, read_only_request, writable
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -203,7 +203,17 @@ def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[s
 
 @router.post("/respond/{response_id}/page/{key}")
 def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
-                    principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
+              principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
+    """"Save and continue" (or Previous, or a language switch): the page's changed answers, one by one. Read without
+    SQLite's write lock, as the autosave is: most often respond.js has saved every answer already, and nothing is written."""
+    reading = read_only_request(True)
+    try:
+        return _save_page(request, response_id, key, db, principal, catalogue, form)
+    finally:
+        end_read_only_request(reading)
+
+
+def _save_page(request: Request, response_id: int, key: str, db: Session, principal: Any, catalogue: Any, form: Any) -> Response:
     ctx = Context(db, principal, response_id, catalogue)
     index, page = ctx.page(key)
     errors: dict[str, str] = {}
@@ -282,15 +292,22 @@ class AnswerIn(BaseModel):
 
 @router.post("/respond/{response_id}/answer")
 def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> JSONResponse:
-    """Save one item (the script calls this on every change). Errors come back translated, tied to the item."""
-    response = access.get_own_response(db, principal, response_id)
+    """Save one item (the script calls this on every change). Errors come back translated, tied to the item.
+
+    The response is read and the answer checked without SQLite's write lock; save_answer takes it for its one
+    statement, which checks again that the response can be changed."""
+    reading = read_only_request(True)
     try:
-        service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
-                                                                         text=body.text, comment=body.comment))
-        db.commit()
-    except AppError as exc:
-        db.rollback()
-        return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
+        response = access.get_own_response(db, principal, response_id)
+        try:
+            service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
+                                                                             text=body.text, comment=body.comment))
+            db.commit()
+        except AppError as exc:
+            db.rollback()
+            return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
+    finally:
+        end_read_only_request(reading)
     return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")})
 
 

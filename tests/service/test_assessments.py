@@ -83,6 +83,35 @@ def test_last_write_wins_per_item_and_other_items_are_untouched(db, catalogue, s
     assert (stored[a].value, stored[b].value) == (3, 2)
 
 
+@pytest.mark.parametrize("change, message", [
+    ("response submitted", "This response has been submitted"),
+    ("assessment submitted", "Your organization has submitted this assessment"),
+    ("cycle closed", "This assessment cycle is closed"),
+    ("cycle ended", "This assessment cycle is closed"),
+])
+def test_an_answer_read_from_a_stale_snapshot_is_refused_by_the_write_itself(db, catalogue, setup, change, message):
+    """The autosave reads its response without the write lock; what changed since (another request submitted or
+    closed it) is caught by the upsert's own condition, and nothing is written."""
+    from sqlalchemy import update
+
+    from app.assessments.models import Assessment, Cycle, Response, ResponseStatus
+
+    response = respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
+    rated = next(i.id for i in setup["instrument"].items if i.is_rated)
+    assessment, cycle = response.assessment, response.assessment.cycle
+    statement = {
+        "response submitted": update(Response).where(Response.id == response.id).values(status=ResponseStatus.submitted),
+        "assessment submitted": update(Assessment).where(Assessment.id == assessment.id).values(status=AssessmentStatus.submitted),
+        "cycle closed": update(Cycle).where(Cycle.id == cycle.id).values(closed_at=dt.datetime.now(dt.UTC)),
+        "cycle ended": update(Cycle).where(Cycle.id == cycle.id).values(closes_on=dt.date.today() - dt.timedelta(days=1)),
+    }[change]
+    db.execute(statement.execution_options(synchronize_session=False))  # the objects in hand still say "open"
+    assert response.status is ResponseStatus.in_progress and cycle.closed_at is None
+    with pytest.raises(Conflict, match=message):
+        service.save_answer(db, catalogue, response, AnswerInput(rated, value="1"))
+    assert db.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id)) == 0
+
+
 def test_a_core_cycle_refuses_deeper_items(db, catalogue, setup):
     setup["cycle"].depth = Depth.core
     response = respond(db, catalogue, setup["assessment"], setup["org"], {}, submit=False)
