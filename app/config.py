@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     token_failures: int = Field(default=20, ge=1)
     # Report PDFs are rendered in separate, lower-priority processes (app/reports/renderer.py); 0: in the request.
     report_processes: int = Field(default=1, ge=0, le=16)
+    # Threads per web process that run pages and database work. A few keep the cores busy: more only contend for the
+    # interpreter lock and, on SQLite, for the write lock (bench/RESULTS.md: 40 threads, 177 answer saves/s; 4: 330/s).
+    threads: int = Field(default=4, ge=1, le=400)
 
     @field_validator("locales", mode="before")
     @classmethod

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -35,7 +38,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             record_versions(session, catalogue)
             session.commit()
 
-    app = FastAPI(title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = _app.state.settings.threads
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.catalogue = catalogue

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Callable
 from typing import Annotated, Literal
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
@@ -26,29 +31,48 @@ def pdf_response(pdf: service.Pdf) -> Response:
         "X-Report-Cache": "hit" if pdf.cached else "miss"})
 
 
-# Plain `def` endpoints: FastAPI runs them in its thread pool, so a report being laid out never blocks the event loop.
+# A report being rendered waits seconds for a renderer process. It waits in a thread of the reports' own (at most
+# REPORT_THREADS at once per web process), never in one of the few that serve everyone's pages: backbone staff
+# downloading reports do not slow respondents down.
+REPORT_THREADS = 8
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+async def in_report_thread(func: Callable[[], Response]) -> Response:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(REPORT_THREADS)
+    return await anyio.to_thread.run_sync(func, limiter=limiter)
+
 
 @router.get("/assessments/{assessment_id}/report.pdf")
 @api.get("/assessments/{assessment_id}/report.pdf", summary="The growth-opportunity report of one assessment (PDF)", responses=PDF,
          response_class=Response)
-def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
-                   lang: Lang = None, paper: Paper = None) -> Response:
-    assessment = access.get_assessment(db, principal, assessment_id)
-    lang = lang or i18n.get_locale()
-    pdf = service.partner_report(db, catalogue, settings, assessment, lang, paper)
-    audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=lang)
-    db.commit()
-    return pdf_response(pdf)
+async def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
+                         lang: Lang = None, paper: Paper = None) -> Response:
+    def download() -> Response:
+        assessment = access.get_assessment(db, principal, assessment_id)
+        language = lang or i18n.get_locale()
+        pdf = service.partner_report(db, catalogue, settings, assessment, language, paper)
+        audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=language)
+        db.commit()
+        return pdf_response(pdf)
+
+    return await in_report_thread(download)
 
 
 @router.get("/backbone/cycles/{cycle_id}/summary.pdf")
 @api.get("/cycles/{cycle_id}/summary.pdf", summary="The partnership summary of one cycle (PDF, backbone only)", responses=PDF,
          response_class=Response)
-def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
-                  lang: Lang = None, paper: Paper = None) -> Response:
-    cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    lang = lang or i18n.get_locale()
-    pdf = service.cycle_summary(db, catalogue, settings, cycle, lang, paper)
-    audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=lang)
-    db.commit()
-    return pdf_response(pdf)
+async def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
+                        lang: Lang = None, paper: Paper = None) -> Response:
+    def download() -> Response:
+        cycle = access.get_backbone_cycle(db, principal, cycle_id)
+        language = lang or i18n.get_locale()
+        pdf = service.cycle_summary(db, catalogue, settings, cycle, language, paper)
+        audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=language)
+        db.commit()
+        return pdf_response(pdf)
+
+    return await in_report_thread(download)

@@ -137,3 +137,41 @@ def test_demo_report_pages_in_both_languages_for_a_person_to_look_at(db, catalog
         text = flat(poppler("pdftotext", pdf.content, tmp_path))
         assert assessment.organization.name in text
     assert len(list(folder.glob("demo-report-es-*.png"))) >= 10
+
+
+def test_a_report_waiting_for_its_renderer_leaves_the_page_threads_free(app, db, world, monkeypatch):
+    """A web process serves pages with a few threads (the THREADS setting); a report waits seconds for its renderer
+    process in a thread of the reports' own, so that respondents' pages are served meanwhile."""
+    import threading
+
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from app.reports import renderer
+
+    rendering, finish = threading.Event(), threading.Event()
+
+    def slow_render(html: str, base_url: str, processes: int) -> bytes:
+        rendering.set()
+        finish.wait(30)
+        return b"%PDF-1.7 (a test's rendering)"
+
+    monkeypatch.setattr(renderer, "render", slow_render)
+    app.state.settings = app.state.settings.model_copy(update={"threads": 1})
+    done: dict[str, object] = {}
+    with TestClient(app, base_url="http://testserver") as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 1
+        f.sign_in(client, db, world["admin"])
+        report = threading.Thread(target=lambda: done.update(report=client.get(f"/assessments/{world['fa'].id}/report.pdf")))
+        report.start()
+        assert rendering.wait(10)
+        page = threading.Thread(target=lambda: done.update(page=client.get("/backbone")))
+        page.start()
+        page.join(10)
+        served_while_rendering = not page.is_alive()
+        finish.set()
+        report.join(30)
+        page.join(30)
+    assert served_while_rendering, "the page waited for the report's rendering"
+    assert done["page"].status_code == 200 and done["report"].status_code == 200
+    assert done["report"].content.startswith(b"%PDF-1.7 (a test")

@@ -146,3 +146,17 @@ def test_serve_refuses_an_impossible_number_of_workers(value, capsys):
         main(["serve", "--workers", value])
     assert exit_.value.code == 2
     assert "whole number from 1 to 64" in capsys.readouterr().err
+
+
+def test_a_web_process_keeps_the_garbage_collector_off_its_long_lived_objects():
+    import gc
+
+    from app.cli import tune_garbage_collector
+
+    threshold = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == 10_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
