@@ -227,11 +227,23 @@ def writing(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
     return _session(factory, reads=False)
 
 
+def reading_first() -> AbstractContextManager[None]:
+    """Within: a request's transactions read a snapshot (on SQLite without the write lock) until writable(). For the
+    POSTs that are mostly reads and whose writes check their own conditions (the autosave: a response that went
+    stale is refused by the answer's upsert itself)."""
+    return _reads(True)
+
+
 @contextmanager
-def _session(factory: sessionmaker[Session], *, reads: bool) -> Iterator[Session]:
-    token = _reads_only.set(reads)
+def _reads(flag: bool) -> Iterator[None]:
+    token = _reads_only.set(flag)
     try:
-        with factory() as session:
-            yield session
+        yield
     finally:
         _reads_only.reset(token)
+
+
+@contextmanager
+def _session(factory: sessionmaker[Session], *, reads: bool) -> Iterator[Session]:
+    with _reads(reads), factory() as session:
+        yield session

@@ -22,7 +22,7 @@ from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.auth.routes import set_session_cookie
-from app.db import end_read_only_request, read_only_request, writable
+from app.db import reading_first, writable
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
@@ -206,11 +206,8 @@ def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Pat
               principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     """"Save and continue" (or Previous, or a language switch): the page's changed answers, one by one. Read without
     SQLite's write lock, as the autosave is: most often respond.js has saved every answer already, and nothing is written."""
-    reading = read_only_request(True)
-    try:
+    with reading_first():
         return _save_page(request, response_id, key, db, principal, catalogue, form)
-    finally:
-        end_read_only_request(reading)
 
 
 def _save_page(request: Request, response_id: int, key: str, db: Session, principal: Any, catalogue: Any, form: Any) -> Response:
@@ -296,8 +293,7 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
 
     The response is read and the answer checked without SQLite's write lock; save_answer takes it for its one
     statement, which checks again that the response can be changed."""
-    reading = read_only_request(True)
-    try:
+    with reading_first():
         response = access.get_own_response(db, principal, response_id)
         try:
             service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
@@ -306,8 +302,6 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
         except AppError as exc:
             db.rollback()
             return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
-    finally:
-        end_read_only_request(reading)
     return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")})
 
 
