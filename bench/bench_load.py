@@ -35,8 +35,9 @@ save's median to the health check's median is printed, so that the figures can b
 phase, where the server's busy threads were; profiled figures are slower and are not written to RESULTS.md.
 
 Goals (load issue): no error; answer save p95 < 100 ms; >= 300 answer saves/s on SQLite; the respondents' p95 must not
-double while reports render. The server is one `reassess serve` process, as the README runs it; the client, the server
-and PostgreSQL share the machine's cores (their CPU use is printed per phase, with what other processes used).
+double while reports render. The server is `reassess serve --workers 2` (one web process per core, --workers to
+change it); the client, the server and PostgreSQL share the machine's cores (their CPU use is printed per phase, with
+what other processes used).
 """
 
 from __future__ import annotations
