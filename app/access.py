@@ -7,9 +7,10 @@ Scoping functions return SQL conditions, so list queries cannot forget a tenant 
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.assessments.models import Assessment, Cycle, Response
@@ -172,10 +173,17 @@ def get_assessment(session: Session, p: Principal, assessment_id: int, need: Nee
 
 def get_own_response(session: Session, p: Principal, response_id: int) -> Response:
     """A respondent reaches only their own response (read with its assessment and cycle, which every caller needs)."""
-    response = session.get(Response, response_id, options=[joinedload(Response.assessment).joinedload(Assessment.cycle)])
+    response = session.scalar(_own_response(), {"response_id": response_id})
     if response is None or response.user_id != p.user_id:
         raise NotFound()
     return response
+
+
+@functools.cache
+def _own_response() -> Select[tuple[Response]]:
+    """Built once: on every save and page of a respondent, building the statement cost more than running it."""
+    return (select(Response).options(joinedload(Response.assessment).joinedload(Assessment.cycle))
+            .where(Response.id == bindparam("response_id")))
 
 
 def may_see_individual_answers(p: Principal, assessment: Assessment) -> bool:

@@ -289,7 +289,13 @@ def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Any:
 
 
 def answers_of(session: Session, response_id: int) -> dict[str, Answer]:
-    return {a.item_id: a for a in session.scalars(select(Answer).where(Answer.response_id == response_id))}
+    return {a.item_id: a for a in session.scalars(_answers_of_response(), {"response_id": response_id})}
+
+
+@functools.cache
+def _answers_of_response() -> Any:
+    """Built once: it runs on every page a respondent sees."""
+    return select(Answer).where(Answer.response_id == bindparam("response_id"))
 
 
 def set_respondent_profile(session: Session, catalogue: Catalogue, response: Response, role_group: str | None,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiToken, User, UserSession
@@ -143,11 +144,7 @@ _USER = (User.id, User.email, User.name, User.preferred_language, User.is_active
 
 def principal_from_session(session: Session, token: str) -> Principal | None:
     """Who holds this session cookie, memberships included, in one query (it runs on every request)."""
-    rows = session.execute(_seats(
-        select(*_USER, UserSession.expires_at, UserSession.invitation_id)
-        .select_from(UserSession).join(User, User.id == UserSession.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(token)))).all()
+    rows = session.execute(_session_lookup(), {"token_hash": token_hash(token)}).all()
     if not rows or rows[0].expires_at <= utcnow():
         return None
     return _principal(rows, rows[0].invitation_id)
@@ -156,17 +153,31 @@ def principal_from_session(session: Session, token: str) -> Principal | None:
 def principal_from_api_token(session: Session, token: str) -> tuple[Principal, int | None] | None:
     """Who holds this API token, in one query; with the token's id when its last use should be recorded (at most every 5
     minutes: a write on every request would make every API read a write)."""
-    rows = session.execute(_seats(
-        select(*_USER, ApiToken.id.label("token_id"), ApiToken.last_used_at)
-        .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)))).all()
+    rows = session.execute(_token_lookup(), {"token_hash": token_hash(token)}).all()
     principal = _principal(rows, via_token=True)
     if principal is None:
         return None
     last = rows[0].last_used_at
     stale = last is None or utcnow() - last > dt.timedelta(minutes=5)
     return principal, rows[0].token_id if stale else None
+
+
+# The two lookups of every request, built once (the token's hash comes with each execution): building the statement
+# cost more than running it.
+@functools.cache
+def _session_lookup() -> Select[Any]:
+    return _seats(select(*_USER, UserSession.expires_at, UserSession.invitation_id)
+                  .select_from(UserSession).join(User, User.id == UserSession.user_id)
+                  .outerjoin(Membership, Membership.user_id == User.id)
+                  .where(UserSession.token_hash == bindparam("token_hash")))
+
+
+@functools.cache
+def _token_lookup() -> Select[Any]:
+    return _seats(select(*_USER, ApiToken.id.label("token_id"), ApiToken.last_used_at)
+                  .select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+                  .outerjoin(Membership, Membership.user_id == User.id)
+                  .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
 
 
 def touch_api_token(session: Session, token_id: int) -> None:

@@ -25,6 +25,7 @@ env = jinja2.Environment(
     loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
     autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
     extensions=["jinja2.ext.i18n"],
+    auto_reload=False,  # templates change with a release, not while serving: no file checks on every page
 )
 templates = Jinja2Templates(env=env)
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
