@@ -325,8 +325,9 @@ def build_world(url: str, var: Path, partners: int, respondents: int, groups: di
 class Server:
     """`reassess serve` in a subprocess, with its own var dir and database."""
 
-    def __init__(self, var: Path, url: str, profile_dir: Path | None, workers: int = 1):
+    def __init__(self, var: Path, url: str, profile_dir: Path | None, workers: int = 1, threads: int | None = None):
         self.var, self.url, self.port, self.profile_dir, self.workers = var, url, free_port(), profile_dir, workers
+        self.threads = threads
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = var / "server.log"
@@ -339,6 +340,8 @@ class Server:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-sampled", str(self.profile_dir), "--"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("REASSESS_")}
         env.update(REASSESS_VAR_DIR=str(self.var), REASSESS_DATABASE_URL=self.url, REASSESS_BASE_URL=self.base, PYTHONUNBUFFERED="1")
+        if self.threads:
+            env["REASSESS_THREADS"] = str(self.threads)
         with open(self.log, "wb") as log:
             # Its own process group: a Ctrl-C in the terminal reaches only this script, which stops the server itself.
             self.proc = subprocess.Popen(cmd + serve, cwd=self.var, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -682,7 +685,7 @@ def run_database(db: str, args: argparse.Namespace, stack: contextlib.ExitStack)
     if args.profile:
         profile_dir = tmp / "profile"
         profile_dir.mkdir()
-    server = Server(var, url, profile_dir, args.workers)
+    server = Server(var, url, profile_dir, args.workers, args.threads)
     stack.callback(server.stop)
     server.start()
     print(f"   reassess serve (pid {server.pid}) at {server.base}")
@@ -1056,6 +1059,7 @@ def main() -> int:
                         help="stop a phase after this many seconds (default: twice the flow's length at the offered rate, at least 600)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run: 20 respondents, 50 partners, 1 staff")
     parser.add_argument("--workers", type=int, default=2, help="reassess serve --workers (default 2: one per core of this machine)")
+    parser.add_argument("--threads", type=int, default=None, help="REASSESS_THREADS of the server (default: the app's own default)")
     parser.add_argument("--only", default=None, help="comma-separated phases to run (e.g. capacity), to try a change quickly; "
                         "prints the phases, writes nothing")
     parser.add_argument("--profile", action="store_true", help="sample the server's threads and print where they spend their time")
