@@ -2,8 +2,8 @@
 
 A report takes WeasyPrint one to several seconds of CPU. Rendered in a thread of the web process, it held the
 interpreter lock for that long, and respondents' answer saves queued behind it (their p95 went from 29 ms to 4.4 s on
-SQLite while reports rendered). In a process of its own, at idle priority (`lower_priority`), the operating system gives the web process the CPU
-first, and the web process only waits for the finished bytes.
+SQLite while reports rendered). In a process of its own, at idle priority (`lower_priority`), the operating system
+gives the web process the CPU first, and the web process only waits for the finished bytes.
 
 `REASSESS_REPORT_PROCESSES` sets how many renderer processes a web process may start (default 1; 0 renders in the
 calling thread, as the command line does for one-off renders). The processes start on the first report and warm up
@@ -52,19 +52,17 @@ def render(html: str, base_url: str, processes: int) -> bytes:
         return _pool(processes).submit(write_pdf, html, base_url).result()
 
 
-def lower_priority() -> str:
+def lower_priority() -> None:
     """This process runs only on CPU time that nothing else wants (Linux's SCHED_IDLE), and is niced besides.
 
     Niced alone (nice 10) the renderer still took a share of a busy core, and a web thread waking for a respondent's
     save waited for the renderer's time slice to end: respondents' p95 rose x2.4 while reports rendered. Under
-    SCHED_IDLE a waking web thread takes the core at once. Returns the policy in force ("idle" or "nice")."""
+    SCHED_IDLE a waking web thread takes the core at once. Where it is refused (another system), nice alone stays."""
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
         with contextlib.suppress(OSError):
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-            return "idle"
-    return "nice"
 
 
 def _start() -> None:
