@@ -204,10 +204,11 @@ def end_read_only_request(token: Token[bool]) -> None:
 
 def writable(session: Session) -> None:
     """Declare that a GET request is about to write (a page that remembers where the respondent is, a download that
-    is logged): its read snapshot ends here, and its transactions from now on take the write lock at their start, as a
-    POST's do. A no-op everywhere else."""
+    is logged): on SQLite its read snapshot ends here, and its transactions from now on take the write lock at their
+    start, as a POST's do. On PostgreSQL the transaction goes on (each statement sees what is committed when it runs;
+    ending it would only cost two more round trips). A no-op everywhere else."""
     if _reads_only.get():
-        if session.in_transaction():
+        if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
             session.commit()
         _reads_only.set(False)
 
@@ -217,9 +218,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_only(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
-    """A session that only reads. On SQLite its transaction does not take the write lock (which every other
-    transaction takes at its start), so it neither waits for writers nor makes them wait."""
-    return _session(factory, reads=True)
+    """A session for a lookup of one statement (who holds this session cookie or API token). On SQLite its transaction
+    does not take the write lock (which every other transaction takes at its start), so it neither waits for writers
+    nor makes them wait. On PostgreSQL it runs without a transaction (autocommit): no BEGIN and ROLLBACK, two round
+    trips fewer on every request."""
+    return _session(factory, reads=True, lookup=True)
 
 
 def writing(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
@@ -244,6 +247,19 @@ def _reads(flag: bool) -> Iterator[None]:
 
 
 @contextmanager
-def _session(factory: sessionmaker[Session], *, reads: bool) -> Iterator[Session]:
+def _session(factory: sessionmaker[Session], *, reads: bool, lookup: bool = False) -> Iterator[Session]:
+    bind = factory.kw.get("bind")
+    if lookup and isinstance(bind, Engine) and bind.dialect.name != "sqlite":
+        with _reads(reads), factory(bind=_autocommit(bind)) as session:
+            yield session
+        return
     with _reads(reads), factory() as session:
         yield session
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """The engine's connections (the same pool) in autocommit mode, made once per engine."""
+    found = engine.__dict__.get("_reassess_autocommit")
+    if found is None:
+        found = engine.__dict__["_reassess_autocommit"] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found

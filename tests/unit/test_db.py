@@ -160,3 +160,32 @@ def test_a_web_process_keeps_the_garbage_collector_off_its_long_lived_objects():
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_no_round_trip_is_spent_on_a_transaction_that_is_not_needed(engine):
+    """PostgreSQL: the session lookup of every request runs without a transaction (no BEGIN, no ROLLBACK), and a read
+    that turns into a write (the autosave) stays one transaction. SQLite: the lookup reads a snapshot, and the read's
+    snapshot ends before the write lock is taken."""
+    factory = make_sessionmaker(engine)
+    pg = engine.dialect.name == "postgresql"
+
+    def autocommit(db) -> bool:
+        return bool(getattr(db.connection().connection.dbapi_connection, "autocommit", False))
+
+    with read_only(factory) as db:
+        db.execute(text("SELECT count(*) FROM organizations"))
+        assert autocommit(db) is pg
+    with factory() as db:  # the pooled connection is given back as it was
+        db.execute(text("SELECT count(*) FROM organizations"))
+        assert autocommit(db) is False
+    token = read_only_request(True)
+    try:
+        with factory() as db:
+            db.execute(text("SELECT count(*) FROM organizations"))
+            reading = db.get_transaction()
+            writable(db)
+            assert (db.get_transaction() is reading) is pg
+            db.execute(text("UPDATE organizations SET name = name"))  # allowed now, on both
+            db.commit()
+    finally:
+        end_read_only_request(token)
