@@ -249,11 +249,8 @@ def _reads(flag: bool) -> Iterator[None]:
 @contextmanager
 def _session(factory: sessionmaker[Session], *, reads: bool, lookup: bool = False) -> Iterator[Session]:
     bind = factory.kw.get("bind")
-    if lookup and isinstance(bind, Engine) and bind.dialect.name != "sqlite":
-        with _reads(reads), factory(bind=_autocommit(bind)) as session:
-            yield session
-        return
-    with _reads(reads), factory() as session:
+    options = {"bind": _autocommit(bind)} if lookup and isinstance(bind, Engine) and bind.dialect.name != "sqlite" else {}
+    with _reads(reads), factory(**options) as session:
         yield session
 
 
