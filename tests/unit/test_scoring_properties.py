@@ -52,7 +52,8 @@ def test_every_score_is_between_0_and_100_and_its_level_matches_its_shown_value(
         assert d.dont_know_share is None or 0 <= d.dont_know_share <= 1
         assert (d.score is None) == (d.shown is None) == (d.level is None) == (not d.enough)
         if d.shown is not None:
-            assert INST.level_for(d.shown).id == d.level and abs(d.shown - d.score) <= 0.5
+            # Rule 6 discards floating-point noise below a billionth first: 87.49999999999999 (87.5 on paper) shows 88.
+            assert INST.level_for(d.shown).id == d.level and abs(d.shown - d.score) <= 0.5 + 1e-9
     if result.overall.shown is not None:
         assert INST.level_for(result.overall.shown).id == result.overall.level
 
