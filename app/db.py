@@ -222,7 +222,10 @@ def read_only(factory: sessionmaker[Session]) -> AbstractContextManager[Session]
     does not take the write lock (which every other transaction takes at its start), so it neither waits for writers
     nor makes them wait. On PostgreSQL it runs without a transaction (autocommit): no BEGIN and ROLLBACK, two round
     trips fewer on every request."""
-    return _session(factory, reads=True, lookup=True)
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name != "sqlite":
+        return _session(factory, reads=True, bind=_autocommit(bind))
+    return _session(factory, reads=True)
 
 
 def writing(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
@@ -247,9 +250,7 @@ def _reads(flag: bool) -> Iterator[None]:
 
 
 @contextmanager
-def _session(factory: sessionmaker[Session], *, reads: bool, lookup: bool = False) -> Iterator[Session]:
-    bind = factory.kw.get("bind")
-    options = {"bind": _autocommit(bind)} if lookup and isinstance(bind, Engine) and bind.dialect.name != "sqlite" else {}
+def _session(factory: sessionmaker[Session], *, reads: bool, **options: Any) -> Iterator[Session]:
     with _reads(reads), factory(**options) as session:
         yield session
 

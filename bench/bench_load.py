@@ -340,7 +340,7 @@ class Server:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-sampled", str(self.profile_dir), "--"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("REASSESS_")}
         env.update(REASSESS_VAR_DIR=str(self.var), REASSESS_DATABASE_URL=self.url, REASSESS_BASE_URL=self.base, PYTHONUNBUFFERED="1")
-        if self.threads:
+        if self.threads is not None:  # a value the app refuses gets its own message in the server log
             env["REASSESS_THREADS"] = str(self.threads)
         with open(self.log, "wb") as log:
             # Its own process group: a Ctrl-C in the terminal reaches only this script, which stops the server itself.
@@ -400,11 +400,12 @@ def _die_with_parent() -> None:
 class Load:
     """Shared by every simulated person during one phase."""
 
-    def __init__(self, base: str, world: World, stats: Stats, transport: Any):
-        """`transport`: a lite_http.Pool (over the network), or an httpx transport (the in-process profile)."""
+    def __init__(self, base: str, world: World, stats: Stats, transport: Any, expected: int = 0):
+        """`transport`: a lite_http.Pool (over the network), or an httpx transport (the in-process profile);
+        `expected`: the respondents to wait for before anyone answers (0: nobody waits)."""
         self.base, self.world, self.stats, self.transport = base, world, stats, transport
         self.done = asyncio.Event()
-        self.expected = 0  # respondents to wait for before anyone answers (0: nobody waits)
+        self.expected = expected
         self.entered = 0
         self.all_in = asyncio.Event()
 
@@ -565,8 +566,7 @@ async def run_phase(base: str, world: World, tokens: list[str], *, interval: flo
     # Idle connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes them under a request
     # (a browser retries such a request on its own; the client would report it as an error of the server).
     transport = lite_http.Pool(base, keepalive_expiry=2.0)
-    load = Load(base, world, stats, transport)
-    load.expected = 0 if sequential else len(tokens)
+    load = Load(base, world, stats, transport, expected=0 if sequential else len(tokens))
     extra = [asyncio.create_task(loop_lag(load))]
     if health:
         extra.append(asyncio.create_task(probe_health(load)))

@@ -170,7 +170,8 @@ def test_no_round_trip_is_spent_on_a_transaction_that_is_not_needed(engine):
     pg = engine.dialect.name == "postgresql"
 
     def autocommit(db) -> bool:
-        return bool(getattr(db.connection().connection.dbapi_connection, "autocommit", False))
+        # psycopg's flag; sqlite3's own `autocommit` (Python 3.12+) means something else and is not read here
+        return pg and db.connection().connection.dbapi_connection.autocommit is True
 
     with read_only(factory) as db:
         db.execute(text("SELECT count(*) FROM organizations"))
