@@ -811,8 +811,9 @@ def verdicts(res: DbResult) -> list[str]:
            f"{fmt(goal.p('save', 95))} ms, {'met' if goal.p('save', 95) < GOAL_P95_MS else '**MISSED**'}"
            + ("" if rate >= GOAL_SAVES_PER_S else f" (offered rate below the {GOAL_SAVES_PER_S:.0f}/s goal: not a full test)")
            + f"; at the steady {res.rates['steady']:.0f}/s: {fmt(steady.p('save', 95))} ms",
-           f"throughput >= {GOAL_SAVES_PER_S:.0f} answer saves/s{'' if res.db == 'sqlite' else ' (goal stated for SQLite)'}: "
-           f"{cap.throughput:.0f}/s, {'met' if cap.throughput >= GOAL_SAVES_PER_S else '**MISSED**'}",
+           f"throughput >= {GOAL_SAVES_PER_S:.0f} answer saves/s: {cap.throughput:.0f}/s, "
+           + (('met' if cap.throughput >= GOAL_SAVES_PER_S else '**MISSED**') if res.db == "sqlite"
+              else "not judged (the issue sets this goal for SQLite only; the figure is reported)"),
            f"p95 with backbone load < {GOAL_BACKBONE_FACTOR:.0f} x without (steady rate): {fmt(back.p('save', 95))} vs {fmt(steady.p('save', 95))} ms "
            f"(x{factor:.1f}), {'met' if factor < GOAL_BACKBONE_FACTOR else '**MISSED**'}"]
     return out
