@@ -11,7 +11,8 @@ from sqlalchemy import event, select, update
 
 from app.assessments import service
 from app.assessments.models import Answer, Response
-from app.dashboard.service import Progress, comparison_table, cycle_progress
+from app.assessments.views import LevelView
+from app.dashboard.service import Cell, CellWords, PartnerRow, Progress, cells_html, comparison_table, cycle_progress
 from app.exports import service as exports
 from app.i18n import half_up, locale
 from tests import dashboard_world
@@ -166,3 +167,34 @@ def test_a_result_computed_since_shows_at_once_and_unchanged_summaries_are_not_r
     assert after["Cedar"].has_result and after["Cedar"].cells["voice"].shown == 100
     assert after["Alder"].cells["leadership"].shown == 33 and after["Alder"].cells["leadership"].change == 33 - 67
     assert after["Alder"].cells["data"].shown == 67  # untouched domains keep their figures
+
+
+def test_the_cells_of_a_row_say_score_level_and_change_in_words_and_escape_what_they_show(db, catalogue, world):
+    """Every case a comparison cell can be in, in the page's language; a level name from an instrument file is escaped."""
+    def level(name, index):
+        return LevelView(name.lower(), name, "", 0, index)
+
+    emerging, odd = level("Emerging", 1), level("<b>Bold & new</b>", 3)
+    cells = {"a": Cell(80, odd, 80.0, 60, emerging, 20, 2),  # up two levels
+             "b": Cell(40, emerging, 40.0, 45, odd, -5, -2),  # down
+             "c": Cell(50, emerging, 50.0, 50, emerging, 0, 0),  # unchanged
+             "d": Cell(None, None, comparable=True),  # too few answers, no baseline figure
+             "e": Cell(70, emerging, 70.0, comparable=False)}  # the questions changed
+    row = PartnerRow(world["a"], world["fa"], True, 4, Cell(60, emerging, 60.0, 55, emerging, 5, 0), cells)
+    with locale("es"):
+        words = CellWords.current()
+        html = str(cells_html(row, True, words))
+        plain = str(cells_html(row, False, words))
+        empty = str(cells_html(PartnerRow(world["c"], world["fa"], False, 0, Cell(None, None), cells), True, words))
+    tds = html.split("</td>")[:-1]
+    assert len(tds) == 6 and all(td.startswith('<td class="cell">') for td in tds)
+    assert tds[0].endswith('<span class="up">▲ +5</span></span>')  # overall first; no level move, no words for it
+    assert "&lt;b&gt;Bold &amp; new&lt;/b&gt;" in tds[1] and "<b>" not in html
+    assert '<span class="up">▲ +20</span> <span class="move">sube de nivel</span>' in tds[1]
+    assert '<span class="down">▼ -5</span> <span class="move">baja de nivel</span>' in tds[2]
+    assert '<span class="same">= 0</span></span>' in tds[3] and "move" not in tds[3]
+    assert '<span class="score">—</span> <span class="level level-none">No hay suficientes respuestas</span>' in tds[4]
+    assert '<span class="muted">sin línea de base</span>' in tds[4]
+    assert tds[5].endswith('<span class="change">no comparable</span>')
+    assert "change" not in plain and plain.count("<td") == 6
+    assert empty == '<td class="cell"><span class="muted">Sin resultado todavía</span></td>' * 6
