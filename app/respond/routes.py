@@ -6,6 +6,7 @@ time); respond.js adds autosave per item through POST /respond/{id}/answer.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import service
-from app.assessments.models import Assessment, ResponseStatus
+from app.assessments.models import Answer, Assessment, ResponseStatus
 from app.assessments.models import Response as ResponseRow
 from app.auth import invitations, ratelimit
 from app.auth import service as auth
@@ -45,7 +46,12 @@ class Context:
         self.cycle = self.assessment.cycle
         self.instrument: Instrument = service.instrument_of(catalogue, self.cycle)
         self.pages: list[Page] = plan_pages(self.instrument, self.cycle.depth, self.cycle.order)
-        self.answers = service.answers_of(db, self.response.id)
+        self._db = db
+
+    @functools.cached_property
+    def answers(self) -> dict[str, Answer]:
+        """Read when first needed: "Save and continue" after the autosave has saved everything needs none of them."""
+        return service.answers_of(self._db, self.response.id)
 
     def page(self, key: str) -> tuple[int, Page]:
         for index, page in enumerate(self.pages):

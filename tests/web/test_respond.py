@@ -8,7 +8,7 @@ import email.policy
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.assessments import service
 from app.assessments.models import Answer, AssessmentStatus, ResponseStatus
@@ -111,6 +111,36 @@ def test_the_whole_journey_without_javascript(client, db, world, csrf):
     assert submitted.status_code == 303 and submitted.headers["location"].startswith(f"/assessments/{world['assessment'].id}/result")
     db.expire_all()
     assert world["assessment"].status is AssessmentStatus.submitted
+
+
+def test_save_and_continue_after_the_autosave_reads_no_answers_and_a_comment_alone_keeps_the_answer(client, db, world, csrf):
+    welcome = open_link(client, invite(client, db, world, csrf)[0])
+    client.post(welcome, data={"role_group": "staff", "csrf_token": csrf})
+    rid = int(welcome.split("/")[2])
+    items = [i.id for i in world["instrument"].items if i.domain == "leadership" and i.is_rated]
+    for item in items:  # what respond.js does on each click
+        assert client.post(f"/respond/{rid}/answer", json={"item_id": item, "value": "2"}, headers={"X-CSRF-Token": csrf}).json()["ok"]
+    form = {"csrf_token": csrf, "nav": "next"}
+    for item in items:  # the page as the script left it: every answer saved, its orig-* updated
+        form |= {item: "2", f"orig-{item}": "2", f"{item}-comment": "", f"orig-{item}-comment": ""}
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", seen)
+    try:
+        r = client.post(f"/respond/{rid}/page/domain-leadership", data=form)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", seen)
+    assert r.status_code == 303 and r.headers["location"].endswith("/page/domain-policies")
+    assert statements and not any("FROM answers" in s for s in statements)
+    # A comment added without touching the answer: the stored answer is read then, and kept.
+    form[f"{items[0]}-comment"] = "Board minutes, March"
+    assert client.post(f"/respond/{rid}/page/domain-leadership", data=form).status_code == 303
+    db.expire_all()
+    stored = service.answers_of(db, rid)[items[0]]
+    assert (stored.value, stored.comment) == (2, "Board minutes, March")
 
 
 def test_autosave_saves_one_item_and_reports_errors_in_the_users_language(client, db, world, csrf):
