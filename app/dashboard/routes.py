@@ -338,7 +338,7 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
     table = comparison_table(db, catalogue, cycle, lang, sector=sector or None, size=size or None, sort=sort, descending=dir == "desc")
     return render(request, "backbone/compare.html", {
         "cycle": cycle, "table": table, "chart": distribution_chart(table, "distribution"), "sector": sector, "size": size, "sort": table.sort,
-        "dir": dir, "cells_html": cells_html, "cell_words": CellWords.current,
+        "dir": dir, "cells_html": cells_html, "words": CellWords.current(),
         "sectors": {s: sector_label(s) for s in table.sectors}, "sizes": {s: size_label(s) for s in table.size_bands},
         "page_title": _("Compare partners: %(cycle)s", cycle=cycle.name)})
 

@@ -224,9 +224,10 @@ def cycle_summaries(db: Session, cycle_id: int, key: Any) -> dict[int, dict[str,
 
 
 class SummaryCache:
-    """Decoded summaries by (result id, computed at), the least recently used dropped beyond `size`."""
+    """Decoded summaries by (result id, computed at), the least recently used dropped beyond `size` (a decoded summary
+    takes about 5 KB: 5,000 of them, five comparisons of 500 partners with their baselines, about 25 MB at most)."""
 
-    def __init__(self, size: int = 20_000):
+    def __init__(self, size: int = 5_000):
         self.size = size
         self._items: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()

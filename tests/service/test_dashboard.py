@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import event, select, update
 from app.assessments import service
 from app.assessments.models import Answer, Response
 from app.assessments.views import LevelView
-from app.dashboard.service import Cell, CellWords, PartnerRow, Progress, cells_html, comparison_table, cycle_progress
+from app.dashboard.service import Cell, CellWords, PartnerRow, Progress, SummaryCache, cells_html, comparison_table, cycle_progress
 from app.exports import service as exports
 from app.i18n import half_up, locale
 from tests import dashboard_world
@@ -198,3 +199,12 @@ def test_the_cells_of_a_row_say_score_level_and_change_in_words_and_escape_what_
     assert tds[5].endswith('<span class="change">no comparable</span>')
     assert "change" not in plain and plain.count("<td") == 6
     assert empty == '<td class="cell"><span class="muted">Sin resultado todavía</span></td>' * 6
+
+
+def test_the_summary_cache_drops_the_least_recently_used_beyond_its_size():
+    cache = SummaryCache(size=2)
+    a, b, c = ((n, dt.datetime(2026, 1, n, tzinfo=dt.UTC)) for n in (1, 2, 3))
+    cache.put_many({a: {"n": 1}, b: {"n": 2}})
+    assert cache.get_many([a]) == {a: {"n": 1}}  # a is now the most recently used
+    cache.put_many({c: {"n": 3}})
+    assert cache.get_many([a, b, c]) == {a: {"n": 1}, c: {"n": 3}}
