@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,6 +77,19 @@ def db(connection: object) -> Iterator[Session]:
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     with factory() as session:
         yield session
+
+
+@pytest.fixture
+def statements(db: Session) -> Iterator[list[str]]:
+    """The SQL statements run on the test's connection (the app's requests included) while the test runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", record)
+    yield seen
+    event.remove(db.get_bind(), "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.charts import Band, Bar, score_bars
 from app.i18n import gettext as _
@@ -25,6 +25,26 @@ class LevelView:
     description: str
     lower: float
     index: int
+
+
+def level_badge(level: LevelView | None, not_enough: str | None = None) -> Markup:
+    """A level as words first, colour second, as result pages, the dashboard and the reports show it (the
+    `level_badge` macro calls this); without a level, "Not enough answers" (`not_enough`: those words already
+    translated, for a caller that writes thousands of cells)."""
+    if level is not None:
+        return Markup(f'<span class="level level-{int(level.index)}">{escape(level.name)}</span>')
+    return Markup(f'<span class="level level-none">{escape(_("Not enough answers") if not_enough is None else not_enough)}</span>')
+
+
+def change_mark(change: int | None) -> Markup:
+    """A change in points with its arrow (the `change_text` macro calls this)."""
+    if change is None:
+        return Markup("—")
+    if change > 0:
+        return Markup(f'<span class="up">▲ +{int(change)}</span>')
+    if change < 0:
+        return Markup(f'<span class="down">▼ {int(change)}</span>')
+    return Markup('<span class="same">= 0</span>')
 
 
 @dataclass(frozen=True)

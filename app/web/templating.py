@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app import i18n
 from app.access import is_backbone_admin
 from app.assessments.service import cycle_state
+from app.assessments.views import change_mark, level_badge
 from app.organizations.labels import sector_label, size_label
 from app.web.csrf import csrf_field_value
 
@@ -58,6 +59,7 @@ def lang_url(request: Request, code: str) -> str:
 
 env.globals["lang_url"] = lang_url
 
+env.globals.update(level_badge_html=level_badge, change_html=change_mark)
 env.globals.update(cycle_state=cycle_state, sector_label=sector_label, size_label=size_label, is_backbone_admin=is_backbone_admin)
 
 

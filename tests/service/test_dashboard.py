@@ -8,7 +8,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.assessments import service
 from app.assessments.models import Answer, Response
@@ -137,34 +137,26 @@ def test_items_export_has_one_row_per_partner_and_rated_item(db, catalogue, worl
     assert rec["score"] == 33 and rec["answers"] == 2
 
 
-def test_a_result_computed_since_shows_at_once_and_unchanged_summaries_are_not_read_again(db, catalogue, world):
+def test_a_result_computed_since_shows_at_once_and_unchanged_summaries_are_not_read_again(db, catalogue, world, statements):
     """The comparison keeps decoded summaries per stored result: a second look reads no summary, and a result
     submitted or recomputed since is shown at once."""
     comparison_table(db, catalogue, world["follow"], "en")
-    statements: list[str] = []
+    statements.clear()
+    again = comparison_table(db, catalogue, world["follow"], "en")
+    assert statements and not any("summary" in s for s in statements)
+    assert by_name(again)["Alder"].cells["leadership"].shown == 100
 
-    def seen(_conn, _cursor, statement, *_):
-        statements.append(statement)
-
-    event.listen(db.get_bind(), "before_cursor_execute", seen)
-    try:
-        again = comparison_table(db, catalogue, world["follow"], "en")
-        assert statements and not any("summary" in s for s in statements)
-        assert by_name(again)["Alder"].cells["leadership"].shown == 100
-
-        # Cedar submits; Alder's leadership answers are lowered and its result recomputed.
-        dashboard_world.answer_and_submit(db, catalogue, world["follow"], world["c"], world["admin"], {"*": 3})
-        leadership = [i.id for i in world["instrument"].items if i.domain == "leadership" and i.is_rated]
-        db.execute(update(Answer).where(Answer.item_id.in_(leadership),
-                                        Answer.response_id.in_(select(Response.id).where(Response.assessment_id == world["fa"].id)))
-                   .values(value=1))
-        service.recompute_results(db, catalogue, min_group_size=5, cycle_id=world["follow"].id)
-        db.commit()
-        statements.clear()
-        after = by_name(comparison_table(db, catalogue, world["follow"], "en"))
-        assert any("summary" in s for s in statements)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", seen)
+    # Cedar submits; Alder's leadership answers are lowered and its result recomputed.
+    dashboard_world.answer_and_submit(db, catalogue, world["follow"], world["c"], world["admin"], {"*": 3})
+    leadership = [i.id for i in world["instrument"].items if i.domain == "leadership" and i.is_rated]
+    db.execute(update(Answer).where(Answer.item_id.in_(leadership),
+                                    Answer.response_id.in_(select(Response.id).where(Response.assessment_id == world["fa"].id)))
+               .values(value=1))
+    service.recompute_results(db, catalogue, min_group_size=5, cycle_id=world["follow"].id)
+    db.commit()
+    statements.clear()
+    after = by_name(comparison_table(db, catalogue, world["follow"], "en"))
+    assert any("summary" in s for s in statements)
     assert after["Cedar"].has_result and after["Cedar"].cells["voice"].shown == 100
     assert after["Alder"].cells["leadership"].shown == 33 and after["Alder"].cells["leadership"].change == 33 - 67
     assert after["Alder"].cells["data"].shown == 67  # untouched domains keep their figures
