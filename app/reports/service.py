@@ -48,11 +48,17 @@ def default_paper(lang: str) -> Paper:
     return "letter" if lang == "en" else "a4"
 
 
+def version_files() -> list[Path]:
+    """What shapes a report besides its data (cached PDFs are made again when one changes): its templates, the shared
+    macros they import, the code that builds them, the translations."""
+    files = sorted((HERE / "templates").rglob("*")) + [ROOT / "app" / "assessments" / "templates" / "assessments" / "_macros.html"]
+    files += [ROOT / "app" / p for p in ("charts.py", "assessments/views.py", "dashboard/service.py", "reports/service.py")]
+    return files + sorted((ROOT / "locales").rglob("*.po"))
+
+
 def _template_version() -> str:
     h = hashlib.sha256()
-    files = sorted((HERE / "templates").rglob("*")) + [ROOT / "app" / "charts.py", ROOT / "app" / "assessments" / "views.py"]
-    files += sorted((ROOT / "locales").rglob("*.po"))
-    for path in files:
+    for path in version_files():
         if path.is_file():
             h.update(path.name.encode())
             h.update(path.read_bytes())
@@ -200,14 +206,17 @@ def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) 
         chart = distribution_chart(table, "summary-dist")
         sectors = {r.organization.sector: sector_label(r.organization.sector) for r in table.rows}
         sizes = {r.organization.size_band: size_label(r.organization.size_band) for r in table.rows}
-    # Partnership-wide growth opportunities: how many partners have each item among their top opportunities.
-    counts: Counter[str] = Counter()
+    # Partnership-wide growth opportunities: how many partners have each item among their top opportunities; the most
+    # frequent first, equal counts in the instrument's order (a set's order changes from one process to the next, and
+    # so did the summary's list and which items made its ten).
     ids = [r.assessment.id for r in table.rows if r.has_result]
+    counts: Counter[str] = Counter()
     if ids:
         for data in db.scalars(select(Result.data).where(Result.assessment_id.in_(ids), Result.is_current.is_(True))):
             counts.update({o["item_id"] for o in (data or {}).get("growth_opportunities", [])})
+    position = {item.id: k for k, item in enumerate(instrument.items)}
     top = []
-    for item_id, n in counts.most_common(10):
+    for item_id, n in sorted(counts.items(), key=lambda entry: (-entry[1], position.get(entry[0], len(position))))[:10]:
         item = instrument.item(item_id)
         top.append({"text": item.text.get(lang), "domain": instrument.domain(item.domain).title.get(lang), "n": n,
                     "actions": [a.get(lang) for a in item.guidance.actions] if item.guidance else []})

@@ -103,6 +103,37 @@ def test_partnership_summary(db, catalogue, settings, world, tmp_path):
     assert service.cycle_summary(db, catalogue, settings, world["follow"], "es").cached
 
 
+def test_the_summarys_shared_growth_opportunities_are_the_most_frequent_then_in_the_instruments_order(db, catalogue, world):
+    """The same results give the same summary: equal counts are ordered as the instrument asks the items, not as a set
+    happened to iterate in this process."""
+    instrument = world["instrument"]
+    counts: dict[str, int] = {}
+    for result in assessments.current_results(db, [world["fa"].id, world["fb"].id]).values():
+        for o in result.data["growth_opportunities"]:
+            counts[o["item_id"]] = counts.get(o["item_id"], 0) + 1
+    order = [i.id for i in instrument.items]
+    expected = sorted(counts, key=lambda item_id: (-counts[item_id], order.index(item_id)))[:10]
+    assert len(set(counts.values())) < len(counts)  # there are ties to order
+    top = service.summary_context(db, catalogue, world["follow"], "en")["top"]
+    assert [t["text"] for t in top] == [instrument.item(i).text.get("en") for i in expected]
+    assert [t["n"] for t in top] == [counts[i] for i in expected]
+
+
+def test_the_report_cache_version_covers_every_template_a_report_uses():
+    """A cached PDF is made again when something that shapes it changes: every template a report template extends,
+    includes or imports counts (the shared macros once did not)."""
+    from app.web.templating import TEMPLATE_DIRS
+
+    covered = {p.resolve() for p in service.version_files()}
+    used = set()
+    for template in (service.HERE / "templates").rglob("*.html"):
+        used |= set(re.findall(r'\{%-? *(?:from|include|extends|import) +"([^"]+)"', template.read_text()))
+    assert used
+    for name in used:
+        path = next(d / name for d in TEMPLATE_DIRS if (d / name).is_file())
+        assert path.resolve() in covered, name
+
+
 def test_downloads_over_http_respect_permissions(client, db, world):
     fa, fb = world["fa"].id, world["fb"].id
     f.sign_in(client, db, world["lead_a"])
