@@ -8,12 +8,18 @@ gives the web process the CPU first, and the web process only waits for the fini
 `REASSESS_REPORT_PROCESSES` sets how many renderer processes a web process may start (default 1; 0 renders in the
 calling thread, as the command line does for one-off renders). The processes start on the first report and warm up
 (fonts, text shaping) before taking work.
+
+A report fetches nothing from the network or the file system beyond the app's own packaged assets (`ASSET_DIRS`): its
+HTML holds names people typed, and WeasyPrint would otherwise request any URL a stylesheet or an image in it named
+(http, https, file). The report templates reference no asset today (fonts come from fontconfig, charts are inline SVG),
+so a report fetches nothing at all; whatever else is asked for is refused, logged and left out of the PDF.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -21,6 +27,10 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 log = logging.getLogger("reassess")
 
@@ -29,15 +39,56 @@ MAX_TASKS_PER_PROCESS = 50  # a renderer is replaced after this many reports: We
 
 PARENT_CHECK_S = 1.0
 
+# The folders whose files a report may load (stylesheets, fonts, images of the app's own package).
+ASSET_DIRS = (Path(__file__).resolve().parent.parent / "web" / "static",)
+
 _lock = threading.Lock()
 _pools: dict[int, ProcessPoolExecutor] = {}
 
 
+class RefusedURL(ValueError):
+    """A report asked for a URL that is not one of the app's own assets."""
+
+
+def asset_path(url: str) -> Path | None:
+    """The file a `file:` URL names, when it is a file under one of `ASSET_DIRS` (after symbolic links and `..`)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path)).resolve()
+    if path.is_file() and any(path.is_relative_to(folder.resolve()) for folder in ASSET_DIRS):
+        return path
+    return None
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
+
+    class AssetFetcher(URLFetcher):
+        """WeasyPrint's URL fetcher, serving the app's own assets and refusing every other URL (WeasyPrint logs the
+        refusal and renders without the resource)."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            path = asset_path(url)
+            if path is None:
+                log.warning("a report asked for %r, which is not one of the app's assets: not fetched", url[:300])
+                raise RefusedURL(f"not one of the app's assets: {url[:300]}")
+            return super().fetch(path.as_uri(), headers)
+
+    return AssetFetcher
+
+
+def asset_fetcher() -> Any:
+    """A WeasyPrint URL fetcher (`url_fetcher=`) that serves only files under `ASSET_DIRS`."""
+    return _fetcher_class()()
+
+
 def write_pdf(html: str, base_url: str) -> bytes:
-    """The PDF of `html` (PDF/UA-1, tagged)."""
+    """The PDF of `html` (PDF/UA-1, tagged), with nothing fetched but the app's own assets."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return HTML(string=html, base_url=base_url, url_fetcher=asset_fetcher()).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def render(html: str, base_url: str, processes: int) -> bytes:
