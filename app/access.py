@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.assessments.models import Assessment, Cycle, Response
+from app.auth.models import Invitation
 from app.auth.service import Principal
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
@@ -171,12 +172,61 @@ def get_assessment(session: Session, p: Principal, assessment_id: int, need: Nee
     return assessment
 
 
+def reaches_response(p: Principal, response: Response) -> bool:
+    """A link's session reaches the one response its invitation opened; an account's sign-in reaches the person's own
+    responses that were not started from a link (a lead's own answers), never one that was."""
+    if response.user_id != p.user_id or p.via_token:
+        return False
+    if p.invitation_id is not None:
+        return response.invited and response.assessment_id == p.invitation_assessment_id
+    return not response.invited
+
+
+def lead_assessments(session: Session, p: Principal) -> list[Assessment]:
+    """The assessments of the organizations the principal leads, newest first."""
+    ids = lead_org_ids(p)
+    if not ids or p.invitation_id is not None:
+        return []
+    return list(session.scalars(select(Assessment).where(Assessment.organization_id.in_(ids)).order_by(Assessment.id.desc())))
+
+
+def invitations_of(session: Session, p: Principal, assessments: list[Assessment]) -> dict[int, list[Invitation]]:
+    """The respondents' invitations of these assessments, for those the principal may manage, oldest first (one query)."""
+    ids = [a.id for a in assessments if can(p, a.organization, "manage")]
+    out: dict[int, list[Invitation]] = {a.id: [] for a in assessments}
+    if ids:
+        for inv in session.scalars(select(Invitation).where(Invitation.assessment_id.in_(ids)).order_by(Invitation.created_at, Invitation.id)):
+            out[inv.assessment_id].append(inv)  # type: ignore[index]
+    return out
+
+
+def get_invitation(session: Session, p: Principal, invitation_id: int) -> Invitation:
+    """A respondent's invitation, for the lead (or backbone admin) who may manage its assessment."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.assessment_id is None:
+        raise NotFound()
+    get_assessment(session, p, invitation.assessment_id, need="manage")
+    return invitation
+
+
 def get_own_response(session: Session, p: Principal, response_id: int) -> Response:
     """A respondent reaches only their own response (read with its assessment and cycle, which every caller needs)."""
     response = session.scalar(_own_response(), {"response_id": response_id})
-    if response is None or response.user_id != p.user_id:
+    if response is None or not reaches_response(p, response):
         raise NotFound()
     return response
+
+
+def own_responses(session: Session, p: Principal) -> list[Response]:
+    """The responses the principal reaches (see reaches_response), newest first."""
+    query = select(Response).where(Response.user_id == p.user_id).order_by(Response.id.desc())
+    if p.via_token:
+        return []
+    if p.invitation_id is not None:
+        query = query.where(Response.invited.is_(True), Response.assessment_id == p.invitation_assessment_id)
+    else:
+        query = query.where(Response.invited.is_(False))
+    return list(session.scalars(query))
 
 
 @functools.cache
@@ -186,8 +236,10 @@ def _own_response() -> Select[tuple[Response]]:
             .where(Response.id == bindparam("response_id")))
 
 
-def may_see_individual_answers(p: Principal, assessment: Assessment) -> bool:
-    """Respondents' individual answers (by pseudonym) are never shown to their organization in an anonymous cycle."""
-    if assessment.cycle.anonymous:
-        return assessment.organization.backbone_id in backbone_ids(p)
-    return can(p, assessment.organization, "read")
+def answers_view(p: Principal, assessment: Assessment) -> Literal["named", "pseudonymous", "combined"]:
+    """How the principal (who may read the assessment) sees its individual answers (app.exports.service.submitted_answers):
+    in a named cycle with the respondents' emails, as the welcome page says; in an anonymous one the backbone sees them
+    under codes new in every export, and the organization itself only combined, never two rows tied to one person."""
+    if not assessment.cycle.anonymous:
+        return "named"
+    return "pseudonymous" if assessment.organization.backbone_id in backbone_ids(p) else "combined"

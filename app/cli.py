@@ -65,7 +65,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
     workers = f"{args.workers} worker processes, " if args.workers > 1 else ""
     print(f"reassess is running at {url}  ({workers}database: {_safe_url(settings.database_url)}; stop with Ctrl+C)", flush=True)
-    options = {"host": args.host, "port": args.port, "log_level": args.log_level, "proxy_headers": True, "forwarded_allow_ips": "127.0.0.1"}
+    options = server_options(args, settings)
     if args.workers > 1:
         app.state.engine.dispose()
         uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
@@ -73,6 +73,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _web_process(settings)
         uvicorn.run(app, **options)
     return 0
+
+
+def server_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """uvicorn's options. X-Forwarded-For and -Proto are believed only from REASSESS_TRUSTED_PROXIES (none by default):
+    believed from anyone else, any client could name any address and escape the per-address limits."""
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level,
+                               "proxy_headers": bool(settings.trusted_proxies)}
+    if settings.trusted_proxies:
+        options["forwarded_allow_ips"] = list(settings.trusted_proxies)
+    return options
 
 
 def _workers(value: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -42,23 +43,41 @@ class Settings(BaseSettings):
     mail_from: str = "reassess <no-reply@localhost>"
     # The largest request body accepted (413 above): a page of long answers is far below 2 MB.
     max_body_bytes: int = Field(default=2_000_000, ge=10_000)
-    # Rate limits: failures allowed per window before a 429 (sign-in: per email; per address five times as many).
+    # Rate limits: failures allowed per window before a 429 (sign-in: per address and account; per address five times
+    # as many), counted in the database by every web process alike.
     rate_window_seconds: int = Field(default=900, ge=1)
     login_attempts: int = Field(default=10, ge=1)
     link_attempts: int = Field(default=20, ge=1)
     token_failures: int = Field(default=20, ge=1)
+    # The reverse proxies (addresses or networks, comma-separated; "*" for any) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty: none, the peer's address is the client's (what the limits count).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Report PDFs are rendered in separate, lower-priority processes (app/reports/renderer.py); 0: in the request.
     report_processes: int = Field(default=1, ge=0, le=16)
     # Threads per web process that run pages and database work. A few keep the cores busy: more only contend for the
     # interpreter lock and, on SQLite, for the write lock (bench/RESULTS.md: 40 threads, 177 answer saves/s; 4: 330/s).
     threads: int = Field(default=4, ge=1, le=400)
 
-    @field_validator("locales", mode="before")
+    @field_validator("locales", "trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str) and not value.startswith("["):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        """Addresses and networks as uvicorn reads them (10.1.2.3/8 becomes 10.0.0.0/8: it would ignore the former)."""
+        out = []
+        for entry in value:
+            try:
+                out.append(entry if entry == "*" else str(ipaddress.ip_network(entry, strict=False)) if "/" in entry
+                           else str(ipaddress.ip_address(entry)))
+            except ValueError:
+                raise ValueError(f"REASSESS_TRUSTED_PROXIES: '{entry}' is not an IP address or network; give the proxies'"
+                                 " addresses separated by commas, like 127.0.0.1,10.0.0.0/8") from None
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

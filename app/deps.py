@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -25,13 +25,26 @@ from app.text import clean_text
 SESSION_COOKIE = "reassess_session"
 
 
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")
+
+
+def set_language_cookie(request: Request, response: Response, language: str, settings: Settings) -> None:
+    """The language of an invitation or a user's preference, unless the browser has chosen one already."""
+    from app.web.middleware import LANG_COOKIE
+
+    if language in settings.locales and not request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax", secure=settings.secure_cookies)
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session. Async on purpose: opening it costs nothing (it connects at its first query, in the
     endpoint's thread) and a plain dependency would take two trips through the thread pool. Closing it talks to the
     database only when a transaction is still open: then in a thread of its own, never waiting for one of the pool's
     threads (those may all be waiting for the lock this very transaction holds; FastAPI closes its own with-dependencies
     the same way)."""
-    session = request.app.state.sessionmaker()
+    session = request.state.db_session = request.app.state.sessionmaker()  # (the rate limiter ends it on a failure)
     try:
         yield session
     finally:
@@ -77,11 +90,13 @@ def _resolve(request: Request) -> tuple[Principal | None, str | None]:
     auth = request.headers.get("authorization", "")
     factory = request.app.state.sessionmaker
     if auth.lower().startswith("bearer "):
-        limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
-        limits.check("token", address)
         with read_only(factory) as db:
             found = principal_from_api_token(db, auth[7:].strip())
         if found is None:
+            # Only bad tokens are counted and refused (429 over the limit): a valid one from the same address always
+            # works. A token is 32 random bytes, which no number of guesses finds; the limit answers the scanners.
+            limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
+            limits.check("token", address)
             limits.failed("token", address)
             raise LoginRequired(i18n.gettext("The API token is not valid or has been revoked."))
         principal, touch = found

@@ -28,10 +28,19 @@ def render_mail(name: str, language: str, context: dict[str, Any]) -> tuple[str,
     return subject.removeprefix("Subject: ").strip(), body.strip() + "\n", html
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header(value: str) -> str:
+    """A header's value on one line: control characters and line breaks (an organization name stored before they were
+    refused, say) become one space, so that they can neither add a header nor make the message fail to build."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
 def send(settings: Settings, to: str, subject: str, text: str, html: str) -> Path | None:
     """Send one message; returns the .eml path when it was written to the outbox instead."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
+    message["From"], message["To"], message["Subject"] = header(settings.mail_from), header(to), header(subject)
     message["Message-ID"] = make_msgid(domain="reassess")
     message["Date"] = dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     message.set_content(text)

@@ -3,11 +3,12 @@
 from app.assessments.models import Answer, Assessment, Cycle, InstrumentRecord, Response, Result
 from app.audit import AuditEvent
 from app.auth.models import ApiToken, Invitation, User, UserSession
+from app.auth.ratelimit import RateLimitFailure
 from app.db import Base
 from app.organizations.models import Membership, Organization
 from app.reports.models import ReportCacheEntry
 
 __all__ = [
     "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "Cycle", "InstrumentRecord", "Invitation",
-    "Membership", "Organization", "ReportCacheEntry", "Response", "Result", "User", "UserSession",
+    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "User", "UserSession",
 ]

@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.assessments import service
-from app.assessments.models import Assessment
+from app.assessments.models import Answer, Assessment
 from app.assessments.service import AnswerInput
 from app.organizations.models import Role
 from tests import factories as f
@@ -22,16 +22,17 @@ from tests import factories as f
 INSTRUMENT = ("equity-self-assessment", "1.0")
 
 
-def answer_and_submit(db, catalogue, cycle, org, lead, values: dict[str, int], people: int = 2) -> Assessment:
+def answer_and_submit(db, catalogue, cycle, org, lead, values: dict[str, int], people: int = 5) -> Assessment:
+    """``people`` respondents (as many as an anonymous cycle needs to submit) give ``values`` to every rated item."""
     instrument = catalogue.get(*INSTRUMENT)
     assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == org.id))
     for k in range(people):
         person = f.user(db, org, Role.respondent, password=None)
         response = service.get_or_start_response(db, assessment, person.id, "en")
         service.set_respondent_profile(db, catalogue, response, "staff" if k else "executive", [])
-        for item in instrument.items:
-            if item.is_rated:
-                service.save_answer(db, catalogue, response, AnswerInput(item.id, value=str(values.get(item.domain, values["*"]))))
+        db.add_all(Answer(response_id=response.id, item_id=item.id, **service.validate_answer(
+            instrument, cycle.depth, AnswerInput(item.id, value=str(values.get(item.domain, values["*"]))))) for item in instrument.items if item.is_rated)
+        db.flush()
         service.submit_response(db, response, person.id)
     service.submit_assessment(db, catalogue, assessment, lead.id, min_group_size=5)
     return assessment

@@ -78,7 +78,7 @@ class AnswerOut(BaseModel):
     respondent: str | None
     role_group: str | None
     race_ethnicity: list[str] | None
-    language: str
+    language: str | None
     item_id: str
     value: int | None
     special: Literal["dont_know", "not_applicable"] | None
@@ -87,9 +87,13 @@ class AnswerOut(BaseModel):
     comment: str | None
 
 
-@router.get("/{assessment_id}/answers", summary="The submitted answers, pseudonymous, with small groups suppressed")
+@router.get("/{assessment_id}/answers", summary="The answers the submitted result counts (none before submission)",
+            description="Anonymous cycle: for the backbone, per response a code that is new in every call, responses in a random "
+                        "order, and only the group fields (role group, race/ethnicity, language) whose every combination at least "
+                        "the anonymity minimum share; for the organization itself, no respondent and no group field, each item's "
+                        "answers in a random order. Named cycle: the respondent's email and group fields.")
 def get_answers(assessment_id: result_views.IdPath, db: SessionDep, principal: CurrentUser,
                 settings: SettingsDep) -> list[AnswerOut]:
     assessment = access.get_assessment(db, principal, assessment_id)
-    return [AnswerOut(**row) for row in submitted_answers(db, assessment, access.may_see_individual_answers(principal, assessment),
+    return [AnswerOut(**row) for row in submitted_answers(db, assessment, access.answers_view(principal, assessment),
                                                           settings.min_group_size)]

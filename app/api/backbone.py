@@ -25,6 +25,7 @@ from app.errors import Invalid, NotFound
 from app.exports.service import export_response
 from app.i18n import gettext as _
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
+from app.organizations.service import single_line_errors
 
 router = APIRouter(tags=["backbone"])
 # Names are plain text: no control characters but tab and line breaks. PostgreSQL cannot store NUL, and the others
@@ -45,11 +46,12 @@ class PartnerOut(BaseModel):
 
 class PartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
+    # One line each: a line break or control character is refused with a translated message (single_line_errors).
+    name: str = Field(min_length=1, max_length=200)
     sector: Literal[SECTORS] = "other"  # type: ignore[valid-type]
     size_band: Literal[SIZE_BANDS] = "1-10"  # type: ignore[valid-type]
     preferred_language: Literal["en", "es"] = "en"
-    contact_name: str = Field(default="", max_length=200, pattern=PLAIN_TEXT)
+    contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
@@ -74,6 +76,8 @@ def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> 
 @router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)", responses=WRITE_ERRORS)
 def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser) -> PartnerOut:
     backbone = access.get_backbone(db, principal, "admin")
+    for field, message in single_line_errors(body.model_dump()).items():
+        raise Invalid(message, field=field)
     if not body.name.strip():
         raise Invalid(_("Give the organization's name."), field="name")
     if db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id, func.lower(Organization.name) == body.name.strip().lower())):

@@ -97,6 +97,9 @@ class Response(Base):
     role_group: Mapped[str | None] = mapped_column(String(64))
     race_ethnicity: Mapped[list[Any] | None]
     last_page: Mapped[str | None] = mapped_column(String(64))
+    # Started from an invitation link: reachable only through a session opened with that person's link (and, on a new
+    # device, their return code), never through an account's sign-in (app.access.get_own_response).
+    invited: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]

@@ -66,9 +66,3 @@ def result_out(row: Result) -> ResultOut:
     data.pop("instrument_version", None)
     return ResultOut(assessment_id=row.assessment_id, engine_version=row.engine_version, instrument_id=row.instrument_id,
                      instrument_version=row.instrument_version, computed_at=row.computed_at.isoformat(), **data)
-
-
-def shown_groups(data: dict[str, Any] | None) -> dict[str, set[str]]:
-    """The group ids a stored result shows, per kind; everything else is suppressed."""
-    groups = (data or {}).get("groups") or {}
-    return {kind: set(groups.get(kind) or {}) for kind in ("role_group", "race_ethnicity")}

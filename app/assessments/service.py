@@ -125,10 +125,16 @@ def new_pseudonym() -> str:
     return "R-" + secrets.token_hex(5).upper()
 
 
-def get_or_start_response(session: Session, assessment: Assessment, user_id: int, language: str) -> Response:
-    response = session.scalar(select(Response).where(Response.assessment_id == assessment.id, Response.user_id == user_id))
+def find_response(session: Session, assessment_id: int, user_id: int) -> Response | None:
+    return session.scalar(select(Response).where(Response.assessment_id == assessment_id, Response.user_id == user_id))
+
+
+def get_or_start_response(session: Session, assessment: Assessment, user_id: int, language: str, *, invited: bool = False) -> Response:
+    """The person's response to the assessment, started when there is none. ``invited``: started from an invitation link,
+    and so reachable only through a session opened with that link (app.access.get_own_response)."""
+    response = find_response(session, assessment.id, user_id)
     if response is None:
-        response = Response(assessment_id=assessment.id, user_id=user_id, pseudonym=new_pseudonym(), language=language)
+        response = Response(assessment_id=assessment.id, user_id=user_id, pseudonym=new_pseudonym(), language=language, invited=invited)
         session.add(response)
         if assessment.status is AssessmentStatus.draft:
             assessment.status = AssessmentStatus.in_progress
@@ -339,8 +345,9 @@ def submit_response(session: Session, response: Response, actor_id: int | None, 
     ensure_writable(response, as_of)
     response.status = ResponseStatus.submitted
     response.submitted_at = utcnow()
-    # The pseudonym stays out of the log: with the actor beside it, it would name the author of pseudonymous answers.
-    audit.record(session, actor_id, "response.submitted", "assessment", response.assessment_id, response.assessment.organization_id)
+    # In an anonymous cycle the log says that someone submitted, never who; the pseudonym never goes into it.
+    actor = None if response.assessment.cycle.anonymous else actor_id
+    audit.record(session, actor, "response.submitted", "assessment", response.assessment_id, response.assessment.organization_id)
     return True
 
 
@@ -415,9 +422,11 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
     if not cycle_is_open(locked.cycle, as_of):
         raise Conflict(_("This assessment cycle is closed; the assessment can no longer be submitted."))
     n_submitted = session.scalar(select(func.count()).select_from(Response).where(
-        Response.assessment_id == locked.id, Response.status == ResponseStatus.submitted))
+        Response.assessment_id == locked.id, Response.status == ResponseStatus.submitted)) or 0
     if not n_submitted:
         raise Invalid(_("No response has been submitted yet: at least one person must submit their answers first."))
+    if locked.cycle.anonymous:
+        check_anonymity(session, locked, n_submitted, min_group_size)
     result = compute_result(session, catalogue, locked, min_group_size)
     row = store_result(session, locked, result)
     locked.status = AssessmentStatus.submitted
@@ -427,6 +436,36 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
     audit.record(session, actor_id, "assessment.submitted", "assessment", locked.id, locked.organization_id,
                  responses=n_submitted, engine_version=ENGINE_VERSION)
     return row
+
+
+def check_anonymity(session: Session, assessment: Assessment, n_submitted: int, min_group_size: int) -> None:
+    """In an anonymous cycle a result never rests on fewer than ``min_group_size`` people, alone or as the difference
+    between two results: the first needs that many submitted responses, and a new result after reopening needs none or
+    that many more, so that comparing the two results cannot isolate one person's answers."""
+    if n_submitted < min_group_size:
+        raise Invalid(_("This cycle is anonymous: the assessment can be submitted once at least %(min)s people have submitted "
+                        "their answers (so far: %(n)s), so that nobody's answers can be read from the results.",
+                        min=min_group_size, n=n_submitted))
+    previous = current_result(session, assessment.id)
+    if previous is None:
+        return
+    added = session.scalar(select(func.count()).select_from(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.submitted,
+        Response.submitted_at > previous.computed_at)) or 0
+    if 0 < added < min_group_size:
+        raise Invalid(_("Since the last result, %(n)s more people have submitted. In an anonymous cycle a new result needs at "
+                        "least %(min)s new responses, so that nobody's answers can be found by comparing the two results.",
+                        n=added, min=min_group_size))
+
+
+def counted_responses(session: Session, assessment: Assessment) -> tuple[Result | None, list[Response]]:
+    """The assessment's current result and the submitted responses it was computed from (none before submission)."""
+    row = current_result(session, assessment.id)
+    if row is None:
+        return None, []
+    return row, list(session.scalars(select(Response).where(
+        Response.assessment_id == assessment.id, Response.status == ResponseStatus.submitted,
+        Response.submitted_at <= row.computed_at).order_by(Response.id)))
 
 
 def reopen_assessment(session: Session, assessment: Assessment, actor_id: int | None, reason: str = "") -> bool:
@@ -445,11 +484,11 @@ def current_result(session: Session, assessment_id: int) -> Result | None:
     return session.scalar(select(Result).where(Result.assessment_id == assessment_id, Result.is_current.is_(True)))
 
 
-def current_results(session: Session, assessment_ids: Sequence[int]) -> dict[int, Result]:
+def assessments_with_results(session: Session, assessment_ids: Sequence[int]) -> set[int]:
+    """Which of these assessments have a current result (one query)."""
     if not assessment_ids:
-        return {}
-    rows = session.scalars(select(Result).where(Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True)))
-    return {r.assessment_id: r for r in rows}
+        return set()
+    return set(session.scalars(select(Result.assessment_id).where(Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True))))
 
 
 def result_history(session: Session, assessment_id: int) -> list[Result]:

@@ -1,14 +1,25 @@
-"""Invitation links: personal, hashed at rest, expiring, revocable.
+"""Invitation links: personal, hashed at rest, expiring, revocable. A link is a key to one thing.
 
-A link belongs to one person and opens one thing (their response to one assessment, or the lead
-seat of one partner organization). It can be opened again to resume until it expires, is revoked,
-or the response it opens is submitted; re-sending an invitation replaces its token, so an older
-copy of the link stops working at once.
+A respondent's link opens one response, in a session that reaches nothing else (not the person's account, not their
+responses elsewhere) and ends when the invitation is revoked. Once the response is started, the link alone no longer
+opens it on a new device: the respondent's own return code is asked for too (``resume_code``), so that whoever else saw
+the link (a lead shown it on screen, a forwarded email) cannot read or change what the person wrote.
+
+A lead's link opens nothing by itself: it is used once, to choose a password for a new account, or, when the email
+already has an account, to add the seat after signing in with that account's password. It never signs anyone in as an
+existing user.
+
+The token is derived from the secret key and a random salt kept with the invitation (only its hash is stored), so that a
+resend sends the same link again rather than killing the one people hold.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,12 +28,12 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
-from app.auth.security import new_token, token_hash
+from app.auth.security import token_hash
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
-from app.organizations.models import Organization, Role
+from app.organizations.models import Membership, Organization, Role
 from app.organizations.service import add_member
 
 MAX_BATCH = 50
@@ -32,7 +43,8 @@ MAX_BATCH = 50
 class Issued:
     invitation: Invitation
     token: str
-    replaces_earlier: bool = False  # a fresh link for an open invitation: the link sent before stops working
+    replaces_earlier: bool = False  # a fresh link for an open invitation made before links were derived
+    again: bool = False  # the same link sent again
 
     def link(self, settings: Settings) -> str:
         return f"{settings.base_url.rstrip('/')}/invite/{self.token}"
@@ -58,23 +70,59 @@ def issue(session: Session, settings: Settings, *, email: str, language: str, or
     if language not in settings.locales:
         language = settings.default_locale
     email = auth.normalize_email(email)
-    existing = session.scalar(select(Invitation).where(
+    query = select(Invitation).where(
         Invitation.email == email, Invitation.organization_id == organization.id, Invitation.purpose == purpose,
-        Invitation.assessment_id == assessment_id, Invitation.revoked_at.is_(None)))
-    token = new_token("inv_")
+        Invitation.assessment_id == assessment_id, Invitation.revoked_at.is_(None))
+    if purpose is InvitationPurpose.partner_lead:
+        query = query.where(Invitation.used_at.is_(None))  # a lead's link is used once; a new invitation has a new link
+    existing = session.scalar(query)
     expires = utcnow() + dt.timedelta(days=settings.invitation_days)
+    legacy = existing is not None and existing.link_salt is None
     if existing is not None:
-        existing.token_hash, existing.expires_at, existing.language = token_hash(token), expires, language
         invitation = existing
+        invitation.expires_at, invitation.language = max(expires, invitation.expires_at), language
+        if legacy:  # made before links were derived: its token cannot be sent again, so it gets a derived one
+            invitation.link_salt = secrets.token_hex(16)
     else:
-        invitation = Invitation(token_hash=token_hash(token), purpose=purpose, email=email, language=language,
-                                organization_id=organization.id, assessment_id=assessment_id, created_by_id=created_by_id,
-                                expires_at=expires)
+        invitation = Invitation(token_hash=secrets.token_hex(32), purpose=purpose, email=email, language=language, organization_id=organization.id,
+                                assessment_id=assessment_id, created_by_id=created_by_id, expires_at=expires,
+                                link_salt=secrets.token_hex(16))
         session.add(invitation)
+        session.flush()
+    token = link_token(settings.secret_key, invitation)
+    invitation.token_hash = token_hash(token)
     invitation.last_sent_at = utcnow()
     session.flush()
     audit.record(session, created_by_id, "invitation.sent", "invitation", invitation.id, organization.id, purpose=purpose.value)
-    return Issued(invitation, token, replaces_earlier=existing is not None)
+    return Issued(invitation, token, replaces_earlier=legacy, again=existing is not None and not legacy)
+
+
+def _mac(secret: str, message: str) -> bytes:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+
+
+def link_token(secret: str, invitation: Invitation) -> str:
+    """The token of an invitation's link: the same every time it is sent, unknown to anyone without the secret key."""
+    assert invitation.link_salt is not None and invitation.id is not None
+    return "inv_" + base64.urlsafe_b64encode(_mac(secret, f"link:{invitation.id}:{invitation.link_salt}")).decode().rstrip("=")
+
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper or a phone without doubt
+
+
+def resume_code(secret: str, response_id: int, pseudonym: str) -> str:
+    """A respondent's own return code (``XXXX-XXXX``, 40 bits), shown only in their own session: with their link it
+    opens their started response on another device. Derived, so it can be shown again and is stored nowhere."""
+    digest = _mac(secret, f"resume:{response_id}:{pseudonym}")
+    n = int.from_bytes(digest[:5], "big")
+    chars = "".join(_CODE_ALPHABET[(n >> (5 * i)) & 31] for i in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def code_matches(secret: str, response_id: int, pseudonym: str, typed: str) -> bool:
+    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).replace("O", "0").replace("I", "1")
+    expected = resume_code(secret, response_id, pseudonym).replace("-", "")
+    return hmac.compare_digest(cleaned.encode(), expected.encode())
 
 
 def find_valid(session: Session, token: str) -> Invitation:
@@ -87,9 +135,13 @@ def find_valid(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def accept(session: Session, invitation: Invitation) -> User:
-    """The invitee's account (created without a password the first time) with the role the invitation gives."""
-    user = auth.get_user_by_email(session, invitation.email)
+def accept(session: Session, invitation: Invitation, user: User | None = None, *, anonymous: bool = False) -> User:
+    """Give the invitee the role the invitation gives: to ``user`` (an account that has just proven it is the invitee's)
+    or to the account of the invitation's email, created without a password the first time.
+
+    ``anonymous``: a respondent of an anonymous cycle; the log records that a link was opened, not by whom."""
+    if user is None:
+        user = auth.get_user_by_email(session, invitation.email)
     if user is None:
         user = auth.create_user(session, invitation.email, password=None, language=invitation.language)
     organization = session.get(Organization, invitation.organization_id)
@@ -99,8 +151,23 @@ def accept(session: Session, invitation: Invitation) -> User:
     if invitation.used_at is None:
         invitation.used_at = utcnow()
         invitation.user_id = user.id
-        audit.record(session, user.id, "invitation.accepted", "invitation", invitation.id, organization.id)
+        audit.record(session, None if anonymous else user.id, "invitation.accepted", "invitation", invitation.id, organization.id)
     return user
+
+
+def lead_link_state(session: Session, invitation: Invitation) -> str:
+    """What a lead's link may do: 'used' (it has been, sign in instead), 'sign-in' (the email has an account: its owner
+    signs in to take the seat) or 'new-account' (choose a password)."""
+    if invitation.used_at is not None:
+        return "used"
+    user = auth.get_user_by_email(session, invitation.email)
+    if user is None:
+        return "new-account"
+    # An account that can sign in, or that holds more than respondent seats, is never taken over through a link.
+    seats = session.scalars(select(Membership.role).where(Membership.user_id == user.id)).all()
+    if user.password_hash or any(role is not Role.respondent for role in seats):
+        return "sign-in"
+    return "new-account"
 
 
 def revoke(session: Session, invitation: Invitation, actor_id: int | None) -> None:

@@ -73,3 +73,6 @@ class Invitation(Base):
     used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
     last_sent_at: Mapped[dt.datetime | None]
+    # With the secret key, derives the link's token (app.auth.invitations.link_token): a resend sends the same link
+    # again, while the database holds only the token's hash. None on links made before links were derived.
+    link_salt: Mapped[str | None] = mapped_column(String(32))

@@ -29,14 +29,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why a password is too weak (a gettext msgid), or None."""
+    """Why a password is too weak, in the current language, or None."""
+    from app.i18n import gettext as _
+
     if len(password) < MIN_PASSWORD_LENGTH:
-        return "Use at least 10 characters."
+        return _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
     if len(set(password)) < 5:
-        return "Use a password with more different characters."
+        return _("Use a password with more different characters.")
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in password.lower():
-        return "Do not use your email address in your password."
+        return _("Do not use your email address in your password.")
     return None
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiToken, User, UserSession
+from app.auth.models import ApiToken, Invitation, User, UserSession
 from app.auth.security import hash_password, new_token, token_hash, verify_password
 from app.db import utcnow
 from app.organizations.models import Membership, Organization, OrgKind, Role
@@ -107,10 +107,7 @@ class Principal:
     seats: tuple[Seat, ...]
     invitation_id: int | None = None  # a session opened by an invitation link reaches only that response
     via_token: bool = False
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.email
+    invitation_assessment_id: int | None = None  # the assessment of that response
 
 
 def principal_for(session: Session, user: User, invitation_id: int | None = None, via_token: bool = False) -> Principal:
@@ -131,12 +128,16 @@ def _seats_of(rows: Sequence[Row[Any]]) -> tuple[Seat, ...]:
     return tuple(Seat(r.organization_id, r.kind, r.role, r.backbone_id) for r in rows if r.kind is not None)
 
 
-def _principal(rows: Sequence[Row[Any]], invitation_id: int | None = None, via_token: bool = False) -> Principal | None:
-    """A principal from the rows of one lookup: the _USER columns, then those of _seats."""
+def _principal(rows: Sequence[Row[Any]], invitation_id: int | None = None, via_token: bool = False,
+               invitation_assessment_id: int | None = None) -> Principal | None:
+    """A principal from the rows of one lookup: the _USER columns, then those of _seats. A session opened by an invitation
+    link holds no seat at all: it reaches the invitation's response and nothing of the account."""
     if not rows or not rows[0].is_active:
         return None
     first = rows[0]
-    return Principal(first.id, first.email, first.name, first.preferred_language, _seats_of(rows), invitation_id, via_token)
+    seats = () if invitation_id is not None else _seats_of(rows)
+    return Principal(first.id, first.email, first.name, first.preferred_language, seats, invitation_id, via_token,
+                     invitation_assessment_id)
 
 
 _USER = (User.id, User.email, User.name, User.preferred_language, User.is_active)
@@ -147,7 +148,10 @@ def principal_from_session(session: Session, token: str) -> Principal | None:
     rows = session.execute(_session_lookup(), {"token_hash": token_hash(token)}).all()
     if not rows or rows[0].expires_at <= utcnow():
         return None
-    return _principal(rows, rows[0].invitation_id)
+    first = rows[0]
+    if first.invitation_id is not None and (first.invitation_revoked_at is not None or first.invitation_assessment_id is None):
+        return None  # a link's session ends with its invitation
+    return _principal(rows, first.invitation_id, invitation_assessment_id=first.invitation_assessment_id)
 
 
 def principal_from_api_token(session: Session, token: str) -> tuple[Principal, int | None] | None:
@@ -166,8 +170,10 @@ def principal_from_api_token(session: Session, token: str) -> tuple[Principal, i
 # cost more than running it.
 @functools.cache
 def _session_lookup() -> Select[Any]:
-    return _seats(select(*_USER, UserSession.expires_at, UserSession.invitation_id)
+    return _seats(select(*_USER, UserSession.expires_at, UserSession.invitation_id,
+                         Invitation.assessment_id.label("invitation_assessment_id"), Invitation.revoked_at.label("invitation_revoked_at"))
                   .select_from(UserSession).join(User, User.id == UserSession.user_id)
+                  .outerjoin(Invitation, Invitation.id == UserSession.invitation_id)
                   .outerjoin(Membership, Membership.user_id == User.id)
                   .where(UserSession.token_hash == bindparam("token_hash")))
 

@@ -31,6 +31,7 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_choices, sector_label, size_choices, size_label
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
+from app.organizations.service import single_line_errors
 from app.partner.routes import send_invitation
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -87,11 +88,11 @@ PARTNER_FIELDS = ("name", "sector", "size_band", "preferred_language", "contact_
 
 def _partner_form(form: Any, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     values = {k: str(form.get(k) or "").strip() for k in PARTNER_FIELDS}
-    errors = {}
+    errors = single_line_errors(values)  # a line break or control character: said first, for each field
     if not values["name"]:
         errors["name"] = _("Give the organization's name.")
     elif len(values["name"]) > 200:
-        errors["name"] = _("The name is too long (at most %(n)s characters).", n=200)
+        errors.setdefault("name", _("The name is too long (at most %(n)s characters).", n=200))
     if values["sector"] not in SECTORS:
         errors["sector"] = _("Choose a sector from the list.")
     if values["size_band"] not in SIZE_BANDS:
@@ -99,8 +100,8 @@ def _partner_form(form: Any, settings: Settings) -> tuple[dict[str, str], dict[s
     if values["preferred_language"] not in settings.locales:
         errors["preferred_language"] = _("Choose a language from the list.")
     if len(values["contact_name"]) > 200:
-        errors["contact_name"] = _("The name is too long (at most %(n)s characters).", n=200)
-    if values["contact_email"]:
+        errors.setdefault("contact_name", _("The name is too long (at most %(n)s characters).", n=200))
+    if values["contact_email"] and "contact_email" not in errors:
         try:
             values["contact_email"] = invitations.parse_emails(values["contact_email"])[0]
         except (Invalid, IndexError):

@@ -11,18 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.responses import Response as HttpResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, i18n
-from app.assessments import results as result_views
-from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus, Result
-from app.assessments.service import current_result, instrument_of
+from app.assessments import disclosure
+from app.assessments.models import Answer, Assessment, Cycle, Result
+from app.assessments.service import counted_responses, instrument_of
+from app.auth.models import User
 from app.config import Settings
 from app.dashboard.service import comparison_table
 from app.i18n import gettext as _
@@ -92,53 +94,71 @@ def items_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> S
 
 
 def answers_sheet(db: Session, cycle: Cycle, min_group_size: int) -> Sheet:
-    """One row per submitted response and item: pseudonymous, group fields only for groups the result shows."""
-    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("respondent", _("Respondent (pseudonym)")),
+    """One row per response and item, of the responses each submitted assessment's result counts: under a code that is
+    new in every export (anonymous cycle) or the respondent's email (named cycle), in a random order, with the group
+    fields that no fewer than the minimum share (app.assessments.disclosure)."""
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("respondent", _("Respondent")),
                ("role_group", _("Role group")), ("race_ethnicity", _("Race or ethnicity")), ("language", _("Language")),
                ("item_id", _("Item id")), ("value", _("Value")), ("special", _("Special answer")), ("choices", _("Choices")),
                ("text", _("Text answer")), ("comment", _("Comment"))]
+    view = "named" if not cycle.anonymous else "pseudonymous"
     rows = []
     for assessment in db.scalars(select(Assessment).join(Organization, Organization.id == Assessment.organization_id)
                                  .where(Assessment.cycle_id == cycle.id).order_by(Organization.name)):
-        for a in submitted_answers(db, assessment, identify=True, min_group_size=min_group_size):
+        for a in submitted_answers(db, assessment, view, min_group_size):
             rows.append([assessment.organization_id, assessment.organization.name, a["respondent"], a["role_group"],
                          "; ".join(a["race_ethnicity"] or []) or None, a["language"], a["item_id"], a["value"], a["special"],
                          "; ".join(a["choices"] or []) or None, a["text"], a["comment"]])
     return _sheet(_("Answers"), columns, rows)
 
 
-def submitted_answers(db: Session, assessment: Assessment, identify: bool, min_group_size: int) -> list[dict[str, Any]]:
-    """Rows of the submitted answers, as exports and the API give them.
+AnswersView = Literal["named", "pseudonymous", "combined"]
 
-    ``identify`` False (an anonymous cycle seen by the organization itself): no respondent id, and rows are
-    ordered by item and answer so that they cannot be linked back into one person's response.
-    Group fields are kept only for groups that the stored result shows (at or above the minimum size,
-    after complementary suppression).
+
+def submitted_answers(db: Session, assessment: Assessment, view: AnswersView, min_group_size: int) -> list[dict[str, Any]]:
+    """Rows of the answers that the assessment's current result counts, as exports and the API give them; none before
+    the organization has submitted (nothing of a response leaves the server while people are still answering).
+
+    ``view`` (app.access.answers_view): 'named', a named cycle: the respondent's email and group fields, as the welcome
+    page told them. 'pseudonymous', the backbone in an anonymous cycle: per response a code new in this call, responses
+    in a random order, the group fields that disclosure.released_fields allows. 'combined', the organization itself in an
+    anonymous cycle: no respondent, no group field, each item's answers in a random order, so that no two rows can be
+    tied to one person.
     """
-    row = current_result(db, assessment.id)
-    shown = result_views.shown_groups(row.data if row else None)
-    responses = db.scalars(select(Response).where(Response.assessment_id == assessment.id,
-                                                  Response.status == ResponseStatus.submitted)).all()
-    by_id = {r.id: r for r in responses}
-    answers = db.scalars(select(Answer).where(Answer.response_id.in_(list(by_id))).order_by(Answer.response_id, Answer.id)).all()
+    _row, responses = counted_responses(db, assessment)
+    if not responses:
+        return []
+    answers: dict[int, list[Answer]] = {r.id: [] for r in responses}
+    for a in db.scalars(select(Answer).where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
+        answers[a.response_id].append(a)
+    profiles = {r.id: disclosure.Profile(r.role_group, tuple(r.race_ethnicity or ()), r.language) for r in responses}
+    if view == "named":
+        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in responses}))).all())
+        keys, released = {r.id: emails.get(r.user_id) for r in responses}, disclosure.FIELDS
+    elif view == "pseudonymous":
+        responses = disclosure.shuffled(responses)
+        keys = dict(zip((r.id for r in responses), disclosure.fresh_pseudonyms(len(responses)), strict=True))
+        released = disclosure.released_fields(list(profiles.values()), min_group_size)
+    else:
+        keys, released = {r.id: None for r in responses}, ()
     rows = []
-    for a in answers:
-        r = by_id[a.response_id]
-        race = [c for c in (r.race_ethnicity or []) if c in shown["race_ethnicity"]]
-        rows.append({
-            "respondent": r.pseudonym if identify else None,
-            "role_group": r.role_group if r.role_group in shown["role_group"] else None,
-            "race_ethnicity": (race or None) if identify else None,
-            "language": r.language,
-            "item_id": a.item_id,
-            "value": a.value,
-            "special": a.special.value if a.special else None,
-            "choices": a.choices,
-            "text": a.text,
-            "comment": a.comment,
-        })
-    if not identify:
-        rows.sort(key=lambda x: (x["item_id"], x["value"] if x["value"] is not None else -1, x["special"] or "", x["comment"] or ""))
+    for r in responses:
+        p = profiles[r.id]
+        for a in answers[r.id]:
+            rows.append({
+                "respondent": keys[r.id],
+                "role_group": p.role_group if "role_group" in released else None,
+                "race_ethnicity": (list(p.race_ethnicity) or None) if "race_ethnicity" in released else None,
+                "language": p.language if "language" in released else None,
+                "item_id": a.item_id,
+                "value": a.value,
+                "special": a.special.value if a.special else None,
+                "choices": a.choices,
+                "text": a.text,
+                "comment": a.comment,
+            })
+    if view == "combined":
+        rows = sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"])
     return rows
 
 
@@ -170,9 +190,19 @@ def safe(value: Any) -> Any:
     a spreadsheet cannot hold (older rows may have them); other values pass."""
     if isinstance(value, str):
         value = clean_text(value)
-        if value.startswith(FORMULA_START):
+        if value.startswith(FORMULA_START) or _formula_after_invisibles(value):
             return "'" + value
     return value
+
+
+def _formula_after_invisibles(value: str) -> bool:
+    """A formula a spreadsheet still finds: after leading spaces and invisible format characters (zero-width space,
+    byte-order mark: Unicode category Cf), or behind a full-width sign (＝ ＋ － ＠, which NFKC makes = + - @)."""
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", ch).startswith(FORMULA_START)
+    return False
 
 
 def to_csv(sheet: Sheet) -> bytes:

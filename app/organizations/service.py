@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.i18n import gettext as _
 from app.organizations.models import Membership, Organization, OrgKind, Role
 
 BACKBONE_ROLES = {Role.backbone_admin, Role.backbone_analyst}
+# A partner's fields that are one line of text. A line break or other control character in them is refused: a name
+# goes into mail headers (a CR/LF there made every invitation fail) and one-line cells of exports.
+SINGLE_LINE_FIELDS = ("name", "contact_name", "contact_email")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def single_line_errors(values: Mapping[str, str], fields: Iterable[str] = SINGLE_LINE_FIELDS) -> dict[str, str]:
+    """{field: translated message} for the fields whose text holds a line break or another control character."""
+    message = _("Write this on one line, without line breaks, tabs or other control characters.")
+    return {field: message for field in fields if _CONTROL.search(values.get(field) or "")}
 
 
 def find_organization(session: Session, name_or_id: str | int) -> Organization | None:

@@ -6,18 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import service
 from app.assessments.models import Assessment, AssessmentStatus
-from app.assessments.models import Response as ResponseRow
 from app.auth import invitations
-from app.auth.models import Invitation, InvitationPurpose
+from app.auth.models import InvitationPurpose
 from app.config import Settings
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import gettext as _
 from app.mail import render_mail, send
 from app.organizations.models import Organization
@@ -42,22 +40,16 @@ def send_invitation(db: Session, settings: Settings, issued: invitations.Issued,
     return path.name if path else None
 
 
-def _lead_assessments(db: Session, principal: Any) -> list[Assessment]:
-    ids = access.lead_org_ids(principal)
-    if not ids or principal.invitation_id is not None:
-        return []
-    return list(db.scalars(select(Assessment).where(Assessment.organization_id.in_(ids)).order_by(Assessment.id.desc())))
-
-
 def _render_home(request: Request, db: Session, principal: Any, extra: dict[str, Any] | None = None, status: int = 200) -> Response:
-    assessments = _lead_assessments(db, principal)
+    assessments = access.lead_assessments(db, principal)
     counts = service.response_counts(db, [a.id for a in assessments])
+    invites = access.invitations_of(db, principal, assessments)
+    results = service.assessments_with_results(db, [a.id for a in assessments])
     rows = []
     for a in assessments:
-        invites = db.scalars(select(Invitation).where(Invitation.assessment_id == a.id).order_by(Invitation.created_at)).all()
-        own = db.scalar(select(ResponseRow).where(ResponseRow.assessment_id == a.id, ResponseRow.user_id == principal.user_id))
-        rows.append({"a": a, "counts": counts[a.id], "invites": invites, "open": service.cycle_is_open(a.cycle), "own": own,
-                     "has_result": service.current_result(db, a.id) is not None})
+        own = service.find_response(db, a.id, principal.user_id)
+        rows.append({"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.cycle_is_open(a.cycle),
+                     "own": own if own is not None and not own.invited else None, "has_result": a.id in results})
     return render(request, "partner/home.html", {"rows": rows, "links": [], "error": None, "emails": "", "page_title": _("Your organization"),
                                                  **(extra or {})}, status_code=status)
 
@@ -93,17 +85,9 @@ def invite(request: Request, assessment_id: Id, db: SessionDep, principal: Curre
     return _render_home(request, db, principal, {"links": links, "invited": len(emails)})
 
 
-def _own_invitation(db: Session, principal: Any, invitation_id: int) -> Invitation:
-    invitation = db.get(Invitation, invitation_id)
-    if invitation is None or invitation.assessment_id is None:
-        raise NotFound()
-    access.get_assessment(db, principal, invitation.assessment_id, need="manage")
-    return invitation
-
-
 @router.post("/partner/invitations/{invitation_id}/revoke")
 def revoke_invitation(invitation_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    invitation = _own_invitation(db, principal, invitation_id)
+    invitation = access.get_invitation(db, principal, invitation_id)
     invitations.revoke(db, invitation, principal.user_id)
     db.commit()
     return RedirectResponse(f"/partner?flash=revoked#assessment-{invitation.assessment_id}", status_code=303)
@@ -111,7 +95,7 @@ def revoke_invitation(invitation_id: Id, db: SessionDep, principal: CurrentUser)
 
 @router.post("/partner/invitations/{invitation_id}/resend")
 def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> Response:
-    invitation = _own_invitation(db, principal, invitation_id)
+    invitation = access.get_invitation(db, principal, invitation_id)
     if invitation.revoked_at is not None:
         raise Conflict(_("This invitation was revoked; invite the person again instead."))
     assessment = db.get(Assessment, invitation.assessment_id)

@@ -12,25 +12,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import service
 from app.assessments.models import Answer, Assessment, ResponseStatus
-from app.assessments.models import Response as ResponseRow
-from app.auth import invitations, ratelimit
-from app.auth import service as auth
-from app.auth.models import InvitationPurpose
-from app.auth.routes import set_session_cookie
+from app.auth import invitations
 from app.db import reading_first, writable
-from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
+from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import Instrument, ItemType
 from app.respond.service import Page, is_answered, plan_pages, progress
 from app.web.csrf import csrf_protect
-from app.web.middleware import LANG_COOKIE
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -69,45 +63,22 @@ class Context:
                 "org": self.assessment.organization, "lang": i18n.get_locale()}
 
 
+def return_code(request: Request, ctx: Context) -> str | None:
+    """The respondent's own return code, for a response started from a link (shown only in the respondent's session)."""
+    if not ctx.response.invited:
+        return None
+    return invitations.resume_code(request.app.state.settings.secret_key, ctx.response.id, ctx.response.pseudonym)
+
+
 def url(response_id: int, page: str) -> str:
     return f"/respond/{response_id}/{page}" if page in ("welcome", "review", "done") else f"/respond/{response_id}/page/{page}"
 
 
-# -- getting in --------------------------------------------------------------------------------
-
-@router.get("/invite/{token}")
-def open_invitation(request: Request, token: Annotated[str, Path(max_length=200)], db: SessionDep, settings: SettingsDep) -> Response:
-    limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
-    limits.check("link", address)
-    writable(db)  # opening the link accepts the invitation and starts a session
-    try:
-        invitation = invitations.find_valid(db, token)
-    except NotFound:
-        limits.failed("link", address)  # guessing links is slowed down; a real link opens as often as needed
-        raise
-    user = invitations.accept(db, invitation)
-    if invitation.purpose is InvitationPurpose.partner_lead:
-        session_token, target = auth.start_session(db, user, settings.session_days), "/partner"
-    else:
-        assessment = db.get(Assessment, invitation.assessment_id)
-        if assessment is None:
-            raise NotFound()
-        response = service.get_or_start_response(db, assessment, user.id, invitation.language)
-        session_token = auth.start_session(db, user, settings.session_days, invitation_id=invitation.id)
-        target = (url(response.id, "done") if response.status is ResponseStatus.submitted
-                  else url(response.id, response.last_page or "welcome") if response.last_page else url(response.id, "welcome"))
-    db.commit()
-    redirect = RedirectResponse(target, status_code=303)
-    set_session_cookie(redirect, session_token, settings.session_days, settings.secure_cookies)
-    if not request.cookies.get(LANG_COOKIE):
-        redirect.set_cookie(LANG_COOKIE, invitation.language, max_age=365 * 86400, httponly=True, samesite="lax",
-                            secure=settings.secure_cookies)
-    return redirect
-
+# -- the respondent's responses (getting in through a link: app.respond.entry) ----------------------
 
 @router.get("/respond", response_class=HTMLResponse)
 def my_responses(request: Request, db: SessionDep, principal: CurrentUser) -> HTMLResponse:
-    rows = db.scalars(select(ResponseRow).where(ResponseRow.user_id == principal.user_id).order_by(ResponseRow.id.desc())).all()
+    rows = access.own_responses(db, principal)
     return render(request, "respond/list.html", {"responses": rows, "page_title": _("Your assessments")})
 
 
@@ -133,7 +104,7 @@ def welcome(request: Request, response_id: ResponseId, db: SessionDep, principal
 def _welcome(request: Request, ctx: Context, errors: dict[str, str], role: str | None, race: list[str], status: int = 200) -> HTMLResponse:
     return render(request, "respond/welcome.html", {**ctx.base(), "errors": errors, "role": role, "race": race,
                                                     "min_group_size": request.app.state.settings.min_group_size,
-                                                    "page_title": _("Welcome")}, status_code=status)
+                                                    "return_code": return_code(request, ctx), "page_title": _("Welcome")}, status_code=status)
 
 
 @router.post("/respond/{response_id}/welcome")
@@ -326,7 +297,8 @@ def review(request: Request, response_id: ResponseId, db: SessionDep, principal:
             if left:
                 heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
                 missing.append({"page": page, "heading": heading, "questions": left})
-    shown = render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit")})
+    shown = render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit"),
+                                                    "return_code": return_code(request, ctx)})
     remember_page(db, ctx, "review")
     return shown
 

@@ -94,6 +94,7 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
     assert page.url.endswith("/welcome")
     screenshot(page, area, "01-welcome-en")
     check_accessibility(page, "welcome en")
+    code = page.locator(".return-code .code").inner_text()  # the respondent's own, shown only to them
     page.get_by_label("Staff", exact=True).check()
     page.get_by_role("button", name="Start").click()
     assert page.url.endswith("/page/reflection")
@@ -112,10 +113,15 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
     stopped_at = page.url
     context.close()
 
-    # The next day, on a phone: the same link resumes where the respondent stopped.
+    # The next day, on a phone: the same link and the respondent's return code resume where they stopped.
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(live.url + setup["links"]["js"])
+    assert "/invite/" in page.url and page.get_by_label("Return code").is_visible()
+    screenshot(page, area, "02b-return-code-phone-en")
+    check_accessibility(page, "return code (phone)")
+    page.get_by_label("Return code").fill(code)
+    page.get_by_role("button", name="Continue my answers").click()
     assert page.url == stopped_at
     page.get_by_role("link", name="Español").first.click()
     assert "lang=es" in page.url and page.locator("html").get_attribute("lang") == "es"

@@ -41,7 +41,8 @@ def build(settings: Settings, catalogue) -> list[dict]:
         orgs = [f.partner(db, bb, f"Concurrent {k}") for k in range(ORGS)]
         today = dt.date.today()
         cycle = service.create_cycle(db, backbone=bb, actor_id=admin.id, name="Together", instrument=instrument, opens_on=today,
-                                     closes_on=today + dt.timedelta(days=10), partner_ids=[o.id for o in orgs])
+                                     closes_on=today + dt.timedelta(days=10), partner_ids=[o.id for o in orgs],
+                                     anonymous=False)  # two people per organization: an anonymous cycle needs five to submit
         for org in orgs:
             assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == org.id))
             lead = f.user(db, org, Role.partner_lead, password=None)

@@ -108,7 +108,7 @@ def test_the_summarys_shared_growth_opportunities_are_the_most_frequent_then_in_
     happened to iterate in this process."""
     instrument = world["instrument"]
     counts: dict[str, int] = {}
-    for result in assessments.current_results(db, [world["fa"].id, world["fb"].id]).values():
+    for result in (assessments.current_result(db, a.id) for a in (world["fa"], world["fb"])):
         for o in result.data["growth_opportunities"]:
             counts[o["item_id"]] = counts.get(o["item_id"], 0) + 1
     order = [i.id for i in instrument.items]

@@ -159,7 +159,7 @@ def test_control_characters_pasted_into_text_are_cleaned_not_fatal(client, db, w
     person = f.user(db, org, Role.respondent)
     today = dt.date.today()
     cycle = service.create_cycle(db, backbone=world["backbone"], actor_id=world["admin"].id, name="Pasted", instrument=instrument,
-                                 opens_on=today, closes_on=today + dt.timedelta(days=5), partner_ids=[org.id])
+                                 opens_on=today, closes_on=today + dt.timedelta(days=5), partner_ids=[org.id], anonymous=False)
     assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
     response = service.get_or_start_response(db, assessment, person.id, "en")
     db.commit()

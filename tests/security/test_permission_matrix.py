@@ -55,6 +55,8 @@ GET   /instruments                                    login      404        404 
 GET   /instruments/{instrument_id}/{version}          login      404        404        404        ok         ok
 GET   /assessments/{assessment_id}/result             login      404        ok/404     ok/404     ok/404     ok/404
 GET   /invite/{token}                                 404        404        404        404        404        404
+POST  /invite/{token}/resume                          404        404        404        404        404        404
+POST  /invite/{token}/accept                          404        404        404        404        404        404
 GET   /respond                                        login      ok         ok         ok         ok         ok
 POST  /respond/start/{assessment_id}                  login      404        ok/404     ok/404     403/404    ok/404
 GET   /respond/{response_id}/welcome                  login      ok/404     404        404        404        404

@@ -27,17 +27,19 @@ def setup(db, catalogue):
     lead = f.user(db, org, Role.partner_lead)
     instrument = catalogue.get(*INSTRUMENT)
     today = dt.date.today()
-    cycle = service.create_cycle(db, backbone=backbone, actor_id=admin.id, name="Baseline", instrument=instrument,
+    # Named: these tests are about storing results; the anonymity rules of submission have tests of their own below.
+    cycle = service.create_cycle(db, backbone=backbone, actor_id=admin.id, name="Baseline", instrument=instrument, anonymous=False,
                                  opens_on=today - dt.timedelta(days=5), closes_on=today + dt.timedelta(days=5), partner_ids=[org.id])
     assessment = cycle_assessment(db, cycle)
     return {"backbone": backbone, "admin": admin, "org": org, "lead": lead, "cycle": cycle, "assessment": assessment,
             "instrument": instrument}
 
 
-def cycle_assessment(db, cycle):
+def cycle_assessment(db, cycle, org=None):
     from app.assessments.models import Assessment
 
-    return db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id))
+    query = select(Assessment).where(Assessment.cycle_id == cycle.id)
+    return db.scalar(query.where(Assessment.organization_id == org.id) if org is not None else query)
 
 
 def respond(db, catalogue, assessment, org, values: dict[str, str], submit: bool = True):
@@ -167,3 +169,39 @@ def test_recompute_supersedes_without_deleting(db, catalogue, setup):
     assert service.recompute_results(db, catalogue, 5, cycle_id=setup["cycle"].id) == 1
     history = service.result_history(db, setup["assessment"].id)
     assert len(history) == 2 and history[0].id == first.id and history[1].data == first.data
+
+
+def test_an_anonymous_result_never_rests_on_fewer_than_the_minimum_alone_or_as_a_difference(db, catalogue, setup):
+    """docs/privacy.md, "Small organizations": the first result needs the minimum of submitted responses; a new result
+    after reopening needs none or that many more, or comparing the two results would isolate the late answers."""
+    setup["cycle"].anonymous = True
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    for _k in range(4):
+        respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    with pytest.raises(Invalid, match=r"at least 5 people .*so far: 4"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert service.current_result(db, setup["assessment"].id) is None
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    first = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert first.data["n_responses"] == 5
+    service.reopen_assessment(db, setup["assessment"], setup["admin"].id, "one more person")
+    late = respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "3"))
+    with pytest.raises(Invalid, match="1 more people have submitted.*at least 5 new responses"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert service.current_result(db, setup["assessment"].id).id == first.id
+    _row, counted = service.counted_responses(db, setup["assessment"])
+    assert late.id not in {r.id for r in counted}  # exports and the API keep to what the result counts
+    for _k in range(4):
+        respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "2"))
+    second = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert second.data["n_responses"] == 10
+
+
+def test_the_log_says_that_someone_submitted_never_who_in_an_anonymous_cycle(db, catalogue, setup):
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    named = respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    setup["cycle"].anonymous = True
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    actors = list(db.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "response.submitted",
+                                                               AuditEvent.object_id == str(setup["assessment"].id)).order_by(AuditEvent.id)))
+    assert actors == [named.user_id, None]

@@ -81,7 +81,7 @@ def test_a_baseline_cycle_has_no_change_column(db, catalogue, world):
 
 def test_progress_rows(db, catalogue, world):
     rows = {r.organization.name.split()[0]: r for r in cycle_progress(db, world["follow"])}
-    assert rows["Alder"].status is Progress.submitted and rows["Alder"].submitted == 2 and rows["Alder"].last_activity is not None
+    assert rows["Alder"].status is Progress.submitted and rows["Alder"].submitted == 5 and rows["Alder"].last_activity is not None
     assert rows["Cedar"].status is Progress.not_started and rows["Cedar"].submitted == 0 and rows["Cedar"].last_activity is None
 
 
@@ -124,8 +124,11 @@ def test_exports_neutralise_formulas_and_speak_spanish(db, catalogue, world):
 def test_answers_export_is_pseudonymous_and_suppresses_small_groups(db, catalogue, world):
     sheet = exports.answers_sheet(db, world["follow"], min_group_size=5)
     records = sheet.records()
-    assert records and all(r["respondent"].startswith("R-") for r in records)
-    assert {r["role_group"] for r in records} == {None}  # two respondents per partner: below the minimum of five
+    assert records and all(r["respondent"].startswith("P-") for r in records)
+    # Per partner one executive and four staff: a role shared by fewer than five is not released, for anyone.
+    assert {r["role_group"] for r in records} == {None}
+    again = exports.answers_sheet(db, world["follow"], min_group_size=5).records()
+    assert not {r["respondent"] for r in records} & {r["respondent"] for r in again}  # new codes in every export
     assert not any("@" in str(v) for r in records for v in r.values())
 
 
@@ -134,7 +137,7 @@ def test_items_export_has_one_row_per_partner_and_rated_item(db, catalogue, worl
     rated = [i for i in world["instrument"].items if i.is_rated]
     assert len(sheet.rows) == 2 * len(rated)
     rec = next(r for r in sheet.records() if r["partner"].startswith("Birch") and r["domain_id"] == "data")
-    assert rec["score"] == 33 and rec["answers"] == 2
+    assert rec["score"] == 33 and rec["answers"] == 5
 
 
 def test_a_result_computed_since_shows_at_once_and_unchanged_summaries_are_not_read_again(db, catalogue, world, statements):

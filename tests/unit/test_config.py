@@ -87,3 +87,16 @@ def test_token_list_and_revoke(tmp_path):
     assert r.returncode == 0 and "revoked" in r.stdout
     assert "revoked" in run_cli("token", "list", "--email", "t@example.org", env=env).stdout
     assert run_cli("token", "revoke", "999", env=env).returncode == 2
+
+
+def test_trusted_proxies_are_none_by_default_and_read_as_uvicorn_reads_them(monkeypatch):
+    monkeypatch.delenv("REASSESS_TRUSTED_PROXIES", raising=False)
+    assert Settings(_env_file=None).trusted_proxies == []
+    monkeypatch.setenv("REASSESS_TRUSTED_PROXIES", " 127.0.0.1, 10.1.2.3/8 ,::1")
+    assert Settings(_env_file=None).trusted_proxies == ["127.0.0.1", "10.0.0.0/8", "::1"]
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_one_clear_line(tmp_path):
+    r = run_cli("migrate", env={"REASSESS_TRUSTED_PROXIES": "127.0.0.1,proxy.local", "REASSESS_VAR_DIR": str(tmp_path)})
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith("reassess: error: REASSESS_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network")

@@ -15,7 +15,7 @@ from app.assessments.models import Answer, AssessmentStatus, ResponseStatus
 from app.assessments.models import Response as ResponseRow
 from app.organizations.models import Role
 from tests import factories as f
-from tests.service.test_assessments import INSTRUMENT, cycle_assessment
+from tests.service.test_assessments import INSTRUMENT, cycle_assessment, respond
 
 
 @pytest.fixture
@@ -107,6 +107,11 @@ def test_the_whole_journey_without_javascript(client, db, world, csrf):
     # The lead submits the organization's assessment: the result is computed and shown.
     f.sign_in(client, db, world["lead"])
     assert client.post(f"/partner/assessments/{world['assessment'].id}/submit", data={"csrf_token": csrf}).status_code == 422
+    alone = client.post(f"/partner/assessments/{world['assessment'].id}/submit", data={"csrf_token": csrf, "confirm": "yes"})
+    assert alone.status_code == 422 and "al menos 5 personas" in alone.text  # anonymous: one response is never a result
+    for _k in range(4):
+        respond(db, client.app.state.catalogue, world["assessment"], world["org"], {items[1].id: "1"})
+    db.commit()
     submitted = client.post(f"/partner/assessments/{world['assessment'].id}/submit", data={"csrf_token": csrf, "confirm": "yes"})
     assert submitted.status_code == 303 and submitted.headers["location"].startswith(f"/assessments/{world['assessment'].id}/result")
     db.expire_all()
