@@ -209,6 +209,13 @@ def get_invitation(session: Session, p: Principal, invitation_id: int) -> Invita
     return invitation
 
 
+def may_see_link(p: Principal, invitation: Invitation) -> bool:
+    """Without an email server a link is shown on screen, to pass on: only to the person who made the invitation (who
+    has seen it already), never to someone else who may resend it (a backbone admin would otherwise collect the links
+    and emails of every partner's respondents)."""
+    return invitation.created_by_id is not None and invitation.created_by_id == p.user_id and p.invitation_id is None
+
+
 def get_own_response(session: Session, p: Principal, response_id: int) -> Response:
     """A respondent reaches only their own response (read with its assessment and cycle, which every caller needs)."""
     response = session.scalar(_own_response(), {"response_id": response_id})

@@ -70,7 +70,7 @@ PARTNERS = (
                    ("data",), data_dont_know=0.35, spanish_share=1.0, growth=0.2),
     PartnerProfile("County Department of Human Services", "government", "201-1000", "en", 11, 1.5, ("policies",), ("climate",),
                    leader_gap=0.9, growth=0.3, spanish_share=0.15, follow_up_done=False),
-    PartnerProfile("Eastside Youth Collective", "nonprofit", "1-10", "en", 5, 2.0, ("climate", "voice"), ("policies", "resources"),
+    PartnerProfile("Eastside Youth Collective", "nonprofit", "1-10", "en", 6, 2.0, ("climate", "voice"), ("policies", "resources"),
                    growth=0.5, spanish_share=0.25),
     PartnerProfile("Northwest Regional Library", "government", "51-200", "en", 7, 1.0, ("services",), ("leadership", "workforce"),
                    data_dont_know=0.4, growth=0.7),
@@ -162,6 +162,7 @@ def _fill(session: Session, catalogue: Catalogue, instrument: Instrument, cycle:
         if k > 0:
             add_member(session, person, org, Role.respondent)
         response = get_or_start_response(session, assessment, person.id, language)
+        response.invited = k > 0  # the respondents came through their links; the lead answers signed in
         role = "executive" if k == 0 else ROLES[k % len(ROLES)]
         response.role_group = role
         if race_options and rng.random() < 0.8:

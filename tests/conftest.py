@@ -67,6 +67,8 @@ def catalogue() -> Catalogue:
 def connection(engine: Engine) -> Iterator[object]:
     conn = engine.connect()
     outer = conn.begin()
+    # Failures counted by tests that committed to this database (a server under test) do not limit this test's clients.
+    conn.execute(text("DELETE FROM rate_limit_failures"))
     yield conn
     outer.rollback()
     conn.close()
@@ -94,8 +96,6 @@ def statements(db: Session) -> Iterator[list[str]]:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine, catalogue: Catalogue, connection: object) -> FastAPI:
-    # Failures counted by tests that committed to this database (a server under test) do not limit this test's client.
-    connection.execute(text("DELETE FROM rate_limit_failures"))  # type: ignore[attr-defined]
     app = create_app(settings, engine=engine, catalogue=catalogue, check_database=False)
     app.state.sessionmaker = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     return app

@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -56,3 +56,35 @@ def fresh_pseudonyms(n: int) -> list[str]:
     while len(codes) < n:
         codes.add("P-" + secrets.token_hex(4).upper())
     return shuffled(sorted(codes))
+
+
+class _Member(Protocol):
+    id: int
+    role_group: str | None
+    race_ethnicity: list[Any] | None
+
+
+def published_sets(responses: Sequence[_Member], groups: Mapping[str, Mapping[str, Any]]) -> dict[str, frozenset[int]]:
+    """The sets of responses whose aggregates a result publishes: the whole assessment, and each group it shows
+    (``groups``: a stored result's "groups", kind -> group id -> figures), as response ids."""
+    sets = {"*": frozenset(r.id for r in responses)}
+    for gid in groups.get("role_group") or {}:
+        sets[f"role_group:{gid}"] = frozenset(r.id for r in responses if r.role_group == gid)
+    for gid in groups.get("race_ethnicity") or {}:
+        sets[f"race_ethnicity:{gid}"] = frozenset(r.id for r in responses if gid in (r.race_ethnicity or ()))
+    return sets
+
+
+def isolating_difference(before: Mapping[str, frozenset[int]], after: Mapping[str, frozenset[int]],
+                         min_size: int) -> tuple[int, bool] | None:
+    """Whether publishing ``after`` beside ``before`` isolates fewer than ``min_size`` people: an earlier set contained
+    in a later one (the earlier whole in a later group, an earlier group in the later whole, ...) that differs from it
+    by more than none and fewer than ``min_size`` responses. Returns (that number, whether it is the whole against the
+    whole), the smallest first, or None."""
+    found: list[tuple[int, bool]] = []
+    for old_key, old in before.items():
+        for new_key, new in after.items():
+            extra = len(new - old)
+            if old <= new and 0 < extra < min_size:
+                found.append((extra, old_key == new_key == "*"))
+    return min(found, key=lambda f: (not f[1], f[0])) if found else None

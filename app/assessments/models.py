@@ -100,6 +100,8 @@ class Response(Base):
     # Started from an invitation link: reachable only through a session opened with that person's link (and, on a new
     # device, their return code), never through an account's sign-in (app.access.get_own_response).
     invited: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The invitation it was started with: a new invitation after that one was revoked starts the person afresh.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, bindparam, func, literal, select, update
+from sqlalchemy import Date, and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.assessments import disclosure
 from app.assessments.models import (
     Answer,
     Assessment,
@@ -34,9 +35,10 @@ from app.assessments.models import (
 from app.db import utcnow, writable
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument, Item, ItemType, Question
-from app.organizations.models import Organization, OrgKind
+from app.organizations.models import Membership, Organization, OrgKind, Role
 from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment
 from app.text import clean_text
 
@@ -129,17 +131,29 @@ def find_response(session: Session, assessment_id: int, user_id: int) -> Respons
     return session.scalar(select(Response).where(Response.assessment_id == assessment_id, Response.user_id == user_id))
 
 
-def get_or_start_response(session: Session, assessment: Assessment, user_id: int, language: str, *, invited: bool = False) -> Response:
-    """The person's response to the assessment, started when there is none. ``invited``: started from an invitation link,
-    and so reachable only through a session opened with that link (app.access.get_own_response)."""
+def get_or_start_response(session: Session, assessment: Assessment, user_id: int, language: str, *,
+                          invitation_id: int | None = None) -> Response:
+    """The person's response to the assessment, started when there is none. ``invitation_id``: started from that
+    invitation's link, and so reachable only through a session opened with a link (app.access.get_own_response)."""
     response = find_response(session, assessment.id, user_id)
     if response is None:
-        response = Response(assessment_id=assessment.id, user_id=user_id, pseudonym=new_pseudonym(), language=language, invited=invited)
+        response = Response(assessment_id=assessment.id, user_id=user_id, pseudonym=new_pseudonym(), language=language,
+                            invited=invitation_id is not None, invitation_id=invitation_id)
         session.add(response)
         if assessment.status is AssessmentStatus.draft:
             assessment.status = AssessmentStatus.in_progress
         session.flush()
     return response
+
+
+def restart_response(session: Session, response: Response, invitation_id: int) -> None:
+    """Start a response afresh for a new invitation, its earlier one having been revoked (the respondent lost their
+    return code): what was saved is deleted, never shown to anyone, and the response gets a new code."""
+    ensure_writable(response)
+    session.execute(delete(Answer).where(Answer.response_id == response.id))
+    response.role_group, response.race_ethnicity, response.last_page = None, None, None
+    response.pseudonym, response.invitation_id, response.updated_at = new_pseudonym(), invitation_id, utcnow()
+    session.flush()
 
 
 def ensure_writable(response: Response, today: dt.date | None = None) -> None:
@@ -425,9 +439,9 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
         Response.assessment_id == locked.id, Response.status == ResponseStatus.submitted)) or 0
     if not n_submitted:
         raise Invalid(_("No response has been submitted yet: at least one person must submit their answers first."))
-    if locked.cycle.anonymous:
-        check_anonymity(session, locked, n_submitted, min_group_size)
     result = compute_result(session, catalogue, locked, min_group_size)
+    if locked.cycle.anonymous:
+        check_anonymity(session, locked, result, min_group_size)
     row = store_result(session, locked, result)
     locked.status = AssessmentStatus.submitted
     locked.submitted_at = row.computed_at
@@ -438,24 +452,49 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
     return row
 
 
-def check_anonymity(session: Session, assessment: Assessment, n_submitted: int, min_group_size: int) -> None:
+def check_anonymity(session: Session, assessment: Assessment, result: AssessmentResult, min_group_size: int) -> None:
     """In an anonymous cycle a result never rests on fewer than ``min_group_size`` people, alone or as the difference
-    between two results: the first needs that many submitted responses, and a new result after reopening needs none or
-    that many more, so that comparing the two results cannot isolate one person's answers."""
-    if n_submitted < min_group_size:
-        raise Invalid(_("This cycle is anonymous: the assessment can be submitted once at least %(min)s people have submitted "
-                        "their answers (so far: %(n)s), so that nobody's answers can be read from the results.",
-                        min=min_group_size, n=n_submitted))
+    between two results (docs/privacy.md, guarantee 2):
+
+    - the first result needs that many submitted responses from people other than those who run the assessment (the
+      organization's leads, the backbone's staff): they know their own answers, and could subtract them;
+    - a new result after reopening must not differ from the last one, in the whole or in any group either shows, by
+      the answers of more than none and fewer than that many people: comparing the two would isolate them.
+    """
+    responses = session.scalars(select(Response).where(Response.assessment_id == assessment.id,
+                                                       Response.status == ResponseStatus.submitted)).all()
+    organization = assessment.organization
+    runners = set(session.scalars(select(Membership.user_id).where(or_(
+        and_(Membership.organization_id == organization.id, Membership.role == Role.partner_lead),
+        Membership.organization_id == organization.backbone_id))))
+    others = sum(1 for r in responses if r.user_id not in runners)
+    if others < min_group_size:
+        raise Invalid(_("This cycle is anonymous: the assessment can be submitted once at least %(min)s people besides its leads "
+                        "have submitted their answers (so far: %(n)s), so that nobody's answers can be read from the results.",
+                        min=min_group_size, n=others))
     previous = current_result(session, assessment.id)
     if previous is None:
         return
-    added = session.scalar(select(func.count()).select_from(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.submitted,
-        Response.submitted_at > previous.computed_at)) or 0
-    if 0 < added < min_group_size:
-        raise Invalid(_("Since the last result, %(n)s more people have submitted. In an anonymous cycle a new result needs at "
-                        "least %(min)s new responses, so that nobody's answers can be found by comparing the two results.",
-                        n=added, min=min_group_size))
+    before = [r for r in responses if r.submitted_at is not None and r.submitted_at <= previous.computed_at]
+    found = disclosure.isolating_difference(disclosure.published_sets(before, previous.data.get("groups") or {}),
+                                            disclosure.published_sets(responses, result.model_dump(mode="json")["groups"]),
+                                            min_group_size)
+    if found is None:
+        return
+    added, whole = found
+    if whole:
+        raise Invalid(ngettext(
+            "Since the last result, %(num)s more person has submitted. In an anonymous cycle a new result needs at least "
+            "%(min)s new responses, so that nobody's answers can be found by comparing the two results.",
+            "Since the last result, %(num)s more people have submitted. In an anonymous cycle a new result needs at least "
+            "%(min)s new responses, so that nobody's answers can be found by comparing the two results.", added, min=min_group_size))
+    raise Invalid(ngettext(
+        "A new result now would differ from the last one by the answers of %(num)s person in one of the groups it shows. In "
+        "an anonymous cycle it waits until that difference is at least %(min)s people, so that nobody's answers can be found "
+        "by comparing the two results.",
+        "A new result now would differ from the last one by the answers of %(num)s people in one of the groups it shows. In "
+        "an anonymous cycle it waits until that difference is at least %(min)s people, so that nobody's answers can be found "
+        "by comparing the two results.", added, min=min_group_size))
 
 
 def counted_responses(session: Session, assessment: Assessment) -> tuple[Result | None, list[Response]]:

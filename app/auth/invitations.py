@@ -33,7 +33,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
-from app.organizations.models import Membership, Organization, Role
+from app.organizations.models import Organization, Role
 from app.organizations.service import add_member
 
 MAX_BATCH = 50
@@ -139,7 +139,8 @@ def accept(session: Session, invitation: Invitation, user: User | None = None, *
     """Give the invitee the role the invitation gives: to ``user`` (an account that has just proven it is the invitee's)
     or to the account of the invitation's email, created without a password the first time.
 
-    ``anonymous``: a respondent of an anonymous cycle; the log records that a link was opened, not by whom."""
+    ``anonymous``: a respondent of an anonymous cycle; the log records that a link to the assessment was opened, not by
+    whom nor which invitation's (an invitation's id, which its inviter knows, would name the person)."""
     if user is None:
         user = auth.get_user_by_email(session, invitation.email)
     if user is None:
@@ -151,23 +152,24 @@ def accept(session: Session, invitation: Invitation, user: User | None = None, *
     if invitation.used_at is None:
         invitation.used_at = utcnow()
         invitation.user_id = user.id
-        audit.record(session, None if anonymous else user.id, "invitation.accepted", "invitation", invitation.id, organization.id)
+        if anonymous:
+            audit.record(session, None, "invitation.accepted", "assessment", invitation.assessment_id, organization.id)
+        else:
+            audit.record(session, user.id, "invitation.accepted", "invitation", invitation.id, organization.id)
     return user
 
 
 def lead_link_state(session: Session, invitation: Invitation) -> str:
-    """What a lead's link may do: 'used' (it has been, sign in instead), 'sign-in' (the email has an account: its owner
-    signs in to take the seat) or 'new-account' (choose a password)."""
+    """What a lead's link may do: 'used' (it has been, sign in instead), 'new-account' (choose a password), 'sign-in'
+    (the email has an account: its owner signs in to take the seat) or 'no-password' (the email has an account without a
+    password, made by a respondent's link: its owner gets one by a password reset, never through this link)."""
     if invitation.used_at is not None:
         return "used"
     user = auth.get_user_by_email(session, invitation.email)
     if user is None:
         return "new-account"
-    # An account that can sign in, or that holds more than respondent seats, is never taken over through a link.
-    seats = session.scalars(select(Membership.role).where(Membership.user_id == user.id)).all()
-    if user.password_hash or any(role is not Role.respondent for role in seats):
-        return "sign-in"
-    return "new-account"
+    # An account that exists is never given a password through a link: its owner signs in with it.
+    return "sign-in" if user.password_hash else "no-password"
 
 
 def revoke(session: Session, invitation: Invitation, actor_id: int | None) -> None:

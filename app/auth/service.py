@@ -135,9 +135,9 @@ def _principal(rows: Sequence[Row[Any]], invitation_id: int | None = None, via_t
     if not rows or not rows[0].is_active:
         return None
     first = rows[0]
-    seats = () if invitation_id is not None else _seats_of(rows)
-    return Principal(first.id, first.email, first.name, first.preferred_language, seats, invitation_id, via_token,
-                     invitation_assessment_id)
+    if invitation_id is not None:  # nor the account's name, which whoever holds the link may not know
+        return Principal(first.id, first.email, "", first.preferred_language, (), invitation_id, via_token, invitation_assessment_id)
+    return Principal(first.id, first.email, first.name, first.preferred_language, _seats_of(rows), invitation_id, via_token)
 
 
 _USER = (User.id, User.email, User.name, User.preferred_language, User.is_active)

@@ -105,7 +105,8 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
     outbox = send_invitation(db, settings, issued, assessment.organization, assessment.cycle.name,
                              service.instrument_of(catalogue, assessment.cycle).estimated_minutes)
     db.commit()
-    return _render_home(request, db, principal, {"links": [(invitation.email, issued.link(settings))] if outbox else [], "invited": 1})
+    shown = [(invitation.email, issued.link(settings))] if outbox and access.may_see_link(principal, invitation) else []
+    return _render_home(request, db, principal, {"links": shown, "invited": 1})
 
 
 @router.post("/partner/assessments/{assessment_id}/submit")

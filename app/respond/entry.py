@@ -62,10 +62,6 @@ def _speak(request: Request, invitation: Invitation) -> None:
         request.state.lang = invitation.language
 
 
-def _started(db: Session, response: ResponseRow) -> bool:
-    return response.status is ResponseStatus.submitted or response.role_group is not None or bool(service.answers_of(db, response.id))
-
-
 @router.get("/invite/{token}")
 def open_invitation(request: Request, token: Token, db: SessionDep, settings: SettingsDep, principal: MaybeUser) -> Response:
     writable(db)  # opening a respondent's link accepts the invitation and may start a session
@@ -87,12 +83,19 @@ def open_invitation(request: Request, token: Token, db: SessionDep, settings: Se
     if response is not None and response.status is ResponseStatus.submitted:
         db.commit()
         return render(request, "respond/entry.html", {"state": "submitted", "page_title": _("Thank you")})
-    if response is not None and _started(db, response):
+    if response is not None and response.invitation_id != invitation.id and _earlier_link_revoked(db, response):
+        service.restart_response(db, response, invitation.id)  # invited again after losing the code: a fresh start
+    elif response is not None:  # opened before, in another browser: whoever opened it first holds it
         db.commit()
         return _code_page(request, token, None)
     if response is None:
-        response = service.get_or_start_response(db, assessment, user.id, invitation.language, invited=True)
+        response = service.get_or_start_response(db, assessment, user.id, invitation.language, invitation_id=invitation.id)
     return _enter(request, db, settings, invitation, response)
+
+
+def _earlier_link_revoked(db: Session, response: ResponseRow) -> bool:
+    earlier = db.get(Invitation, response.invitation_id) if response.invitation_id else None
+    return earlier is None or earlier.revoked_at is not None
 
 
 def _response_of(db: Session, invitation: Invitation, assessment: Assessment) -> ResponseRow:
@@ -149,7 +152,7 @@ def _lead_page(request: Request, db: Session, invitation: Invitation, token: str
     state = invitations.lead_link_state(db, invitation)
     db.commit()
     titles = {"used": _("This invitation has been used"), "sign-in": _("Sign in to accept the invitation"),
-              "new-account": _("Choose your password")}
+              "new-account": _("Choose your password"), "no-password": _("This email address already has an account")}
     org = db.get(Organization, invitation.organization_id)
     return render(request, "respond/lead_entry.html", {"state": state, "token": token, "email": invitation.email, "org": org,
                                                        "error": error, "page_title": titles[state]}, status_code=status)
@@ -167,6 +170,8 @@ def accept_lead(request: Request, token: Token, db: SessionDep, settings: Settin
     state = invitations.lead_link_state(db, invitation)
     if state == "used":
         return _lead_page(request, db, invitation, token, status=410)
+    if state == "no-password":
+        return _lead_page(request, db, invitation, token, status=409)
     limits, keys = ratelimit.limiter(request), (("login-address", ratelimit.client_key(request)),)
     try:
         for name, key in keys:

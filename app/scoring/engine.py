@@ -55,7 +55,7 @@ from typing import Any
 from app.instruments.schema import Focus, Instrument, Item
 from app.scoring.models import AssessmentResult
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"  # 1.1: a group whose complement is below the minimum is hidden (rule 8, step 3)
 DONT_KNOW = "dont_know"
 NOT_APPLICABLE = "not_applicable"
 DEPTHS = ("core", "full")
@@ -315,9 +315,13 @@ def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_s
        they number more than 0 but fewer than ``min_size``, the smallest shown group (ties: the lower group id) is
        hidden as well, and again, until they number 0 or at least ``min_size`` (or no group is left).
 
+    3. A shown group's complement (the responses not in it) could be worked out by subtracting the group from the whole
+       assessment. When it numbers more than 0 but fewer than ``min_size``, the group is hidden (with multi-select
+       categories this happens although step 2 is met: {W}, {W, B} x 4, {B} shows W and B with five each, and the whole
+       minus W would be the one {B} respondent). Steps 2 and 3 repeat until neither hides anything more.
+
     For a multi-select question (race/ethnicity) every category is a group and a respondent counts in each category
-    chosen; step 2 protects the respondents who are in no shown category. Overlaps between shown categories are not
-    groups and are not reported (their size is not published either), so they are not protected separately.
+    chosen. Overlaps between shown categories are not groups and are not reported (their size is not published either).
     """
     visible = {g for g, rs in members.items() if len(rs) >= min_size}
 
@@ -327,8 +331,14 @@ def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_s
             covered.update(members[g])
         return n_responses - len(covered)
 
-    while visible and 0 < outside() < min_size:
-        visible.discard(min(visible, key=lambda g: (len(members[g]), g)))
+    while visible:
+        if 0 < outside() < min_size:
+            visible.discard(min(visible, key=lambda g: (len(members[g]), g)))
+            continue
+        exposed = sorted(g for g in visible if 0 < n_responses - len(set(members[g])) < min_size)
+        if not exposed:
+            break
+        visible.difference_update(exposed)
     return visible
 
 

@@ -192,3 +192,69 @@ def test_a_new_leads_link_works_once(db, world, clients, csrf, settings):
     assert "ya se usó" in second.get(link, headers={"Accept-Language": "en"}).text  # the invitee's language, on any device
     reuse = second.post(f"{link}/accept", data={"password": "another passphrase 99", "confirm": "another passphrase 99", "csrf_token": csrf})
     assert reuse.status_code == 410 and "reassess_session" not in reuse.headers.get("set-cookie", "")
+
+
+def test_invited_again_after_a_revocation_starts_afresh_and_reads_nothing_of_before(db, world, clients, csrf):
+    """A respondent who lost their code is invited again: the new link opens an empty response, and what was saved
+    under the revoked link is deleted, never shown to the lead who minted the new one."""
+    lead_client = clients()
+    link = invite(lead_client, db, world["lead_a"], world["assessment_a"], csrf)
+    rid = start_answering(clients(), link, csrf)
+    invitation = db.scalar(select(invitations.Invitation).where(invitations.Invitation.assessment_id == world["assessment_a"].id))
+    f.sign_in(lead_client, db, world["lead_a"])
+    assert lead_client.post(f"/partner/invitations/{invitation.id}/revoke", data={"csrf_token": csrf}).status_code == 303
+    again = invite(lead_client, db, world["lead_a"], world["assessment_a"], csrf)
+    assert again != link
+    holder = clients()
+    opened = holder.get(again)
+    assert opened.status_code == 303 and opened.headers["location"] == f"/respond/{rid}/welcome"
+    for path in (f"/respond/{rid}/welcome", f"/respond/{rid}/page/domain-leadership"):
+        assert SECRET not in holder.get(path).text
+    db.expire_all()
+    assert service.answers_of(db, rid) == {} and db.get(ResponseRow, rid).role_group is None
+
+
+def test_a_lead_link_never_gives_a_password_to_an_existing_account(db, catalogue, world, clients, csrf, settings):
+    """An account without a password (made by a respondent's link) is not claimed by whoever holds a lead's link for its
+    email: the link cannot give it a password."""
+    person = f.user(db, world["a"], Role.respondent, password=None, email="quiet@example.org")
+    response = service.get_or_start_response(db, world["assessment_a"], person.id, "en")
+    service.save_answer(db, catalogue, response,
+                        service.AnswerInput("leadership-01", value="2", comment=SECRET))
+    issued = invitations.issue(db, settings, email=person.email, language="en", organization=world["b"],
+                               purpose=InvitationPurpose.partner_lead, assessment_id=None, created_by_id=world["admin_x"].id)
+    db.commit()
+    holder = clients()
+    page = holder.get("/invite/" + issued.token)
+    assert page.status_code == 200 and "already has an account" in page.text and "Create my account" not in page.text
+    taken = holder.post(f"/invite/{issued.token}/accept", data={"password": "a brand new passphrase", "confirm": "a brand new passphrase",
+                                                               "csrf_token": csrf})
+    assert taken.status_code == 409 and "reassess_session" not in taken.headers.get("set-cookie", "")
+    db.expire_all()
+    assert db.get(type(person), person.id).password_hash is None
+
+
+def test_a_resend_shows_the_link_only_to_whoever_made_the_invitation(db, world, clients, csrf):
+    """Finding of an attack with the demo: a backbone admin pressing "Send again" on partners' invitations collected
+    every respondent's link and email. The link goes to the invitee's address; only its inviter sees it on screen."""
+    lead_client = clients()
+    link = invite(lead_client, db, world["lead_a"], world["assessment_a"], csrf)
+    invitation = db.scalar(select(invitations.Invitation).where(invitations.Invitation.assessment_id == world["assessment_a"].id))
+    admin = f.sign_in(clients(), db, world["admin_x"])
+    resent = admin.post(f"/partner/invitations/{invitation.id}/resend", data={"csrf_token": csrf})
+    assert resent.status_code == 200 and link not in resent.text and "/invite/" not in resent.text
+    again = f.sign_in(lead_client, db, world["lead_a"]).post(f"/partner/invitations/{invitation.id}/resend", data={"csrf_token": csrf})
+    assert link in again.text
+
+
+def test_a_link_opened_first_by_someone_else_keeps_the_invitee_out_of_their_session(db, world, clients, csrf):
+    """Finding of an attack with the demo: the lead opened the link before the invitee; the invitee's later opening got
+    a session beside the lead's, and the lead read what the invitee then wrote. Whoever opens a link first holds it."""
+    lead_client = clients()
+    link = invite(lead_client, db, world["lead_a"], world["assessment_a"], csrf)
+    first = clients()
+    assert first.get(link).status_code == 303  # the lead, in another browser, before the invitee
+    invitee = clients()
+    opened = invitee.get(link)
+    assert opened.status_code == 200 and f'action="{link}/resume"' in opened.text
+    assert "reassess_session" not in opened.headers.get("set-cookie", "")

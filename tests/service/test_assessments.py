@@ -186,7 +186,7 @@ def test_an_anonymous_result_never_rests_on_fewer_than_the_minimum_alone_or_as_a
     assert first.data["n_responses"] == 5
     service.reopen_assessment(db, setup["assessment"], setup["admin"].id, "one more person")
     late = respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "3"))
-    with pytest.raises(Invalid, match="1 more people have submitted.*at least 5 new responses"):
+    with pytest.raises(Invalid, match="1 more person has submitted.*at least 5 new responses"):
         service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
     assert service.current_result(db, setup["assessment"].id).id == first.id
     _row, counted = service.counted_responses(db, setup["assessment"])
@@ -205,3 +205,36 @@ def test_the_log_says_that_someone_submitted_never_who_in_an_anonymous_cycle(db,
     actors = list(db.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "response.submitted",
                                                                AuditEvent.object_id == str(setup["assessment"].id)).order_by(AuditEvent.id)))
     assert actors == [named.user_id, None]
+
+
+def test_the_leads_own_answers_do_not_count_toward_the_minimum(db, catalogue, setup):
+    """The lead knows their own answers: with four others, subtracting them would leave four people, not five."""
+    setup["cycle"].anonymous = True
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    own = service.get_or_start_response(db, setup["assessment"], setup["lead"].id, "en")
+    service.set_respondent_profile(db, catalogue, own, "executive", [])
+    service.submit_response(db, own, setup["lead"].id)
+    for _k in range(4):
+        respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    with pytest.raises(Invalid, match=r"besides its leads .*so far: 4"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    assert service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5).data["n_responses"] == 6
+
+
+def test_a_new_result_may_not_isolate_a_late_person_through_a_group(db, catalogue, setup):
+    """Five staff, then one staff and five board members: the new staff group minus the old whole is one person."""
+    setup["cycle"].anonymous = True
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    for _k in range(5):
+        respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    first = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    service.reopen_assessment(db, setup["assessment"], setup["admin"].id, "more people")
+    respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "3"))
+    for _k in range(5):
+        board = respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "2"), submit=False)
+        service.set_respondent_profile(db, catalogue, board, "board", [])
+        service.submit_response(db, board, board.user_id)
+    with pytest.raises(Invalid, match="by the answers of 1 person in one of the groups"):
+        service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert service.current_result(db, setup["assessment"].id).id == first.id

@@ -58,18 +58,17 @@ def test_the_writer_is_given_back_on_rollback_and_close(sqlite):
 def test_another_process_waits_for_the_writer_and_goes_on_when_it_commits(sqlite, tmp_path):
     """A second process (another web worker) blocks on the file lock while this one writes, and not after."""
     db = tmp_path / "w.db"
-    script = (f"import time; from sqlalchemy import text; from app.db import make_engine\n"
-              f"e = make_engine('sqlite:///{db}'); t = time.monotonic()\n"
-              f"with e.begin() as c: c.execute(text('UPDATE t SET n = n + 10'))\n"
-              f"print(round(time.monotonic() - t, 2))")
+    script = (f"from sqlalchemy import text; from app.db import make_engine\n"
+              f"e = make_engine('sqlite:///{db}')\n"
+              f"with e.begin() as c: c.execute(text('UPDATE t SET n = n + 10')); print(c.execute(text('SELECT n FROM t')).scalar_one())")
     conn = sqlite.connect()
     conn.execute(text("UPDATE t SET n = n + 1"))
     other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     time.sleep(1.5)
     assert other.poll() is None  # still waiting for the writer
     conn.commit()
-    waited = float(other.communicate(timeout=30)[0])
-    assert waited >= 1.0
+    seen = int(other.communicate(timeout=60)[0])
+    assert seen == 11  # its write went on after this one committed (it saw the +1), not beside it
     with sqlite.connect() as c:
         assert c.execute(text("SELECT n FROM t")).scalar_one() == 11
     conn.close()
@@ -95,8 +94,7 @@ def test_a_lock_that_cannot_be_had_in_time_leaves_the_decision_to_sqlite(tmp_pat
     monkeypatch.setattr(WriterLock, "TIMEOUT_S", 0.2)
     assert lock.acquire()
     other = WriterLock(tmp_path / "x.lock")  # another open file: as another process sees it
-    started = time.monotonic()
-    assert other.acquire() is False and 0.2 <= time.monotonic() - started < 2
+    assert other.acquire() is False  # it gives up (the test would hang if it did not), and SQLite decides
     lock.release()
     assert other.acquire()
     other.release()
@@ -130,10 +128,8 @@ def test_a_read_does_not_wait_for_a_writer(sqlite):
     writer = sqlite.connect()
     writer.execute(text("UPDATE t SET n = 9"))
     factory = make_sessionmaker(sqlite)
-    started = time.monotonic()
-    with read_only(factory) as db:
-        assert db.execute(text("SELECT n FROM t")).scalar_one() == 0  # the committed value, at once
-    assert time.monotonic() - started < 1
+    with read_only(factory) as db:  # the writer commits only after this: a read that waited for it would end in "database is locked"
+        assert db.execute(text("SELECT n FROM t")).scalar_one() == 0  # the committed value
     writer.commit()
     writer.close()
 

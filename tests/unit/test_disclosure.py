@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.assessments.disclosure import FIELDS, Profile, fresh_pseudonyms, released_fields, shuffled
+from app.assessments.disclosure import FIELDS, Profile, fresh_pseudonyms, isolating_difference, published_sets, released_fields, shuffled
 
 
 def people(*specs: tuple[str | None, tuple[str, ...], str], times: int = 1) -> list[Profile]:
@@ -41,3 +41,26 @@ def test_codes_are_new_every_time_and_order_is_not_kept():
     assert len(set(first)) == 50 and not set(first) & set(second)
     rows = list(range(30))
     assert sorted(shuffled(rows)) == rows and any(shuffled(rows) != rows for _ in range(3))
+
+
+class R:
+    def __init__(self, id: int, role: str | None = None, race: list[str] | None = None):
+        self.id, self.role_group, self.race_ethnicity = id, role, race
+
+
+def test_two_results_that_differ_by_fewer_than_the_minimum_in_any_published_set_are_caught():
+    # Result 1: five staff. Then one more staff and five board members submit: the whole grows by six (fine), but the
+    # staff group of result 2 contains result 1's whole and differs from it by one person.
+    before = [R(n, "staff") for n in range(5)]
+    after = [*before, R(5, "staff"), *(R(n, "board") for n in range(6, 11))]
+    sets_before = published_sets(before, {"role_group": {}})
+    sets_after = published_sets(after, {"role_group": {"staff": {}, "board": {}}})
+    assert isolating_difference(sets_before, sets_after, 5) == (1, False)
+    # The whole against the whole is said first.
+    assert isolating_difference(published_sets(before, {}), published_sets([*before, R(5, "staff")], {}), 5) == (1, True)
+    # Five more staff: every difference is none or at least five.
+    more = [*before, *(R(n, "staff") for n in range(5, 10))]
+    assert isolating_difference(sets_before, published_sets(more, {"role_group": {"staff": {}}}), 5) is None
+    # A multi-select group is a published set too.
+    races = published_sets([R(1, race=["white", "black"]), R(2, race=["black"])], {"race_ethnicity": {"black": {}}})
+    assert races["race_ethnicity:black"] == {1, 2}

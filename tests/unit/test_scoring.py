@@ -11,7 +11,7 @@ import json
 import pytest
 
 from app.instruments.schema import Instrument
-from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment, shown
+from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment, shown, visible_groups
 from tests.unit.scoring_fixtures import crowd, domain, make_instrument, rated, resp
 
 
@@ -371,6 +371,17 @@ def test_rule_8_race_ethnicity_complementary_suppression():
     assert set(score_assessment(INST, unstated).groups["race_ethnicity"]) == {"latino"}
 
 
+def test_rule_8_a_group_whose_complement_is_below_the_minimum_is_hidden():
+    """{W}, {W, B} x 4, {B}: W and B have five each and nobody is outside both, but the whole minus W is the one {B}
+    respondent (and minus B the one {W}): both are hidden."""
+    people = ([resp("w", {"lead-01": 3}, race=("white",))] + crowd("wb", 4, {"lead-01": 1}, race=("white", "black"))
+              + [resp("b", {"lead-01": 0}, race=("black",))])
+    assert score_assessment(INST, people).groups["race_ethnicity"] == {}
+    assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [1, 2, 3, 4, 5]}, 6, 5) == set()
+    assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [5, 6, 7, 8, 9]}, 10, 5) == {"w", "b"}
+    assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [1, 2, 3, 4, 5, 6, 7, 8, 9]}, 10, 5) == {"w"}  # the whole minus b is one
+
+
 def test_rule_8_a_category_chosen_twice_by_one_respondent_counts_once():
     people = crowd("l", 4, {"lead-01": 3}, race=("latino",)) + [resp("d", {"lead-01": 3}, race=("latino", "latino"))]
     assert score_assessment(INST, people).groups["race_ethnicity"]["latino"].n == 5
@@ -467,7 +478,7 @@ def test_result_shape_as_stored_and_served():
     result = score_assessment(INST, PAIR)
     data = json.loads(json.dumps(result.model_dump(mode="json")))
     assert AssessmentResult.model_validate(data) == result  # the engine's output is a valid model
-    assert data["engine_version"] == ENGINE_VERSION == "1.0.0"
+    assert data["engine_version"] == ENGINE_VERSION == "1.1.0"
     assert (data["instrument_id"], data["instrument_version"], data["depth"], data["n_responses"]) == ("mini", "1.0", "full", 2)
     assert set(data) >= {"overall", "domains", "growth_opportunities", "top_per_domain", "groups", "suppressed"}
     assert set(data["overall"]) == {"score", "shown", "level"}

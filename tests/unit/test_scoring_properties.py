@@ -132,6 +132,7 @@ def test_groups_are_large_enough_and_cannot_be_derived_by_subtraction(responses,
         covered: set[str] = set()
         for gid, g in groups.items():
             assert g.n == len(members[kind][gid]) >= k
+            assert len(responses) - g.n == 0 or len(responses) - g.n >= k  # the whole minus the group is no one or a group
             covered |= members[kind][gid]
         outside = len(responses) - len(covered)
         assert groups == {} or outside == 0 or outside >= k
