@@ -18,9 +18,8 @@ from app.auth.models import Invitation
 from app.auth.service import Principal
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
-from app.organizations.models import Organization, OrgKind, Role
+from app.organizations.models import BACKBONE_ROLES, Organization, OrgKind, Role
 
-BACKBONE_ROLES = (Role.backbone_admin, Role.backbone_analyst)
 Need = Literal["read", "manage", "admin"]
 
 
@@ -136,15 +135,15 @@ def get_backbone_cycle(session: Session, p: Principal, cycle_id: int, need: Lite
 # -- the backbone workspace --------------------------------------------------------------------
 
 def get_backbone(session: Session, p: Principal, need: Literal["read", "admin"] = "read") -> Organization:
-    """The backbone the principal works for (the first, when several); need='admin' refuses analysts (403)."""
+    """The backbone the principal works in: one, the same for reading and for changing (the first they administer, else
+    the first they read); need='admin' refuses analysts (403)."""
     ids = backbone_ids(p) if p.invitation_id is None else set()
     if not ids:
         raise NotFound()
-    if need == "admin":
-        ids = admin_backbone_ids(p)
-        if not ids:
-            raise Forbidden(_("Only backbone administrators can change this; analysts can read it."))
-    org = session.get(Organization, min(ids))
+    chosen = min(admin_backbone_ids(p) or ids)
+    if need == "admin" and chosen not in admin_backbone_ids(p):
+        raise Forbidden(_("Only backbone administrators can change this; analysts can read it."))
+    org = session.get(Organization, chosen)
     assert org is not None
     return org
 
@@ -187,7 +186,8 @@ def lead_assessments(session: Session, p: Principal) -> list[Assessment]:
     ids = lead_org_ids(p)
     if not ids or p.invitation_id is not None:
         return []
-    return list(session.scalars(select(Assessment).where(Assessment.organization_id.in_(ids)).order_by(Assessment.id.desc())))
+    return list(session.scalars(select(Assessment).options(joinedload(Assessment.cycle), joinedload(Assessment.organization))
+                                .where(Assessment.organization_id.in_(ids)).order_by(Assessment.id.desc())))
 
 
 def invitations_of(session: Session, p: Principal, assessments: list[Assessment]) -> dict[int, list[Invitation]]:

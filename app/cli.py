@@ -148,6 +148,10 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from app.organizations.models import Role
 
     role = Role(args.role)
+    settings = get_settings()
+    args.lang = args.lang or settings.default_locale
+    if args.lang not in settings.locales:
+        raise CliError(f"--lang {args.lang}: not one of REASSESS_LOCALES ({', '.join(settings.locales)})")
     password = None if args.no_password else _read_password(args)
     if password is not None and (problem := password_problem(password, args.email)):
         raise CliError(f"password too weak: {problem}")
@@ -321,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", required=True, help="organization name or id; created if it does not exist")
     p.add_argument("--backbone", help="for a new partner organization: the backbone it belongs to (name or id)")
     p.add_argument("--name", default="")
-    p.add_argument("--lang", default="en", choices=["en", "es"])
+    p.add_argument("--lang", help="the user's language, one of REASSESS_LOCALES (default: REASSESS_DEFAULT_LOCALE)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--no-password", action="store_true", help="a link-only respondent: no password")
     p.set_defaults(handler=cmd_user_create)

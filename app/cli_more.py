@@ -86,6 +86,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from app.reports import service
 
     settings, session, catalogue = _session_and_catalogue()
+    args.lang = args.lang or settings.default_locale
+    if args.lang not in settings.locales:
+        raise CliError(f"--lang {args.lang}: not one of REASSESS_LOCALES ({', '.join(settings.locales)})")
     with session:
         try:
             if args.cycle:
@@ -123,7 +126,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("report", help="write a partner's growth-opportunity report (or, with --cycle, a cycle's summary) as PDF")
     p.add_argument("id", type=int, help="the assessment id (with --cycle: the cycle id)")
     p.add_argument("--cycle", action="store_true", help="the partnership summary of cycle ID")
-    p.add_argument("--lang", default="en", choices=["en", "es"])
+    p.add_argument("--lang", help="one of REASSESS_LOCALES (default: REASSESS_DEFAULT_LOCALE)")
     p.add_argument("--paper", choices=["a4", "letter"], help="default: Letter for English, A4 for Spanish")
     p.add_argument("-o", "--output", help="the file to write (default: a name from the organization and cycle)")
     p.set_defaults(handler=cmd_report)

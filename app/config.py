@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Threads per web process that run pages and database work. A few keep the cores busy: more only contend for the
     # interpreter lock and, on SQLite, for the write lock (bench/RESULTS.md: 40 threads, 177 answer saves/s; 4: 330/s).
     threads: int = Field(default=4, ge=1, le=400)
+    # The partnership's time zone: a cycle's dates are calendar dates there (app/clock.py).
+    time_zone: str = "UTC"
 
     @field_validator("locales", "trusted_proxies", mode="before")
     @classmethod
@@ -84,6 +86,9 @@ class Settings(BaseSettings):
         unknown = [loc for loc in self.locales if loc not in KNOWN_LOCALES]
         if unknown:
             raise ValueError(f"REASSESS_LOCALES: unknown locale {', '.join(unknown)}; choose from {', '.join(KNOWN_LOCALES)}")
+        from app.clock import zone_named
+
+        zone_named(self.time_zone)  # an unknown zone stops start-up with what to write
         if self.default_locale not in self.locales:
             raise ValueError(f"REASSESS_DEFAULT_LOCALE: '{self.default_locale}' is not one of REASSESS_LOCALES ({', '.join(self.locales)})")
         return self
@@ -119,6 +124,9 @@ def prepare(settings: Settings) -> Settings:
         settings.secret_key = key_file.read_text().strip()
     if settings.env == "production" and _weak(settings.secret_key):
         raise ConfigError("REASSESS_SECRET_KEY is too weak for production: use at least 32 random characters")
+    from app import clock
+
+    clock.set_zone(settings.time_zone)
     return settings
 
 

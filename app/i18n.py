@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from babel import Locale, numbers
@@ -17,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from app import clock
 from app.config import KNOWN_LOCALES, ROOT
 
 LOCALES_DIR = ROOT / "locales"
@@ -96,8 +96,6 @@ def negotiate(accept_language: str | None, supported: list[str], default: str) -
     return default
 
 
-def half_up(value: float) -> int:
-    return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
@@ -114,15 +112,19 @@ def format_percent(share: float | None) -> str:
 
 
 def format_date(value: dt.date | dt.datetime | None, form: str = "long") -> str:
+    """A date, or a stored timestamp's date in the partnership's time zone (app.clock)."""
     if value is None:
         return "—"
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = clock.local(value)
     return _format_date(value, format=form, locale=get_locale())
 
 
 def format_datetime(value: dt.datetime | None, form: str = "medium") -> str:
+    """A stored timestamp in the partnership's time zone."""
     if value is None:
         return "—"
-    return _format_datetime(value, format=form, locale=get_locale(), tzinfo=dt.UTC)
+    return _format_datetime(value, format=form, locale=get_locale(), tzinfo=clock.zone())
 
 
 def language_name(lang: str) -> str:

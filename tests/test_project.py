@@ -88,3 +88,14 @@ def test_lock_pins_every_dependency():
     for requirement in wanted:
         name = re.split(r"[<>=\[ ]", requirement)[0].lower().replace("_", "-")
         assert name in lock, f"{name} is not in requirements.lock"
+
+
+def test_migrations_import_nothing_of_the_application():
+    """A migration must not change when the application's code does: it imports only SQLAlchemy and Alembic."""
+    import ast
+
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in names if m == "app" or m.startswith("app.")], path.name

@@ -50,7 +50,7 @@ class PartnerIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     sector: Literal[SECTORS] = "other"  # type: ignore[valid-type]
     size_band: Literal[SIZE_BANDS] = "1-10"  # type: ignore[valid-type]
-    preferred_language: Literal["en", "es"] = "en"
+    preferred_language: str = Field(default="", max_length=16, description="one of REASSESS_LOCALES (default: the first)")
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
@@ -74,8 +74,11 @@ def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> 
 
 
 @router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)", responses=WRITE_ERRORS)
-def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser) -> PartnerOut:
+def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> PartnerOut:
     backbone = access.get_backbone(db, principal, "admin")
+    body.preferred_language = body.preferred_language or settings.default_locale
+    if body.preferred_language not in settings.locales:
+        raise Invalid(_("Choose a language from the list."), field="preferred_language")
     for field, message in single_line_errors(body.model_dump()).items():
         raise Invalid(message, field=field)
     if not body.name.strip():

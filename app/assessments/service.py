@@ -18,7 +18,7 @@ from sqlalchemy import Date, and_, bindparam, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, clock
 from app.assessments import disclosure
 from app.assessments.models import (
     Answer,
@@ -39,7 +39,7 @@ from app.i18n import ngettext
 from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument, Item, ItemType, Question
 from app.organizations.models import Membership, Organization, OrgKind, Role
-from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, asked_items, score_assessment
+from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, score_assessment
 from app.text import clean_text
 
 MAX_TEXT = 5000
@@ -102,13 +102,14 @@ def add_partners(session: Session, cycle: Cycle, partner_ids: Iterable[int]) -> 
 
 
 def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:
-    today = today or dt.date.today()
+    """Open on ``today`` (default: today in the partnership's time zone, app.clock), as every page and save decides it."""
+    today = today or clock.today()
     return cycle.closed_at is None and cycle.opens_on <= today <= cycle.closes_on
 
 
 def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
     """'open', 'upcoming' or 'closed' (closed early or past its closing date), as pages show it."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if cycle_is_open(cycle, today):
         return "open"
     return "upcoming" if cycle.closed_at is None and today < cycle.opens_on else "closed"
@@ -273,7 +274,7 @@ def _upsert_answer(session: Session, response_id: int, item_id: str, stored: dic
     values = {"response_id": response_id, "item_id": item_id, "updated_at": now, **stored}
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        return session.execute(_upsert_statement(dialect, tuple(stored)), {**values, "today": now.date()}).rowcount == 1  # type: ignore[attr-defined]
+        return session.execute(_upsert_statement(dialect, tuple(stored)), {**values, "today": clock.today()}).rowcount == 1  # type: ignore[attr-defined]
     answer = session.scalar(select(Answer).where(Answer.response_id == response_id, Answer.item_id == item_id))
     if answer is None:
         session.add(Answer(**values))
@@ -497,14 +498,20 @@ def check_anonymity(session: Session, assessment: Assessment, result: Assessment
         "by comparing the two results.", added, min=min_group_size))
 
 
-def counted_responses(session: Session, assessment: Assessment) -> tuple[Result | None, list[Response]]:
-    """The assessment's current result and the submitted responses it was computed from (none before submission)."""
-    row = current_result(session, assessment.id)
-    if row is None:
-        return None, []
-    return row, list(session.scalars(select(Response).where(
-        Response.assessment_id == assessment.id, Response.status == ResponseStatus.submitted,
-        Response.submitted_at <= row.computed_at).order_by(Response.id)))
+def counted_responses(session: Session, assessment_ids: Sequence[int]) -> dict[int, list[Response]]:
+    """Per assessment, the submitted responses its current result was computed from (none before submission), in two
+    queries whatever the number of assessments."""
+    out: dict[int, list[Response]] = {a: [] for a in assessment_ids}
+    if not assessment_ids:
+        return out
+    computed = dict(session.execute(select(Result.assessment_id, Result.computed_at).where(
+        Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True))).all())
+    if computed:
+        for r in session.scalars(select(Response).where(Response.assessment_id.in_(list(computed)),
+                                                        Response.status == ResponseStatus.submitted).order_by(Response.id)):
+            if r.submitted_at is not None and r.submitted_at <= computed[r.assessment_id]:
+                out[r.assessment_id].append(r)
+    return out
 
 
 def reopen_assessment(session: Session, assessment: Assessment, actor_id: int | None, reason: str = "") -> bool:
@@ -547,7 +554,3 @@ def recompute_results(session: Session, catalogue: Catalogue, min_group_size: in
                      engine_version=ENGINE_VERSION)
         n += 1
     return n
-
-
-def asked_rated_ids(instrument: Instrument, depth: Depth) -> list[str]:
-    return [i.id for i in asked_items(instrument, depth.value) if i.is_rated]

@@ -61,12 +61,6 @@ def end_session(session: Session, token: str) -> None:
         session.flush()
 
 
-def end_all_sessions(session: Session, user_id: int) -> None:
-    for row in session.scalars(select(UserSession).where(UserSession.user_id == user_id)):
-        session.delete(row)
-    session.flush()
-
-
 def create_api_token(session: Session, user: User, name: str = "") -> str:
     token = new_token("rsk_")
     session.add(ApiToken(user_id=user.id, token_hash=token_hash(token), name=name))

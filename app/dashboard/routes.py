@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import access, audit, i18n
+from app import access, audit, clock, i18n
 from app.assessments import service
 from app.assessments.models import Assessment, AssessmentStatus, Cycle, Depth, Order, ResponseStatus
 from app.assessments.models import Response as ResponseRow
@@ -218,7 +218,7 @@ def _cycle_form_context(db: Session, catalogue: Catalogue, backbone: Organizatio
 def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
     ctx = _cycle_form_context(db, catalogue, backbone)
-    today = dt.date.today()
+    today = clock.today()
     latest = ctx["cycles"][0] if ctx["cycles"] else None
     values = {"name": "", "instrument": f"{ctx['instruments'][0].id}@{ctx['instruments'][0].version}" if ctx["instruments"] else "",
               "opens_on": today.isoformat(), "closes_on": (today + dt.timedelta(days=42)).isoformat(), "privacy": "anonymous",

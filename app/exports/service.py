@@ -96,19 +96,19 @@ def items_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> S
 def answers_sheet(db: Session, cycle: Cycle, min_group_size: int) -> Sheet:
     """One row per response and item, of the responses each submitted assessment's result counts: under a code that is
     new in every export (anonymous cycle) or the respondent's email (named cycle), in a random order, with the group
-    fields that no fewer than the minimum share (app.assessments.disclosure)."""
+    fields that no fewer than the minimum share (app.assessments.disclosure). A few queries, whatever the partners."""
     columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("respondent", _("Respondent")),
                ("role_group", _("Role group")), ("race_ethnicity", _("Race or ethnicity")), ("language", _("Language")),
                ("item_id", _("Item id")), ("value", _("Value")), ("special", _("Special answer")), ("choices", _("Choices")),
                ("text", _("Text answer")), ("comment", _("Comment"))]
-    view = "named" if not cycle.anonymous else "pseudonymous"
+    pairs = db.execute(select(Assessment.id, Organization.id, Organization.name).join(Organization, Organization.id == Assessment.organization_id)
+                       .where(Assessment.cycle_id == cycle.id).order_by(Organization.name)).all()
+    by_assessment = answer_rows(db, [aid for aid, _o, _n in pairs], "named" if not cycle.anonymous else "pseudonymous", min_group_size)
     rows = []
-    for assessment in db.scalars(select(Assessment).join(Organization, Organization.id == Assessment.organization_id)
-                                 .where(Assessment.cycle_id == cycle.id).order_by(Organization.name)):
-        for a in submitted_answers(db, assessment, view, min_group_size):
-            rows.append([assessment.organization_id, assessment.organization.name, a["respondent"], a["role_group"],
-                         "; ".join(a["race_ethnicity"] or []) or None, a["language"], a["item_id"], a["value"], a["special"],
-                         "; ".join(a["choices"] or []) or None, a["text"], a["comment"]])
+    for aid, org_id, org_name in pairs:
+        for a in by_assessment[aid]:
+            rows.append([org_id, org_name, a["respondent"], a["role_group"], "; ".join(a["race_ethnicity"] or []) or None, a["language"],
+                         a["item_id"], a["value"], a["special"], "; ".join(a["choices"] or []) or None, a["text"], a["comment"]])
     return _sheet(_("Answers"), columns, rows)
 
 
@@ -116,50 +116,57 @@ AnswersView = Literal["named", "pseudonymous", "combined"]
 
 
 def submitted_answers(db: Session, assessment: Assessment, view: AnswersView, min_group_size: int) -> list[dict[str, Any]]:
-    """Rows of the answers that the assessment's current result counts, as exports and the API give them; none before
-    the organization has submitted (nothing of a response leaves the server while people are still answering).
+    """Rows of the answers that the assessment's current result counts, as exports and the API give them (answer_rows)."""
+    return answer_rows(db, [assessment.id], view, min_group_size)[assessment.id]
+
+
+def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_group_size: int) -> dict[int, list[dict[str, Any]]]:
+    """Per assessment, rows of the answers its current result counts; none before the organization has submitted
+    (nothing of a response leaves the server while people are still answering).
 
     ``view`` (app.access.answers_view): 'named', a named cycle: the respondent's email and group fields, as the welcome
     page told them. 'pseudonymous', the backbone in an anonymous cycle: per response a code new in this call, responses
-    in a random order, the group fields that disclosure.released_fields allows. 'combined', the organization itself in an
-    anonymous cycle: no respondent, no group field, each item's answers in a random order, so that no two rows can be
-    tied to one person.
+    in a random order, the group fields that disclosure.released_fields allows within the organization. 'combined', the
+    organization itself in an anonymous cycle: no respondent, no group field, each item's answers in a random order, so
+    that no two rows can be tied to one person.
     """
-    _row, responses = counted_responses(db, assessment)
-    if not responses:
-        return []
-    answers: dict[int, list[Answer]] = {r.id: [] for r in responses}
-    for a in db.scalars(select(Answer).where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
-        answers[a.response_id].append(a)
-    profiles = {r.id: disclosure.Profile(r.role_group, tuple(r.race_ethnicity or ()), r.language) for r in responses}
-    if view == "named":
-        emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in responses}))).all())
-        keys, released = {r.id: emails.get(r.user_id) for r in responses}, disclosure.FIELDS
-    elif view == "pseudonymous":
-        responses = disclosure.shuffled(responses)
-        keys = dict(zip((r.id for r in responses), disclosure.fresh_pseudonyms(len(responses)), strict=True))
-        released = disclosure.released_fields(list(profiles.values()), min_group_size)
-    else:
-        keys, released = {r.id: None for r in responses}, ()
-    rows = []
-    for r in responses:
-        p = profiles[r.id]
-        for a in answers[r.id]:
-            rows.append({
-                "respondent": keys[r.id],
-                "role_group": p.role_group if "role_group" in released else None,
-                "race_ethnicity": (list(p.race_ethnicity) or None) if "race_ethnicity" in released else None,
-                "language": p.language if "language" in released else None,
-                "item_id": a.item_id,
-                "value": a.value,
-                "special": a.special.value if a.special else None,
-                "choices": a.choices,
-                "text": a.text,
-                "comment": a.comment,
-            })
-    if view == "combined":
-        rows = sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"])
-    return rows
+    counted = counted_responses(db, assessment_ids)
+    everyone = [r for responses in counted.values() for r in responses]
+    answers: dict[int, list[Answer]] = {r.id: [] for r in everyone}
+    if everyone:
+        for a in db.scalars(select(Answer).where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
+            answers[a.response_id].append(a)
+    emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in everyone}))).all()) if everyone and view == "named" else {}
+    codes = iter(disclosure.fresh_pseudonyms(len(everyone))) if view == "pseudonymous" else iter(())
+    out: dict[int, list[dict[str, Any]]] = {}
+    for aid, responses in counted.items():
+        profiles = {r.id: disclosure.Profile(r.role_group, tuple(r.race_ethnicity or ()), r.language) for r in responses}
+        if view == "named":
+            keys, released = {r.id: emails.get(r.user_id) for r in responses}, disclosure.FIELDS
+        elif view == "pseudonymous":
+            responses = disclosure.shuffled(responses)
+            keys = {r.id: next(codes) for r in responses}
+            released = disclosure.released_fields(list(profiles.values()), min_group_size)
+        else:
+            keys, released = {r.id: None for r in responses}, ()
+        rows = []
+        for r in responses:
+            p = profiles[r.id]
+            for a in answers[r.id]:
+                rows.append({
+                    "respondent": keys[r.id],
+                    "role_group": p.role_group if "role_group" in released else None,
+                    "race_ethnicity": (list(p.race_ethnicity) or None) if "race_ethnicity" in released else None,
+                    "language": p.language if "language" in released else None,
+                    "item_id": a.item_id,
+                    "value": a.value,
+                    "special": a.special.value if a.special else None,
+                    "choices": a.choices,
+                    "text": a.text,
+                    "comment": a.comment,
+                })
+        out[aid] = sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"]) if view == "combined" else rows
+    return out
 
 
 def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int) -> Sheet:

@@ -27,6 +27,8 @@ class Role(StrEnum):
     respondent = "respondent"
 
 
+BACKBONE_ROLES = (Role.backbone_admin, Role.backbone_analyst)
+
 SECTORS = (
     "k12", "higher_education", "workforce", "employer", "culturally_specific", "nonprofit",
     "government", "health", "philanthropy", "other",

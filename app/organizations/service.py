@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.i18n import gettext as _
-from app.organizations.models import Membership, Organization, OrgKind, Role
+from app.organizations.models import BACKBONE_ROLES, Membership, Organization, OrgKind, Role
 
-BACKBONE_ROLES = {Role.backbone_admin, Role.backbone_analyst}
 # A partner's fields that are one line of text. A line break or other control character in them is refused: a name
 # goes into mail headers (a CR/LF there made every invitation fail) and one-line cells of exports.
 SINGLE_LINE_FIELDS = ("name", "contact_name", "contact_email")

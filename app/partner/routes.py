@@ -45,11 +45,9 @@ def _render_home(request: Request, db: Session, principal: Any, extra: dict[str,
     counts = service.response_counts(db, [a.id for a in assessments])
     invites = access.invitations_of(db, principal, assessments)
     results = service.assessments_with_results(db, [a.id for a in assessments])
-    rows = []
-    for a in assessments:
-        own = service.find_response(db, a.id, principal.user_id)
-        rows.append({"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.cycle_is_open(a.cycle),
-                     "own": own if own is not None and not own.invited else None, "has_result": a.id in results})
+    own = {r.assessment_id: r for r in access.own_responses(db, principal)} if assessments else {}
+    rows = [{"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.cycle_is_open(a.cycle), "own": own.get(a.id),
+             "has_result": a.id in results} for a in assessments]
     return render(request, "partner/home.html", {"rows": rows, "links": [], "error": None, "emails": "", "page_title": _("Your organization"),
                                                  **(extra or {})}, status_code=status)
 

@@ -14,13 +14,25 @@ from fastapi.responses import Response
 
 from app import access, audit, i18n
 from app.assessments.results import IdPath
+from app.config import Settings
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.errors import Invalid
+from app.i18n import gettext as _
 from app.reports import service
 from app.web.csrf import csrf_protect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 api = APIRouter(tags=["reports"])
-Lang = Annotated[Literal["en", "es"] | None, Query(description="the report's language (default: the request's)")]
+Lang = Annotated[str | None, Query(max_length=16, description="the report's language, one of REASSESS_LOCALES (default: the request's)")]
+
+
+def report_language(lang: str | None, settings: Settings) -> str:
+    """The language asked for, if the service offers it (422 naming the parameter otherwise), else the request's."""
+    if lang is None:
+        return i18n.get_locale()
+    if lang not in settings.locales:
+        raise Invalid(_("Choose a language from the list."), field="lang")
+    return lang
 Paper = Annotated[Literal["a4", "letter"] | None, Query(description="paper size (default: Letter for English, A4 for Spanish)")]
 PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 
@@ -52,8 +64,8 @@ async def in_report_thread(func: Callable[[], Response]) -> Response:
 async def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                          lang: Lang = None, paper: Paper = None) -> Response:
     def download() -> Response:
+        language = report_language(lang, settings)
         assessment = access.get_assessment(db, principal, assessment_id)
-        language = lang or i18n.get_locale()
         pdf = service.partner_report(db, catalogue, settings, assessment, language, paper)
         audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=language)
         db.commit()
@@ -68,8 +80,8 @@ async def partner_report(assessment_id: IdPath, db: SessionDep, principal: Curre
 async def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                         lang: Lang = None, paper: Paper = None) -> Response:
     def download() -> Response:
+        language = report_language(lang, settings)
         cycle = access.get_backbone_cycle(db, principal, cycle_id)
-        language = lang or i18n.get_locale()
         pdf = service.cycle_summary(db, catalogue, settings, cycle, language, paper)
         audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=language)
         db.commit()

@@ -166,12 +166,10 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         comparison = compare_rows(catalogue, assessment, row, pair[0], pair[1], lang) if pair else None
         title = _("Growth-opportunity report: %(org)s", org=assessment.organization.name)
     shown_n = sum(g.n for g in view.role_groups)
-    leaders = {"board", "executive", "manager"}
     return {
         "assessment": assessment, "org": assessment.organization, "cycle": assessment.cycle, "instrument": instrument, "view": view,
         "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
         "other_roles": max(view.n_responses - shown_n, 0),
-        "leader_groups": [g for g in view.role_groups if g.id in leaders], "staff_groups": [g for g in view.role_groups if g.id not in leaders],
         "worksheet_rows": 6, "title": title,
     }
 

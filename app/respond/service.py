@@ -14,8 +14,6 @@ from app.i18n import gettext as _
 from app.instruments.schema import Instrument, Item, Question
 from app.scoring import asked_items
 
-STEP_TITLES = {1: "Core questions", 2: "Deeper questions", 3: "Short answers", 4: "Your stories"}
-
 
 @dataclass(frozen=True)
 class Section:

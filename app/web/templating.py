@@ -10,7 +10,6 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from app import i18n
 from app.access import is_backbone_admin
@@ -77,5 +76,3 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
 
 
-def csrf_input(request: Request) -> Markup:
-    return Markup('<input type="hidden" name="csrf_token" value="%s">') % csrf_field_value(request)

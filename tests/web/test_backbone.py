@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import email
 import email.policy
 import io
@@ -11,10 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.assessments import service
 from app.assessments.models import Assessment, Cycle
 from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.organizations.models import Organization, Role
+from app.organizations.service import add_member
 from tests import dashboard_world
 from tests import factories as f
 
@@ -196,3 +199,39 @@ def test_api_partner_scope_comparison_and_writes(client, db, world):
     assert cycle.status_code == 201 and cycle.json()["baseline_id"] == world["follow"].id
     export = client.get(f"/api/v1/cycles/{world['follow'].id}/export/results?format=json", headers=admin).json()
     assert len(export["rows"]) == 30 and export["columns"]["score"] == "Score"
+
+
+def test_a_person_in_two_backbones_reads_and_changes_the_same_one(client, db, csrf):
+    """An analyst of one backbone and an admin of another listed the first's partners and created in the second."""
+    first, second = f.backbone(db, "First Backbone"), f.backbone(db, "Second Backbone")
+    f.partner(db, first, "Partner of the first")
+    f.partner(db, second, "Partner of the second")
+    person = f.user(db, first, Role.backbone_analyst)
+    add_member(db, person, second, Role.backbone_admin)
+    db.commit()
+    f.sign_in(client, db, person)
+    listed = client.get("/backbone/partners").text
+    created = client.post("/backbone/partners", data={"name": "New partner", "sector": "k12", "size_band": "1-10",
+                                                      "preferred_language": "en", "csrf_token": csrf})
+    assert created.status_code == 303
+    new = db.scalar(select(Organization).where(Organization.name == "New partner"))
+    assert "Partner of the first" not in listed and "Partner of the second" in listed and new.backbone_id == second.id
+
+
+def test_the_partner_home_reads_the_same_statements_however_many_assessments(client, db, world, statements, catalogue):
+    """No query per assessment on the lead's home (there were three per assessment)."""
+    f.sign_in(client, db, world["lead_a"])
+
+    def selects() -> int:
+        statements.clear()
+        db.expunge_all()
+        assert client.get("/partner").status_code == 200
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    two = selects()
+    today = dt.date.today()
+    for n in range(3):
+        service.create_cycle(db, backbone=world["backbone"], actor_id=world["admin"].id, name=f"More {n}", instrument=world["instrument"],
+                             opens_on=today, closes_on=today + dt.timedelta(days=9), partner_ids=[world["a"].id])
+    db.commit()
+    assert selects() == two
