@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, i18n
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
 from app.auth.security import token_hash
@@ -33,6 +33,8 @@ from app.config import Settings
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
+from app.mail import render_mail
+from app.mail import send as send_mail
 from app.organizations.models import Organization, Role
 from app.organizations.service import add_member
 
@@ -181,3 +183,17 @@ def revoke(session: Session, invitation: Invitation, actor_id: int | None) -> No
         for s in session.scalars(select(UserSession).where(UserSession.invitation_id == invitation.id)):
             session.delete(s)
         audit.record(session, actor_id, "invitation.revoked", "invitation", invitation.id, invitation.organization_id)
+
+
+def send(db: Session, settings: Settings, issued: Issued, org: Organization, cycle_name: str, minutes: int) -> str | None:
+    """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set."""
+    inv = issued.invitation
+    backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
+    with i18n.locale(inv.language):
+        expires = i18n.format_date(inv.expires_at)
+    subject, text, html = render_mail("invitation", inv.language, {
+        "purpose": inv.purpose.value, "org": org.name, "backbone": backbone.name if backbone else "", "cycle": cycle_name,
+        "minutes": minutes, "link": issued.link(settings), "expires": expires,
+        "replaces_earlier": issued.replaces_earlier})
+    path = send_mail(settings, inv.email, subject, text, html)
+    return path.name if path else None

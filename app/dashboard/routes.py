@@ -32,7 +32,6 @@ from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_choices, sector_label, size_choices, size_label
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
 from app.organizations.service import single_line_errors
-from app.partner.routes import send_invitation
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -197,7 +196,7 @@ def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: Current
     language = str(form.get("language") or org.preferred_language)
     issued = invitations.issue(db, settings, email=emails[0], language=language, organization=org, purpose=InvitationPurpose.partner_lead,
                                assessment_id=None, created_by_id=principal.user_id)
-    outbox = send_invitation(db, settings, issued, org, "", 0)
+    outbox = invitations.send(db, settings, issued, org, "", 0)
     db.commit()
     return _partners(request, db, principal, access.get_backbone(db, principal),
                      {"invited": org.name, "links": [(emails[0], issued.link(settings))] if outbox else []})
@@ -322,7 +321,7 @@ def send_reminders(db: Session, settings: Settings, catalogue: Catalogue, cycle:
             continue
         issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
                                    purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=actor_id)
-        send_invitation(db, settings, issued, assessment.organization, cycle.name, minutes)
+        invitations.send(db, settings, issued, assessment.organization, cycle.name, minutes)
         n += 1
     audit.record(db, actor_id, "cycle.reminded", "cycle", cycle.id, cycle.backbone_id, sent=n)
     return n

@@ -13,31 +13,14 @@ from app.assessments import service
 from app.assessments.models import Assessment, AssessmentStatus
 from app.auth import invitations
 from app.auth.models import InvitationPurpose
-from app.config import Settings
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import gettext as _
-from app.mail import render_mail, send
-from app.organizations.models import Organization
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def send_invitation(db: Session, settings: Settings, issued: invitations.Issued, org: Organization, cycle_name: str, minutes: int) -> str | None:
-    """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set."""
-    inv = issued.invitation
-    backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
-    with i18n.locale(inv.language):
-        expires = i18n.format_date(inv.expires_at)
-    subject, text, html = render_mail("invitation", inv.language, {
-        "purpose": inv.purpose.value, "org": org.name, "backbone": backbone.name if backbone else "", "cycle": cycle_name,
-        "minutes": minutes, "link": issued.link(settings), "expires": expires,
-        "replaces_earlier": issued.replaces_earlier})
-    path = send(settings, inv.email, subject, text, html)
-    return path.name if path else None
 
 
 def _render_home(request: Request, db: Session, principal: Any, extra: dict[str, Any] | None = None, status: int = 200) -> Response:
@@ -77,7 +60,7 @@ def invite(request: Request, assessment_id: Id, db: SessionDep, principal: Curre
     for email in emails:
         issued = invitations.issue(db, settings, email=email, language=language, organization=assessment.organization,
                                    purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=principal.user_id)
-        if send_invitation(db, settings, issued, assessment.organization, assessment.cycle.name, instrument.estimated_minutes):
+        if invitations.send(db, settings, issued, assessment.organization, assessment.cycle.name, instrument.estimated_minutes):
             links.append((email, issued.link(settings)))
     db.commit()
     return _render_home(request, db, principal, {"links": links, "invited": len(emails)})
@@ -100,7 +83,7 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
     assert assessment is not None
     issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
                                purpose=invitation.purpose, assessment_id=assessment.id, created_by_id=principal.user_id)
-    outbox = send_invitation(db, settings, issued, assessment.organization, assessment.cycle.name,
+    outbox = invitations.send(db, settings, issued, assessment.organization, assessment.cycle.name,
                              service.instrument_of(catalogue, assessment.cycle).estimated_minutes)
     db.commit()
     shown = [(invitation.email, issued.link(settings))] if outbox and access.may_see_link(principal, invitation) else []
