@@ -11,3 +11,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 def clean_text(text: str) -> str:
     return _CONTROL.sub("", _BREAKS.sub("\n", text))
+
+
+def email_address(raw: str) -> str | None:
+    """The address lower-cased and trimmed, or None when it is not one (something@domain.tld, no space, at most 320)."""
+    email = raw.strip().lower()
+    if "@" not in email or "." not in email.split("@")[-1] or " " in email or len(email) > 320:
+        return None
+    return email

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from app import access, audit, i18n
+from app import access, i18n
 from app.api.deps import WRITE_ERRORS
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
@@ -24,8 +24,8 @@ from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
 from app.exports.service import export_response
 from app.i18n import gettext as _
+from app.organizations import service as orgs
 from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
-from app.organizations.service import single_line_errors
 
 router = APIRouter(tags=["backbone"])
 # Names are plain text: no control characters but tab and line breaks. PostgreSQL cannot store NUL, and the others
@@ -46,7 +46,7 @@ class PartnerOut(BaseModel):
 
 class PartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # One line each: a line break or control character is refused with a translated message (single_line_errors).
+    # Checked by organizations.service.partner_problems, as the form is: one line each, a known language, a unique name.
     name: str = Field(min_length=1, max_length=200)
     sector: Literal[SECTORS] = "other"  # type: ignore[valid-type]
     size_band: Literal[SIZE_BANDS] = "1-10"  # type: ignore[valid-type]
@@ -76,19 +76,11 @@ def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> 
 @router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)", responses=WRITE_ERRORS)
 def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> PartnerOut:
     backbone = access.get_backbone(db, principal, "admin")
-    body.preferred_language = body.preferred_language or settings.default_locale
-    if body.preferred_language not in settings.locales:
-        raise Invalid(_("Choose a language from the list."), field="preferred_language")
-    for field, message in single_line_errors(body.model_dump()).items():
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in body.model_dump().items()}
+    values["preferred_language"] = values["preferred_language"] or settings.default_locale
+    for field, message in orgs.partner_problems(db, values, settings.locales, backbone.id).items():
         raise Invalid(message, field=field)
-    if not body.name.strip():
-        raise Invalid(_("Give the organization's name."), field="name")
-    if db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id, func.lower(Organization.name) == body.name.strip().lower())):
-        raise Invalid(_("A partner with this name already exists."), field="name")
-    org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **{**body.model_dump(), "name": body.name.strip()})
-    db.add(org)
-    db.flush()
-    audit.record(db, principal.user_id, "organization.created", "organization", org.id, org.id, name=org.name)
+    org = orgs.create_partner(db, backbone, values, principal.user_id)
     db.commit()
     return partner_out(org)
 

@@ -37,6 +37,7 @@ from app.mail import render_mail
 from app.mail import send as send_mail
 from app.organizations.models import Organization, Role
 from app.organizations.service import add_member
+from app.text import email_address
 
 MAX_BATCH = 50
 
@@ -56,7 +57,7 @@ def parse_emails(raw: str) -> list[str]:
     """Addresses separated by commas, semicolons or lines; a clear message for any that is not an address."""
     parts = [p.strip() for chunk in raw.replace(";", ",").splitlines() for p in chunk.split(",")]
     emails = list(dict.fromkeys(auth.normalize_email(p) for p in parts if p))
-    bad = [e for e in emails if "@" not in e or "." not in e.split("@")[-1] or " " in e or len(e) > 320]
+    bad = [e for e in emails if email_address(e) is None]
     if not emails:
         raise Invalid(_("Enter at least one email address."), field="emails")
     if bad:

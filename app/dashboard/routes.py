@@ -29,9 +29,10 @@ from app.errors import Conflict, Invalid, NotFound
 from app.exports import service as exports
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
+from app.organizations import service as orgs
 from app.organizations.labels import sector_choices, sector_label, size_choices, size_label
-from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind
-from app.organizations.service import single_line_errors
+from app.organizations.models import Organization, OrgKind
+from app.organizations.service import PARTNER_FIELDS
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -82,30 +83,8 @@ def _partners(request: Request, db: Session, principal: Principal, backbone: Org
         status_code=status)
 
 
-PARTNER_FIELDS = ("name", "sector", "size_band", "preferred_language", "contact_name", "contact_email")
-
-
-def _partner_form(form: Any, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
-    values = {k: str(form.get(k) or "").strip() for k in PARTNER_FIELDS}
-    errors = single_line_errors(values)  # a line break or control character: said first, for each field
-    if not values["name"]:
-        errors["name"] = _("Give the organization's name.")
-    elif len(values["name"]) > 200:
-        errors.setdefault("name", _("The name is too long (at most %(n)s characters).", n=200))
-    if values["sector"] not in SECTORS:
-        errors["sector"] = _("Choose a sector from the list.")
-    if values["size_band"] not in SIZE_BANDS:
-        errors["size_band"] = _("Choose a size from the list.")
-    if values["preferred_language"] not in settings.locales:
-        errors["preferred_language"] = _("Choose a language from the list.")
-    if len(values["contact_name"]) > 200:
-        errors.setdefault("contact_name", _("The name is too long (at most %(n)s characters).", n=200))
-    if values["contact_email"] and "contact_email" not in errors:
-        try:
-            values["contact_email"] = invitations.parse_emails(values["contact_email"])[0]
-        except (Invalid, IndexError):
-            errors["contact_email"] = _("Enter an email address like name@example.org.")
-    return values, errors
+def _partner_form(form: Any) -> dict[str, str]:
+    return {k: str(form.get(k) or "").strip() for k in PARTNER_FIELDS}
 
 
 def _render_partner_form(request: Request, org: Organization | None, values: dict[str, str], errors: dict[str, str],
@@ -124,16 +103,11 @@ def new_partner_page(request: Request, db: SessionDep, principal: CurrentUser) -
 @router.post("/backbone/partners")
 def create_partner(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    values, errors = _partner_form(form, settings)
-    if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == backbone.id,
-                                                              func.lower(Organization.name) == values["name"].lower())):
-        errors["name"] = _("A partner with this name already exists.")
+    values = _partner_form(form)
+    errors = orgs.partner_problems(db, values, settings.locales, backbone.id)
     if errors:
         return _render_partner_form(request, None, values, errors, 422)
-    org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **values)
-    db.add(org)
-    db.flush()
-    audit.record(db, principal.user_id, "organization.created", "organization", org.id, org.id, name=org.name)
+    org = orgs.create_partner(db, backbone, values, principal.user_id)
     db.commit()
     return RedirectResponse(f"/backbone/partners?flash=created#partner-{org.id}", status_code=303)
 
@@ -147,16 +121,11 @@ def edit_partner_page(request: Request, org_id: Id, db: SessionDep, principal: C
 @router.post("/backbone/partners/{org_id}")
 def update_partner(request: Request, org_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
     org = access.get_partner(db, principal, org_id, "admin")
-    values, errors = _partner_form(form, settings)
-    if not errors and db.scalar(select(Organization.id).where(Organization.backbone_id == org.backbone_id, Organization.id != org.id,
-                                                              func.lower(Organization.name) == values["name"].lower())):
-        errors["name"] = _("A partner with this name already exists.")
+    values = _partner_form(form)
+    errors = orgs.partner_problems(db, values, settings.locales, org.backbone_id or 0, org.id)
     if errors:
         return _render_partner_form(request, org, values, errors, 422)
-    changed = [k for k in PARTNER_FIELDS if getattr(org, k) != values[k]]
-    for k in changed:
-        setattr(org, k, values[k])
-    audit.record(db, principal.user_id, "organization.updated", "organization", org.id, org.id, fields=changed)
+    orgs.update_partner(db, org, values, principal.user_id)
     db.commit()
     return RedirectResponse(f"/backbone/partners?flash=saved#partner-{org.id}", status_code=303)
 

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.auth.models import User
 from app.i18n import gettext as _
-from app.organizations.models import BACKBONE_ROLES, Membership, Organization, OrgKind, Role
+from app.organizations.models import BACKBONE_ROLES, SECTORS, SIZE_BANDS, Membership, Organization, OrgKind, Role
+from app.text import email_address
 
 # A partner's fields that are one line of text. A line break or other control character in them is refused: a name
 # goes into mail headers (a CR/LF there made every invitation fail) and one-line cells of exports.
@@ -22,6 +24,57 @@ def single_line_errors(values: Mapping[str, str], fields: Iterable[str] = SINGLE
     """{field: translated message} for the fields whose text holds a line break or another control character."""
     message = _("Write this on one line, without line breaks, tabs or other control characters.")
     return {field: message for field in fields if _CONTROL.search(values.get(field) or "")}
+
+
+PARTNER_FIELDS = ("name", "sector", "size_band", "preferred_language", "contact_name", "contact_email")
+
+
+def partner_problems(session: Session, values: dict[str, str], locales: Iterable[str], backbone_id: int,
+                     org_id: int | None = None) -> dict[str, str]:
+    """What is wrong with a partner's fields, per field, in the reader's language (forms show them all at once; the API
+    the first). A valid contact email is normalized in ``values``. The same for the form and the API."""
+    errors = single_line_errors(values)  # a line break or control character: said first, for each field
+    if not values.get("name"):
+        errors["name"] = _("Give the organization's name.")
+    elif len(values["name"]) > 200:
+        errors.setdefault("name", _("The name is too long (at most %(n)s characters).", n=200))
+    if values.get("sector") not in SECTORS:
+        errors["sector"] = _("Choose a sector from the list.")
+    if values.get("size_band") not in SIZE_BANDS:
+        errors["size_band"] = _("Choose a size from the list.")
+    if values.get("preferred_language") not in set(locales):
+        errors["preferred_language"] = _("Choose a language from the list.")
+    if len(values.get("contact_name") or "") > 200:
+        errors.setdefault("contact_name", _("The name is too long (at most %(n)s characters).", n=200))
+    if values.get("contact_email") and "contact_email" not in errors:
+        email = email_address(values["contact_email"])
+        if email is None:
+            errors["contact_email"] = _("Enter an email address like name@example.org.")
+        else:
+            values["contact_email"] = email
+    if "name" not in errors:
+        same = select(Organization.id).where(Organization.backbone_id == backbone_id, func.lower(Organization.name) == values["name"].lower())
+        if session.scalar(same.where(Organization.id != org_id) if org_id else same):
+            errors["name"] = _("A partner with this name already exists.")
+    return errors
+
+
+def create_partner(session: Session, backbone: Organization, values: dict[str, str], actor_id: int | None) -> Organization:
+    """A new partner of the backbone, from fields that partner_problems found nothing wrong with; recorded in the log."""
+    org = Organization(kind=OrgKind.partner, backbone_id=backbone.id, **{k: values[k] for k in PARTNER_FIELDS if k in values})
+    session.add(org)
+    session.flush()
+    audit.record(session, actor_id, "organization.created", "organization", org.id, org.id, name=org.name)
+    return org
+
+
+def update_partner(session: Session, org: Organization, values: dict[str, str], actor_id: int | None) -> list[str]:
+    """Change a partner's fields (checked by partner_problems); the changed fields' names are recorded in the log."""
+    changed = [k for k in PARTNER_FIELDS if k in values and getattr(org, k) != values[k]]
+    for k in changed:
+        setattr(org, k, values[k])
+    audit.record(session, actor_id, "organization.updated", "organization", org.id, org.id, fields=changed)
+    return changed
 
 
 def find_organization(session: Session, name_or_id: str | int) -> Organization | None:
