@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -32,14 +32,30 @@ class Profile:
     language: str
 
 
-def released_fields(profiles: Sequence[Profile], min_size: int) -> tuple[str, ...]:
-    """The quasi-identifiers that may go out with these respondents' rows: the first set of fields every combination of
-    which is shared by at least ``min_size`` of them (none when even that fails: fewer respondents than the minimum)."""
+def released_fields(profiles: Sequence[Profile], min_size: int, required: Iterable[str] = ()) -> tuple[str, ...] | None:
+    """The quasi-identifiers that may go out with these respondents' rows: the first set of fields, among those that hold
+    ``required``, every combination of which is shared by at least ``min_size`` of them; () when only the empty set
+    passes. None when no set holding ``required`` passes: then the rows may not be tied to one another at all.
+
+    ``required``: the fields the result already gives away to whoever gets the rows. A result that shows a group's
+    figures lets someone holding per-person rows find which rows make up the group (try the subsets until one gives
+    those figures), so the group's field is released whether the rows carry it or not, and counts in the combinations.
+    """
+    required = set(required)
     for fields in _CANDIDATES:
+        if not required <= set(fields):
+            continue
         counts = Counter(tuple(getattr(p, f) for f in fields) for p in profiles)
-        if fields and counts and min(counts.values()) >= min_size:
+        if not fields or (counts and min(counts.values()) >= min_size):
             return fields
-    return ()
+    return None
+
+
+def coarsened(profile: Profile, shown: Mapping[str, Iterable[str]]) -> Profile:
+    """A profile as a result's shown groups reveal it: a role or category whose group is not shown is not revealed."""
+    roles, races = set(shown.get("role_group") or ()), set(shown.get("race_ethnicity") or ())
+    return Profile(profile.role_group if profile.role_group in roles or not roles else None,
+                   tuple(c for c in profile.race_ethnicity if c in races) if races else profile.race_ethnicity, profile.language)
 
 
 def shuffled(rows: Sequence[T]) -> list[T]:
@@ -64,27 +80,30 @@ class _Member(Protocol):
     race_ethnicity: list[Any] | None
 
 
-def published_sets(responses: Sequence[_Member], groups: Mapping[str, Mapping[str, Any]]) -> dict[str, frozenset[int]]:
-    """The sets of responses whose aggregates a result publishes: the whole assessment, and each group it shows
-    (``groups``: a stored result's "groups", kind -> group id -> figures), as response ids."""
-    sets = {"*": frozenset(r.id for r in responses)}
-    for gid in groups.get("role_group") or {}:
-        sets[f"role_group:{gid}"] = frozenset(r.id for r in responses if r.role_group == gid)
-    for gid in groups.get("race_ethnicity") or {}:
-        sets[f"race_ethnicity:{gid}"] = frozenset(r.id for r in responses if gid in (r.race_ethnicity or ()))
-    return sets
+def _groups_of(r: _Member, kind: str) -> set[str]:
+    if kind == "role_group":
+        return {r.role_group} if r.role_group else set()
+    return set(r.race_ethnicity or ())
 
 
-def isolating_difference(before: Mapping[str, frozenset[int]], after: Mapping[str, frozenset[int]],
-                         min_size: int) -> tuple[int, bool] | None:
-    """Whether publishing ``after`` beside ``before`` isolates fewer than ``min_size`` people: an earlier set contained
-    in a later one (the earlier whole in a later group, an earlier group in the later whole, ...) that differs from it
-    by more than none and fewer than ``min_size`` responses. Returns (that number, whether it is the whole against the
-    whole), the smallest first, or None."""
-    found: list[tuple[int, bool]] = []
-    for old_key, old in before.items():
-        for new_key, new in after.items():
-            extra = len(new - old)
-            if old <= new and 0 < extra < min_size:
-                found.append((extra, old_key == new_key == "*"))
-    return min(found, key=lambda f: (not f[1], f[0])) if found else None
+def isolated_late_answers(responses: Sequence[_Member], late: set[int], shown: Mapping[str, Iterable[str]],
+                          min_size: int) -> tuple[int, bool] | None:
+    """Whether a new result, published beside the last, isolates fewer than ``min_size`` of the ``late`` responses (those
+    submitted since): the whole of them, or those of one cell of the groups shown in either result (the responses in
+    exactly the same shown groups, per kind: every cell's figures in each result can be worked out by adding and
+    subtracting, and so can the late part of a cell by comparing the two). ``shown``: kind -> the group ids shown in
+    either result. Returns (that number, whether it is the whole), or None."""
+    if 0 < len(late) < min_size:
+        return len(late), True
+    found = []
+    for kind in ("role_group", "race_ethnicity"):
+        groups = set(shown.get(kind) or ())
+        if not groups:
+            continue
+        cells: dict[frozenset[str], int] = {}
+        for r in responses:
+            if r.id in late:
+                key = frozenset(_groups_of(r, kind) & groups)
+                cells[key] = cells.get(key, 0) + 1
+        found += [n for n in cells.values() if 0 < n < min_size]
+    return (min(found), False) if found else None

@@ -459,8 +459,9 @@ def check_anonymity(session: Session, assessment: Assessment, result: Assessment
 
     - the first result needs that many submitted responses from people other than those who run the assessment (the
       organization's leads, the backbone's staff): they know their own answers, and could subtract them;
-    - a new result after reopening must not differ from the last one, in the whole or in any group either shows, by
-      the answers of more than none and fewer than that many people: comparing the two would isolate them.
+    - a new result after reopening must not differ from the last one by the answers of more than none and fewer than
+      that many people, in the whole or in any cell of the groups either shows (disclosure.isolated_late_answers):
+      comparing the two would isolate them.
     """
     responses = session.scalars(select(Response).where(Response.assessment_id == assessment.id,
                                                        Response.status == ResponseStatus.submitted)).all()
@@ -476,10 +477,9 @@ def check_anonymity(session: Session, assessment: Assessment, result: Assessment
     previous = current_result(session, assessment.id)
     if previous is None:
         return
-    before = [r for r in responses if r.submitted_at is not None and r.submitted_at <= previous.computed_at]
-    found = disclosure.isolating_difference(disclosure.published_sets(before, previous.data.get("groups") or {}),
-                                            disclosure.published_sets(responses, result.model_dump(mode="json")["groups"]),
-                                            min_group_size)
+    late = {r.id for r in responses if r.submitted_at is None or r.submitted_at > previous.computed_at}
+    shown = {kind: {*(previous.data.get("groups") or {}).get(kind, {}), *result.groups.get(kind, {})} for kind in ("role_group", "race_ethnicity")}
+    found = disclosure.isolated_late_answers(responses, late, shown, min_group_size)
     if found is None:
         return
     added, whole = found

@@ -138,17 +138,24 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
             answers[a.response_id].append(a)
     emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in everyone}))).all()) if everyone and view == "named" else {}
     codes = iter(disclosure.fresh_pseudonyms(len(everyone))) if view == "pseudonymous" else iter(())
+    shown = _shown_groups(db, [a for a, rs in counted.items() if rs]) if view == "pseudonymous" else {}
     out: dict[int, list[dict[str, Any]]] = {}
     for aid, responses in counted.items():
         profiles = {r.id: disclosure.Profile(r.role_group, tuple(r.race_ethnicity or ()), r.language) for r in responses}
+        released: tuple[str, ...] | None = ()
         if view == "named":
             keys, released = {r.id: emails.get(r.user_id) for r in responses}, disclosure.FIELDS
         elif view == "pseudonymous":
+            # What the result's group figures reveal counts as released: rows tied together could be matched to them.
+            groups = shown.get(aid, {})
+            profiles = {k: disclosure.coarsened(p, groups) for k, p in profiles.items()}
+            released = disclosure.released_fields(list(profiles.values()), min_group_size, [kind for kind, ids in groups.items() if ids])
             responses = disclosure.shuffled(responses)
-            keys = {r.id: next(codes) for r in responses}
-            released = disclosure.released_fields(list(profiles.values()), min_group_size)
+            keys = {r.id: next(codes) if released is not None else None for r in responses}
         else:
-            keys, released = {r.id: None for r in responses}, ()
+            keys = {r.id: None for r in responses}
+        tied = released is not None and view != "combined"
+        released = released or ()
         rows = []
         for r in responses:
             p = profiles[r.id]
@@ -165,8 +172,18 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
                     "text": a.text,
                     "comment": a.comment,
                 })
-        out[aid] = sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"]) if view == "combined" else rows
+        # Rows not tied to one another (the organization's own view, or rows whose ties would single someone out): each
+        # item's answers in a random order.
+        out[aid] = rows if tied else sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"])
     return out
+
+
+def _shown_groups(db: Session, assessment_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """Per assessment, the groups its current result shows, per kind."""
+    if not assessment_ids:
+        return {}
+    rows = db.execute(select(Result.assessment_id, Result.data).where(Result.assessment_id.in_(assessment_ids), Result.is_current.is_(True)))
+    return {aid: {kind: list(ids) for kind, ids in ((data or {}).get("groups") or {}).items()} for aid, data in rows}
 
 
 def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int) -> Sheet:

@@ -4,16 +4,21 @@ Domains and items are matched by id, through ``app.instruments.mapping.IdMap`` w
 different versions of the instrument. A domain or item of the current result with no one-to-one counterpart in
 the baseline (new, or merged from several) is listed as not comparable; so is one whose counterpart is missing
 from the baseline result (for example an item a core cycle did not ask). ``change`` is current minus baseline at
-full precision; ``level_move`` is the difference of the levels' positions (each in its own version's list of
-levels, lowest first): +1 is one level up.
+full precision; ``shown_change`` is the shown (rounded) score minus the shown baseline score, as every page prints
+them side by side; ``level_move`` is the difference of the levels' positions (each in its own version's list of
+levels, lowest first): +1 is one level up. This module is the only code that computes a change or a level move: the
+result page, the report and the comparison dashboard all call ``compare`` or ``domain_change``.
 """
 
 from __future__ import annotations
+
+import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.instruments.mapping import IdMap
 from app.instruments.schema import Instrument
+from app.scoring.engine import shown
 from app.scoring.models import AssessmentResult
 
 
@@ -27,6 +32,7 @@ class DomainChange(_Frozen):
     score: float | None
     baseline_score: float | None
     change: float | None  # current minus baseline, full precision; None when either is missing
+    shown_change: int | None  # shown minus baseline shown (rule 6's rounding of each); None when either is missing
     level: str | None
     baseline_level: str | None
     level_move: int | None  # levels moved up (+) or down (-); None when either level is missing
@@ -48,19 +54,26 @@ class Comparison(_Frozen):
     items: list[ItemChange] = Field(default_factory=list)  # the comparable items, in the current result's order
 
 
+@functools.cache
+def _positions(instrument: Instrument) -> dict[str, int]:
+    return {lv.id: n for n, lv in enumerate(sorted(instrument.levels, key=lambda lv: lv.min_score))}
+
+
 def _position(instrument: Instrument, level: str | None) -> int | None:
-    ids = [lv.id for lv in sorted(instrument.levels, key=lambda lv: lv.min_score)]
-    return ids.index(level) if level in ids else None
+    return _positions(instrument).get(level or "")
 
 
 def _diff(a: float | None, b: float | None) -> float | None:
     return a - b if a is not None and b is not None else None
 
 
-def _change(ident: str, baseline_id: str, score: float | None, baseline_score: float | None, level: str | None,
-            baseline_level: str | None, current: Instrument, baseline: Instrument) -> DomainChange:
+def domain_change(ident: str, baseline_id: str | None, score: float | None, baseline_score: float | None, level: str | None,
+                  baseline_level: str | None, current: Instrument, baseline: Instrument) -> DomainChange:
+    """One score beside its baseline: the change, the change as shown, the level move."""
     now, then = _position(current, level), _position(baseline, baseline_level)
+    shown_now, shown_then = shown(score), shown(baseline_score)
     return DomainChange(id=ident, baseline_id=baseline_id, score=score, baseline_score=baseline_score, change=_diff(score, baseline_score),
+                        shown_change=shown_now - shown_then if shown_now is not None and shown_then is not None else None,
                         level=level, baseline_level=baseline_level, level_move=now - then if now is not None and then is not None else None)
 
 
@@ -85,7 +98,7 @@ def compare(current: AssessmentResult, baseline: AssessmentResult, instrument_cu
         if old is None:
             lost_domains.append(d.id)
         else:
-            domains.append(_change(d.id, old.id, d.score, old.score, d.level, old.level, instrument_current, instrument_baseline))
+            domains.append(domain_change(d.id, old.id, d.score, old.score, d.level, old.level, instrument_current, instrument_baseline))
         for i in d.items:
             old_item_id = mapping.old_item_for(i.id)
             old_item = then_items.get(old_item_id) if old_item_id is not None else None
@@ -94,6 +107,6 @@ def compare(current: AssessmentResult, baseline: AssessmentResult, instrument_cu
             else:
                 items.append(ItemChange(id=i.id, baseline_id=old_item.id, score=i.score, baseline_score=old_item.score,
                                         change=_diff(i.score, old_item.score)))
-    overall = _change("overall", "overall", current.overall.score, baseline.overall.score, current.overall.level, baseline.overall.level,
+    overall = domain_change("overall", "overall", current.overall.score, baseline.overall.score, current.overall.level, baseline.overall.level,
                       instrument_current, instrument_baseline)
     return Comparison(overall=overall, domains=domains, not_comparable_domains=lost_domains, not_comparable_items=lost_items, items=items)

@@ -55,7 +55,7 @@ from typing import Any
 from app.instruments.schema import Focus, Instrument, Item
 from app.scoring.models import AssessmentResult
 
-ENGINE_VERSION = "1.1.0"  # 1.1: a group whose complement is below the minimum is hidden (rule 8, step 3)
+ENGINE_VERSION = "1.1.0"  # 1.1: no cell of the shown groups (a complement, an overlap) below the minimum (rule 8, step 2)
 DONT_KNOW = "dont_know"
 NOT_APPLICABLE = "not_applicable"
 DEPTHS = ("core", "full")
@@ -304,41 +304,37 @@ def _scores(plan: _Plan, counts: list[int]) -> tuple[list[float | None], list[tu
 
 
 def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_size: int) -> set[str]:
-    """Rule 8: which groups may be shown, with complementary suppression.
+    """Rule 8: which groups of one kind may be shown, so that no set of fewer than ``min_size`` responses can be worked
+    out from the figures shown.
 
     ``members`` maps a group id to the indexes (0 .. n_responses - 1) of the responses in it; a response may be in
     several groups (race/ethnicity is multi-select) or in none (the respondent stated no group).
 
     1. A group is shown only with at least ``min_size`` responses.
-    2. Complementary suppression: the responses that are in no shown group (those of the hidden groups and those
-       that stated no group) could be worked out by subtracting the shown groups from the whole assessment. When
-       they number more than 0 but fewer than ``min_size``, the smallest shown group (ties: the lower group id) is
-       hidden as well, and again, until they number 0 or at least ``min_size`` (or no group is left).
-
-    3. A shown group's complement (the responses not in it) could be worked out by subtracting the group from the whole
-       assessment. When it numbers more than 0 but fewer than ``min_size``, the group is hidden (with multi-select
-       categories this happens although step 2 is met: {W}, {W, B} x 4, {B} shows W and B with five each, and the whole
-       minus W would be the one {B} respondent). Steps 2 and 3 repeat until neither hides anything more.
-
-    For a multi-select question (race/ethnicity) every category is a group and a respondent counts in each category
-    chosen. Overlaps between shown categories are not groups and are not reported (their size is not published either).
+    2. The shown groups split the responses into cells: the responses in exactly the same shown groups (for a single
+       choice, each group and the responses in no shown group; for a multiple choice also the overlaps, such as the
+       respondents in both W and B). Every cell's figures can be worked out from the groups' and the whole's by adding
+       and subtracting. So while a cell holds more than 0 but fewer than ``min_size`` responses, a group is hidden: for
+       the cell of responses in no shown group, the smallest shown group; otherwise the smallest group the cell is in
+       (ties: the lower group id). This covers the complement of a group ({W}, {W, B} x 4, {B}: the whole minus W is
+       one person) and the overlaps of categories ({W} x 5, {W, B}, {B} x 5: W plus B minus the whole is one person).
     """
     visible = {g for g, rs in members.items() if len(rs) >= min_size}
-
-    def outside() -> int:
-        covered: set[int] = set()
-        for g in visible:
-            covered.update(members[g])
-        return n_responses - len(covered)
-
+    groups_of: list[set[str]] = [set() for _ in range(n_responses)]
+    for g, rs in members.items():
+        for r in rs:
+            groups_of[r].add(g)
     while visible:
-        if 0 < outside() < min_size:
-            visible.discard(min(visible, key=lambda g: (len(members[g]), g)))
-            continue
-        exposed = sorted(g for g in visible if 0 < n_responses - len(set(members[g])) < min_size)
-        if not exposed:
+        cells: dict[frozenset[str], int] = {}
+        for gs in groups_of:
+            key = frozenset(gs & visible)
+            cells[key] = cells.get(key, 0) + 1
+        small = sorted((n, sorted(key)) for key, n in cells.items() if 0 < n < min_size)
+        if not small:
             break
-        visible.difference_update(exposed)
+        _n, cell = small[0]
+        candidates = cell or visible
+        visible.discard(min(candidates, key=lambda g: (len(members[g]), g)))
     return visible
 
 

@@ -238,3 +238,23 @@ def test_a_new_result_may_not_isolate_a_late_person_through_a_group(db, catalogu
     with pytest.raises(Invalid, match="by the answers of 1 person in one of the groups"):
         service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
     assert service.current_result(db, setup["assessment"].id).id == first.id
+
+
+def test_the_backbones_coded_rows_release_no_field_that_the_results_groups_would_let_it_complete(db, catalogue, setup):
+    """Five staff (one answering in English, four in Spanish), three managers and three board members: too few managers
+    and board members for the roles to go out with the rows, but the result shows the staff's figures, so who is staff
+    can be found by matching subsets of coded rows to them; with the language beside the rows (six in English, five in
+    Spanish: enough on its own) the English-speaking staff member would be alone. The rows never carry the language."""
+    from app.exports.service import answer_rows
+
+    setup["cycle"].anonymous = True
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    for k in range(11):
+        r = respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, str(k % 4)), submit=False)
+        service.set_respondent_profile(db, catalogue, r, "staff" if k < 5 else "manager" if k < 8 else "board", [])
+        r.language = "es" if 0 < k < 5 or k == 10 else "en"
+        service.submit_response(db, r, r.user_id)
+    row = service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)
+    assert set(row.data["groups"]["role_group"]) == {"staff"}
+    rows = answer_rows(db, [setup["assessment"].id], "pseudonymous", 5)[setup["assessment"].id]
+    assert rows and {r["language"] for r in rows} == {None} and len({r["respondent"] for r in rows}) == 11

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.assessments.disclosure import FIELDS, Profile, fresh_pseudonyms, isolating_difference, published_sets, released_fields, shuffled
+from app.assessments.disclosure import FIELDS, Profile, coarsened, fresh_pseudonyms, isolated_late_answers, released_fields, shuffled
 
 
 def people(*specs: tuple[str | None, tuple[str, ...], str], times: int = 1) -> list[Profile]:
@@ -48,19 +48,40 @@ class R:
         self.id, self.role_group, self.race_ethnicity = id, role, race
 
 
-def test_two_results_that_differ_by_fewer_than_the_minimum_in_any_published_set_are_caught():
-    # Result 1: five staff. Then one more staff and five board members submit: the whole grows by six (fine), but the
-    # staff group of result 2 contains result 1's whole and differs from it by one person.
-    before = [R(n, "staff") for n in range(5)]
-    after = [*before, R(5, "staff"), *(R(n, "board") for n in range(6, 11))]
-    sets_before = published_sets(before, {"role_group": {}})
-    sets_after = published_sets(after, {"role_group": {"staff": {}, "board": {}}})
-    assert isolating_difference(sets_before, sets_after, 5) == (1, False)
+def test_late_answers_isolated_by_any_cell_of_the_shown_groups_are_caught():
+    # Five staff, then one staff and five board members: the staff cell's late part is one person.
+    everyone = [*(R(n, "staff") for n in range(6)), *(R(n, "board") for n in range(6, 11))]
+    assert isolated_late_answers(everyone, {5, *range(6, 11)}, {"role_group": {"staff", "board"}}, 5) == (1, False)
     # The whole against the whole is said first.
-    assert isolating_difference(published_sets(before, {}), published_sets([*before, R(5, "staff")], {}), 5) == (1, True)
-    # Five more staff: every difference is none or at least five.
-    more = [*before, *(R(n, "staff") for n in range(5, 10))]
-    assert isolating_difference(sets_before, published_sets(more, {"role_group": {"staff": {}}}), 5) is None
-    # A multi-select group is a published set too.
-    races = published_sets([R(1, race=["white", "black"]), R(2, race=["black"])], {"race_ethnicity": {"black": {}}})
-    assert races["race_ethnicity:black"] == {1, 2}
+    assert isolated_late_answers(everyone, {5}, {"role_group": {"staff"}}, 5) == (1, True)
+    # "The whole minus a group": staff shown, five staff and one volunteer late: the cell of no shown group has one.
+    late = [*(R(n, "staff") for n in range(10)), *(R(n, "staff") for n in range(10, 15)), R(15, "volunteer")]
+    assert isolated_late_answers(late, set(range(10, 16)), {"role_group": {"staff"}}, 5) == (1, False)
+    # An overlap of two shown categories: one late respondent in both W and B among five late.
+    races = [R(1, race=["white", "black"]), *(R(n, race=["white"]) for n in range(2, 6))]
+    assert isolated_late_answers(races, {1, 2, 3, 4, 5}, {"race_ethnicity": {"white", "black"}}, 5) == (1, False)
+    # Five late in every cell: nothing isolated.
+    fine = [*(R(n, "staff") for n in range(5)), *(R(n, "board") for n in range(5, 10))]
+    assert isolated_late_answers(fine, set(range(10)), {"role_group": {"staff", "board"}}, 5) is None
+
+
+def test_fields_a_result_reveals_count_as_released_and_rows_are_untied_when_they_would_single_someone_out():
+    """The backbone matched subsets of coded rows to the result's "staff" figures, found the staff, and with the
+    language column singled out the only English-speaking staff member. A field whose groups the result shows is
+    released whatever the rows carry: here role and language together single one person out, so language stays out;
+    and when even the revealed fields alone single someone out, the rows may not be tied together at all."""
+    group = (people(("staff", (), "en")) + people(("staff", (), "es"), times=4) + people(("manager", (), "en"), times=3)
+             + people(("board", (), "en"), times=2) + people(("board", (), "es"), times=2))
+    assert released_fields(group, 5) == ("race_ethnicity", "language")  # roles too small: withheld; en 6, es 6 ...
+    shown = [coarsened(p, {"role_group": ["staff"]}) for p in group]  # ... but the result shows the staff's figures
+    assert released_fields(shown, 5, required=["role_group"]) == ("role_group", "race_ethnicity")  # language goes
+    # Role and race both shown by the result, and one person is the only white staff member: no ties at all.
+    crossed = people(("staff", ("white",), "en")) + people(("staff", ("black",), "en"), times=4) \
+        + people(("board", ("white",), "en"), times=4) + people(("board", ("black",), "en"), times=1)
+    assert released_fields(crossed, 5, required=["role_group", "race_ethnicity"]) is None
+
+
+def test_a_profile_reveals_only_the_groups_a_result_shows():
+    p = Profile("volunteer", ("white", "black"), "es")
+    assert coarsened(p, {"role_group": ["staff"], "race_ethnicity": ["white"]}) == Profile(None, ("white",), "es")
+    assert coarsened(p, {}) == p

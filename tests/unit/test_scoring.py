@@ -379,7 +379,18 @@ def test_rule_8_a_group_whose_complement_is_below_the_minimum_is_hidden():
     assert score_assessment(INST, people).groups["race_ethnicity"] == {}
     assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [1, 2, 3, 4, 5]}, 6, 5) == set()
     assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [5, 6, 7, 8, 9]}, 10, 5) == {"w", "b"}
-    assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [1, 2, 3, 4, 5, 6, 7, 8, 9]}, 10, 5) == {"w"}  # the whole minus b is one
+    # w alone (not in b) is one person: w goes; then the whole minus b is one person: b goes too.
+    assert visible_groups({"w": [0, 1, 2, 3, 4], "b": [1, 2, 3, 4, 5, 6, 7, 8, 9]}, 10, 5) == set()
+
+
+def test_rule_8_an_overlap_of_two_shown_categories_below_the_minimum_hides_one():
+    """{W} x 5, {W, B}, {B} x 5: W (6) and B (6) are each large enough and nobody is outside both, but W + B - the whole
+    is the one respondent in both."""
+    assert visible_groups({"w": [0, 1, 2, 3, 4, 5], "b": [5, 6, 7, 8, 9, 10]}, 11, 5) == {"w"}
+    people = (crowd("w", 5, {"lead-01": 3}, race=("white",)) + [resp("x", {"lead-01": 0}, race=("white", "black"))]
+              + crowd("b", 5, {"lead-01": 1}, race=("black",)))
+    shown = score_assessment(INST, people).groups["race_ethnicity"]
+    assert len(shown) == 1
 
 
 def test_rule_8_a_category_chosen_twice_by_one_respondent_counts_once():

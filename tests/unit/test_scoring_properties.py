@@ -136,6 +136,11 @@ def test_groups_are_large_enough_and_cannot_be_derived_by_subtraction(responses,
             covered |= members[kind][gid]
         outside = len(responses) - len(covered)
         assert groups == {} or outside == 0 or outside >= k
+        cells: dict[frozenset[str], int] = {}  # the responses in exactly the same shown groups: each a derivable set
+        for r in responses:
+            key = frozenset(g for g in groups if r.id in members[kind][g])
+            cells[key] = cells.get(key, 0) + 1
+        assert groups == {} or all(n >= k for n in cells.values()), cells  # (with no group shown, the one cell is the whole)
         assert result.suppressed[kind] == (len(groups) < len(members[kind]))
 
 
