@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from app.assessments.models import Assessment, Result
 from app.assessments.service import current_result, instrument_of
 from app.instruments.loader import Catalogue
-from app.scoring import AssessmentResult, compare
+from app.instruments.mapping import IdMap
+from app.scoring import AssessmentResult, compare, shown
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,15 @@ def baseline_pair(db: Session, assessment: Assessment) -> tuple[Assessment, Resu
 
 def compare_rows(catalogue: Catalogue, current: Assessment, row: Result, earlier: Assessment, earlier_row: Result, lang: str) -> ComparisonView:
     inst_now, inst_then = instrument_of(catalogue, current.cycle), instrument_of(catalogue, earlier.cycle)
-    cmp = compare(AssessmentResult.model_validate(row.data), AssessmentResult.model_validate(earlier_row.data), inst_now, inst_then)
+    cmp = compare(AssessmentResult.model_validate(row.data), AssessmentResult.model_validate(earlier_row.data), inst_now, inst_then,
+                  IdMap.between(inst_now, inst_then, catalogue.find))  # through every version between, as the dashboard
     names_now = {lv.id: lv.name.get(lang) for lv in inst_now.levels}
     names_then = {lv.id: lv.name.get(lang) for lv in inst_then.levels}
 
     def change(entry, title: str) -> DomainChange:  # type: ignore[no-untyped-def]
-        from app.scoring import shown
-
-        now, then = shown(entry.score), shown(entry.baseline_score)
-        return DomainChange(id=getattr(entry, "id", "overall"), title=title, shown=now, baseline_shown=then,
-                            change=now - then if now is not None and then is not None else None,
-                            level=names_now.get(entry.level or ""), baseline_level=names_then.get(entry.baseline_level or ""),
-                            level_move=entry.level_move)
+        return DomainChange(id=getattr(entry, "id", "overall"), title=title, shown=shown(entry.score), baseline_shown=shown(entry.baseline_score),
+                            change=entry.shown_change, level=names_now.get(entry.level or ""),
+                            baseline_level=names_then.get(entry.baseline_level or ""), level_move=entry.level_move)
 
     domains = [change(d, inst_now.domain(d.id).title.get(lang)) for d in cmp.domains]
     return ComparisonView(baseline_cycle_name=earlier.cycle.name, overall=change(cmp.overall, ""), domains=domains,

@@ -27,6 +27,7 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.instruments.mapping import IdMap
 from app.organizations.models import SIZE_BANDS, Organization
+from app.scoring.compare import moves
 
 
 class Progress(StrEnum):
@@ -153,6 +154,7 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
     baseline = db.get(Cycle, cycle.baseline_id) if cycle.baseline_id else None
     then: dict[int, dict[str, Any]] = {}
     mapping: IdMap | None = None
+    inst_then = None
     baseline_levels: dict[str, LevelView] = {}
     not_comparable: list[str] = []
     if baseline is not None:
@@ -166,14 +168,12 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
 
     def cell(now: dict[str, Any] | None, before: dict[str, Any] | None, comparable: bool) -> Cell:
         now = now or {}
-        before = before if comparable else None
-        shown, level = now.get("shown"), by_level.get(now.get("level") or "")
-        b_shown = (before or {}).get("shown")
-        b_level = baseline_levels.get((before or {}).get("level") or "")
-        return Cell(shown, level, now.get("score"), b_shown, b_level,
-                    shown - b_shown if shown is not None and b_shown is not None else None,
-                    level.index - b_level.index if level is not None and b_level is not None else None,
-                    comparable, now.get("policy_score"), now.get("practice_score"))
+        before = (before if comparable else None) or {}
+        change, move = (moves(now.get("score"), before.get("score"), now.get("level"), before.get("level"), instrument, inst_then)
+                        if inst_then is not None and before else (None, None))
+        return Cell(now.get("shown"), by_level.get(now.get("level") or ""), now.get("score"), before.get("shown"),
+                    baseline_levels.get(before.get("level") or ""), change, move, comparable, now.get("policy_score"),
+                    now.get("practice_score"))
 
     rows = []
     for a, org in pairs:

@@ -7,12 +7,10 @@ from the baseline result (for example an item a core cycle did not ask). ``chang
 full precision; ``shown_change`` is the shown (rounded) score minus the shown baseline score, as every page prints
 them side by side; ``level_move`` is the difference of the levels' positions (each in its own version's list of
 levels, lowest first): +1 is one level up. This module is the only code that computes a change or a level move: the
-result page, the report and the comparison dashboard all call ``compare`` or ``domain_change``.
+result page, the report and the comparison dashboard all call ``compare`` or ``moves``.
 """
 
 from __future__ import annotations
-
-import functools
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,27 +52,36 @@ class Comparison(_Frozen):
     items: list[ItemChange] = Field(default_factory=list)  # the comparable items, in the current result's order
 
 
-@functools.cache
-def _positions(instrument: Instrument) -> dict[str, int]:
-    return {lv.id: n for n, lv in enumerate(sorted(instrument.levels, key=lambda lv: lv.min_score))}
+_POSITIONS: dict[tuple[str, str], dict[str, int]] = {}  # a published version never changes: its levels' order neither
 
 
 def _position(instrument: Instrument, level: str | None) -> int | None:
-    return _positions(instrument).get(level or "")
+    key = (instrument.id, instrument.version)
+    if key not in _POSITIONS:
+        _POSITIONS[key] = {lv.id: n for n, lv in enumerate(sorted(instrument.levels, key=lambda lv: lv.min_score))}
+    return _POSITIONS[key].get(level or "")
 
 
 def _diff(a: float | None, b: float | None) -> float | None:
     return a - b if a is not None and b is not None else None
 
 
+def moves(score: float | None, baseline_score: float | None, level: str | None, baseline_level: str | None,
+          current: Instrument, baseline: Instrument) -> tuple[int | None, int | None]:
+    """(the change as shown, the level move) of one score beside its baseline; plain numbers, for the comparison
+    dashboard's thousands of cells."""
+    now, then = _position(current, level), _position(baseline, baseline_level)
+    shown_now, shown_then = shown(score), shown(baseline_score)
+    return (shown_now - shown_then if shown_now is not None and shown_then is not None else None,
+            now - then if now is not None and then is not None else None)
+
+
 def domain_change(ident: str, baseline_id: str | None, score: float | None, baseline_score: float | None, level: str | None,
                   baseline_level: str | None, current: Instrument, baseline: Instrument) -> DomainChange:
     """One score beside its baseline: the change, the change as shown, the level move."""
-    now, then = _position(current, level), _position(baseline, baseline_level)
-    shown_now, shown_then = shown(score), shown(baseline_score)
+    shown_change, level_move = moves(score, baseline_score, level, baseline_level, current, baseline)
     return DomainChange(id=ident, baseline_id=baseline_id, score=score, baseline_score=baseline_score, change=_diff(score, baseline_score),
-                        shown_change=shown_now - shown_then if shown_now is not None and shown_then is not None else None,
-                        level=level, baseline_level=baseline_level, level_move=now - then if now is not None and then is not None else None)
+                        shown_change=shown_change, level=level, baseline_level=baseline_level, level_move=level_move)
 
 
 def _check(result: AssessmentResult, instrument: Instrument, name: str) -> None:
