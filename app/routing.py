@@ -23,7 +23,9 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.api.routes import ROUTERS as API_ROUTERS
     from app.assessments.routes import router as assessment_router
     from app.auth.routes import router as auth_router
+    from app.dashboard.cycle_routes import router as cycles_router
     from app.dashboard.routes import router as dashboard_router
+    from app.organizations.routes import router as partners_router
     from app.partner.routes import router as partner_router
     from app.reports.routes import router as reports_router
     from app.respond.entry import router as entry_router
@@ -33,7 +35,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.web.routes import router as web_router
 
     html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, respond_router,
-            partner_router, dashboard_router, reports_router]
+            partner_router, dashboard_router, partners_router, cycles_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, i18n
+from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
 from app.auth.security import token_hash
@@ -198,3 +199,23 @@ def send(db: Session, settings: Settings, issued: Issued, org: Organization, cyc
         "replaces_earlier": issued.replaces_earlier})
     path = send_mail(settings, inv.email, subject, text, html)
     return path.name if path else None
+
+
+def send_reminders(db: Session, settings: Settings, cycle: Cycle, minutes: int, actor_id: int | None) -> int:
+    """Send their link again to everyone invited to the cycle's open assessments who has not submitted; how many."""
+    pending = db.execute(
+        select(Invitation, Assessment).join(Assessment, Assessment.id == Invitation.assessment_id)
+        .where(Assessment.cycle_id == cycle.id, Assessment.status != AssessmentStatus.submitted,
+               Invitation.purpose == InvitationPurpose.respond, Invitation.revoked_at.is_(None))).all()
+    done = {(a, u) for a, u in db.execute(select(Response.assessment_id, Response.user_id).join(Assessment).where(
+        Assessment.cycle_id == cycle.id, Response.status == ResponseStatus.submitted))}
+    n = 0
+    for invitation, assessment in pending:
+        if invitation.user_id is not None and (assessment.id, invitation.user_id) in done:
+            continue
+        issued = issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
+                                   purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=actor_id)
+        send(db, settings, issued, assessment.organization, cycle.name, minutes)
+        n += 1
+    audit.record(db, actor_id, "cycle.reminded", "cycle", cycle.id, cycle.backbone_id, sent=n)
+    return n

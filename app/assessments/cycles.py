@@ -1,0 +1,99 @@
+"""Cycles: their instrument version, dates and partners, and whether one is open today (in the partnership's calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit, clock
+from app.assessments.models import (
+    Assessment,
+    Cycle,
+    Depth,
+    Order,
+)
+from app.db import utcnow
+from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
+from app.instruments.loader import Catalogue
+from app.instruments.schema import Instrument
+from app.organizations.models import Organization, OrgKind
+
+# -- cycles ------------------------------------------------------------------------------------
+
+def instrument_of(catalogue: Catalogue, cycle: Cycle) -> Instrument:
+    instrument = catalogue.find(cycle.instrument_id, cycle.instrument_version)
+    if instrument is None:  # the catalogue refuses to start without a recorded version; this is a lost file
+        raise NotFound(_("The instrument %(id)s %(version)s of this cycle is not installed.", id=cycle.instrument_id,
+                         version=cycle.instrument_version))
+    return instrument
+
+
+def cycle_problems(name: str, opens_on: dt.date | None, closes_on: dt.date | None) -> dict[str, str]:
+    """What is wrong with a cycle's name and dates, per field (forms show them all at once)."""
+    found = {}
+    if not name.strip():
+        found["name"] = _("Give the cycle a name.")
+    elif len(name.strip()) > 200:
+        found["name"] = _("The name is too long (at most %(n)s characters).", n=200)
+    if opens_on and closes_on and closes_on < opens_on:
+        found["closes_on"] = _("The closing date must be on or after the opening date.")
+    return found
+
+
+def create_cycle(session: Session, *, backbone: Organization, actor_id: int | None, name: str, instrument: Instrument,
+                 opens_on: dt.date, closes_on: dt.date, depth: Depth = Depth.full, order: Order = Order.integrated,
+                 anonymous: bool = True, baseline: Cycle | None = None, partner_ids: Iterable[int] = ()) -> Cycle:
+    name = name.strip()
+    for field, message in cycle_problems(name, opens_on, closes_on).items():
+        raise Invalid(message, field=field)
+    if baseline is not None and baseline.backbone_id != backbone.id:
+        raise NotFound()
+    cycle = Cycle(backbone_id=backbone.id, name=name, instrument_id=instrument.id, instrument_version=instrument.version,
+                  depth=depth, order=order, anonymous=anonymous, opens_on=opens_on, closes_on=closes_on,
+                  baseline_id=baseline.id if baseline else None)
+    session.add(cycle)
+    session.flush()
+    add_partners(session, cycle, partner_ids)
+    audit.record(session, actor_id, "cycle.created", "cycle", cycle.id, backbone.id, name=name)
+    return cycle
+
+
+def add_partners(session: Session, cycle: Cycle, partner_ids: Iterable[int]) -> list[Assessment]:
+    """Give each partner of the cycle's backbone an assessment in the cycle (once)."""
+    ids = set(partner_ids)
+    if not ids:
+        return []
+    partners = session.scalars(select(Organization).where(
+        Organization.id.in_(ids), Organization.kind == OrgKind.partner, Organization.backbone_id == cycle.backbone_id)).all()
+    if len(partners) != len(ids):
+        raise NotFound()
+    existing = set(session.scalars(select(Assessment.organization_id).where(Assessment.cycle_id == cycle.id)))
+    created = [Assessment(organization_id=p.id, cycle_id=cycle.id) for p in partners if p.id not in existing]
+    session.add_all(created)
+    session.flush()
+    return created
+
+
+def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:
+    """Open on ``today`` (default: today in the partnership's time zone, app.clock), as every page and save decides it."""
+    today = today or clock.today()
+    return cycle.closed_at is None and cycle.opens_on <= today <= cycle.closes_on
+
+
+def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
+    """'open', 'upcoming' or 'closed' (closed early or past its closing date), as pages show it."""
+    today = today or clock.today()
+    if cycle_is_open(cycle, today):
+        return "open"
+    return "upcoming" if cycle.closed_at is None and today < cycle.opens_on else "closed"
+
+
+
+def close_cycle(session: Session, cycle: Cycle, actor_id: int | None) -> None:
+    if cycle.closed_at is None:
+        cycle.closed_at = utcnow()
+        audit.record(session, actor_id, "cycle.closed", "cycle", cycle.id, cycle.backbone_id)
