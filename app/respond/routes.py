@@ -23,7 +23,7 @@ from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import Instrument, ItemType
-from app.respond.service import Page, is_answered, plan_pages, progress
+from app.respond.service import Page, is_answered, page_changes, plan_pages, progress, stored_repr
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -126,19 +126,6 @@ def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, prin
 
 # -- question pages ------------------------------------------------------------------------------
 
-def stored_repr(answer: Any) -> str:
-    """An answer as one string, to know on save whether the respondent changed it on this page."""
-    if answer is None:
-        return ""
-    if answer.special is not None:
-        return answer.special.value
-    if answer.value is not None:
-        return str(answer.value)
-    if answer.choices:
-        return "|".join(answer.choices)
-    return answer.text or ""
-
-
 @router.get("/respond/{response_id}/page/{key}", response_class=HTMLResponse)
 def question_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
                   principal: CurrentUser, catalogue: CatalogueDep) -> Response:
@@ -192,34 +179,14 @@ def _save_page(request: Request, response_id: int, key: str, db: Session, princi
     index, page = ctx.page(key)
     errors: dict[str, str] = {}
     posted: dict[str, Any] = {}
-    for qid in page.question_ids:
-        question = ctx.instrument.question(qid)
-        assert question is not None
-        if question.type is ItemType.multiple_choice:
-            choices = [str(v) for v in form.getlist(qid)][:50]
-            value, data = "|".join(choices), {"choices": choices}
-            changed = form.get(f"present-{qid}") is not None and value != form.get(f"orig-{qid}", "")
-        else:
-            raw = form.get(qid)
-            value = str(raw) if raw is not None else None
-            data = {"value": value} if question.type in (ItemType.rated, ItemType.single_choice) else {"text": value}
-            changed = value is not None and value != form.get(f"orig-{qid}", "")
-        comment = form.get(f"{qid}-comment")
-        comment_changed = comment is not None and str(comment) != form.get(f"orig-{qid}-comment", "")
-        if not changed and not comment_changed:
-            continue
-        existing = ctx.answers.get(qid)
-        if not changed:  # only the comment changed: keep the stored answer as it is
-            data = _existing_data(existing, question.type)
-        posted[qid] = {**({"value": value} if value is not None else {}), **data, "comment": str(comment or "")}
+    for change in page_changes(ctx.instrument, page.question_ids, form, lambda qid: ctx.answers.get(qid)):
+        posted[change.answer.item_id] = change.posted
         try:
-            service.save_answer(db, catalogue, ctx.response, service.AnswerInput(
-                qid, value=data.get("value"), choices=data.get("choices", ()), text=data.get("text"),
-                comment=str(comment) if comment is not None else (existing.comment if existing else None)))
+            service.save_answer(db, catalogue, ctx.response, change.answer)
             db.commit()
         except Invalid as exc:
             db.rollback()
-            errors[qid] = exc.message
+            errors[change.answer.item_id] = exc.message
         except Conflict as exc:
             db.rollback()
             return _closed(request, ctx, exc.message)
@@ -239,16 +206,6 @@ def _save_page(request: Request, response_id: int, key: str, db: Session, princi
     else:
         target = url(response_id, key) + "?flash=saved"
     return RedirectResponse(target, status_code=303)
-
-
-def _existing_data(existing: Any, kind: ItemType) -> dict[str, Any]:
-    if existing is None:
-        return {}
-    if kind is ItemType.multiple_choice:
-        return {"choices": list(existing.choices or [])}
-    if kind in (ItemType.rated, ItemType.single_choice):
-        return {"value": stored_repr(existing) or None}
-    return {"text": existing.text}
 
 
 def _closed(request: Request, ctx: Context, message: str) -> HTMLResponse:

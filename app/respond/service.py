@@ -7,11 +7,14 @@ domains, then deeper ones, short answers, narratives), then the closing question
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from app.assessments.models import Answer, Depth, Order
+from app.assessments.service import AnswerInput
 from app.i18n import gettext as _
-from app.instruments.schema import Instrument, Item, Question
+from app.instruments.schema import Instrument, Item, ItemType, Question
 from app.scoring import asked_items
 
 
@@ -84,3 +87,66 @@ def progress(pages: list[Page], answers: dict[str, Answer]) -> Progress:
         ids = page.question_ids
         per_page[page.key] = (sum(1 for i in ids if is_answered(answers.get(i))), len(ids))
     return Progress(sum(a for a, _ in per_page.values()), sum(t for _, t in per_page.values()), per_page)
+
+
+# -- a question page as posted ----------------------------------------------------------------------
+
+def stored_repr(answer: Answer | None) -> str:
+    """An answer as one string, to know on save whether the respondent changed it on this page (the form carries each
+    question's stored value as ``orig-<id>``, and ``present-<id>`` for a multiple choice, which posts nothing when empty)."""
+    if answer is None:
+        return ""
+    if answer.special is not None:
+        return answer.special.value
+    if answer.value is not None:
+        return str(answer.value)
+    if answer.choices:
+        return "|".join(answer.choices)
+    return answer.text or ""
+
+
+@dataclass(frozen=True)
+class PageChange:
+    answer: AnswerInput  # what to save
+    posted: dict[str, Any]  # what the page shows back if the save is refused
+
+
+def page_changes(instrument: Instrument, question_ids: list[str], form: Any, stored: Callable[[str], Answer | None]) -> list[PageChange]:
+    """The answers a posted page changed, one per question whose answer or comment differs from what the page showed;
+    ``stored`` gives a question's stored answer, asked only for a comment changed alone (usually nothing is asked: the
+    autosave has saved everything already)."""
+    changes = []
+    for qid in question_ids:
+        question = instrument.question(qid)
+        assert question is not None
+        if question.type is ItemType.multiple_choice:
+            choices = [str(v) for v in form.getlist(qid)][:50]
+            value: str | None = "|".join(choices)
+            data: dict[str, Any] = {"choices": choices}
+            changed = form.get(f"present-{qid}") is not None and value != form.get(f"orig-{qid}", "")
+        else:
+            raw = form.get(qid)
+            value = str(raw) if raw is not None else None
+            data = {"value": value} if question.type in (ItemType.rated, ItemType.single_choice) else {"text": value}
+            changed = value is not None and value != form.get(f"orig-{qid}", "")
+        comment = form.get(f"{qid}-comment")
+        comment_changed = comment is not None and str(comment) != form.get(f"orig-{qid}-comment", "")
+        if not changed and not comment_changed:
+            continue
+        existing = stored(qid) if not changed or comment is None else None
+        if not changed:  # only the comment changed: keep the stored answer as it is
+            data = _existing_data(existing, question.type)
+        answer = AnswerInput(qid, value=data.get("value"), choices=data.get("choices", ()), text=data.get("text"),
+                             comment=str(comment) if comment is not None else (existing.comment if existing else None))
+        changes.append(PageChange(answer, {**({"value": value} if value is not None else {}), **data, "comment": str(comment or "")}))
+    return changes
+
+
+def _existing_data(existing: Answer | None, kind: ItemType) -> dict[str, Any]:
+    if existing is None:
+        return {}
+    if kind is ItemType.multiple_choice:
+        return {"choices": list(existing.choices or [])}
+    if kind in (ItemType.rated, ItemType.single_choice):
+        return {"value": stored_repr(existing) or None}
+    return {"text": existing.text}
