@@ -30,6 +30,7 @@ class Profile:
     role_group: str | None
     race_ethnicity: tuple[str, ...]
     language: str
+    batch: int = 0  # which of the assessment's results first counted the response (0: the first; more after a reopening)
 
 
 def released_fields(profiles: Sequence[Profile], min_size: int, required: Iterable[str] = ()) -> tuple[str, ...] | None:
@@ -40,13 +41,16 @@ def released_fields(profiles: Sequence[Profile], min_size: int, required: Iterab
     ``required``: the fields the result already gives away to whoever gets the rows. A result that shows a group's
     figures lets someone holding per-person rows find which rows make up the group (try the subsets until one gives
     those figures), so the group's field is released whether the rows carry it or not, and counts in the combinations.
+    So does "batch" after a reopening: the rows a new result added are those missing from an earlier export, or found
+    by matching the earlier result's figures.
     """
-    required = set(required)
+    required = tuple(required)
     for fields in _CANDIDATES:
-        if not required <= set(fields):
+        if not set(required) & set(FIELDS) <= set(fields):
             continue
-        counts = Counter(tuple(getattr(p, f) for f in fields) for p in profiles)
-        if not fields or (counts and min(counts.values()) >= min_size):
+        counted = tuple(dict.fromkeys((*fields, *required)))  # "batch" counts, but no row carries it
+        counts = Counter(tuple(getattr(p, f) for f in counted) for p in profiles)
+        if not counted or (counts and min(counts.values()) >= min_size):
             return fields
     return None
 
@@ -55,7 +59,8 @@ def coarsened(profile: Profile, shown: Mapping[str, Iterable[str]]) -> Profile:
     """A profile as a result's shown groups reveal it: a role or category whose group is not shown is not revealed."""
     roles, races = set(shown.get("role_group") or ()), set(shown.get("race_ethnicity") or ())
     return Profile(profile.role_group if profile.role_group in roles or not roles else None,
-                   tuple(c for c in profile.race_ethnicity if c in races) if races else profile.race_ethnicity, profile.language)
+                   tuple(c for c in profile.race_ethnicity if c in races) if races else profile.race_ethnicity, profile.language,
+                   profile.batch)
 
 
 def shuffled(rows: Sequence[T]) -> list[T]:
@@ -88,22 +93,24 @@ def _groups_of(r: _Member, kind: str) -> set[str]:
 
 def isolated_late_answers(responses: Sequence[_Member], late: set[int], shown: Mapping[str, Iterable[str]],
                           min_size: int) -> tuple[int, bool] | None:
-    """Whether a new result, published beside the last, isolates fewer than ``min_size`` of the ``late`` responses (those
-    submitted since): the whole of them, or those of one cell of the groups shown in either result (the responses in
-    exactly the same shown groups, per kind: every cell's figures in each result can be worked out by adding and
-    subtracting, and so can the late part of a cell by comparing the two). ``shown``: kind -> the group ids shown in
-    either result. Returns (that number, whether it is the whole), or None."""
-    if 0 < len(late) < min_size:
-        return len(late), True
+    """Whether a new result, published beside the last, isolates fewer than ``min_size`` people: the ``late`` responses
+    (submitted since) as a whole, or the late or the early part of one cell of the groups shown in either result (the
+    responses in exactly the same shown groups, per kind). Comparing the two results gives each cell's late part, and
+    a cell shown only in the new result minus its late part is its early part (a group hidden in the last result, with
+    one early member, shown now that five late ones joined it). ``responses``: those that count (the people who run
+    the assessment left out); ``shown``: kind -> the group ids shown in either result. Returns (that number, whether
+    it is the whole late set), or None."""
+    n_late = sum(1 for r in responses if r.id in late)
+    if 0 < n_late < min_size:
+        return n_late, True
     found = []
     for kind in ("role_group", "race_ethnicity"):
         groups = set(shown.get(kind) or ())
         if not groups:
             continue
-        cells: dict[frozenset[str], int] = {}
+        cells: dict[tuple[frozenset[str], bool], int] = {}
         for r in responses:
-            if r.id in late:
-                key = frozenset(_groups_of(r, kind) & groups)
-                cells[key] = cells.get(key, 0) + 1
+            key = (frozenset(_groups_of(r, kind) & groups), r.id in late)
+            cells[key] = cells.get(key, 0) + 1
         found += [n for n in cells.values() if 0 < n < min_size]
     return (min(found), False) if found else None

@@ -27,7 +27,7 @@ from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.instruments.loader import Catalogue
-from app.organizations.models import Membership, Role
+from app.organizations.models import Membership, Organization, Role
 from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, score_assessment
 
 
@@ -64,8 +64,22 @@ def submit_response(session: Session, response: Response, actor_id: int | None, 
 
 # -- submission and results --------------------------------------------------------------------
 
+def runner_ids(session: Session, assessment_id: int) -> set[int]:
+    """The users who run an assessment and see its result: its organization's leads and its backbone's staff. They know
+    their own answers and could subtract them: their responses count toward no anonymity minimum."""
+    organization = session.scalar(select(Organization).join(Assessment, Assessment.organization_id == Organization.id)
+                                  .where(Assessment.id == assessment_id))
+    if organization is None:
+        return set()
+    return set(session.scalars(select(Membership.user_id).where(or_(
+        and_(Membership.organization_id == organization.id, Membership.role == Role.partner_lead),
+        Membership.organization_id == organization.backbone_id))))
+
+
 def scoring_inputs(session: Session, assessment_id: int) -> list[ResponseIn]:
-    """The submitted responses of an assessment as the scoring engine takes them."""
+    """The submitted responses of an assessment as the scoring engine takes them (those of the people who run it
+    marked known: rule 8 counts them toward no group's minimum)."""
+    runners = runner_ids(session, assessment_id)
     responses = session.scalars(select(Response).where(
         Response.assessment_id == assessment_id, Response.status == ResponseStatus.submitted).order_by(Response.id)).all()
     by_response: dict[int, dict[str, AnswerIn]] = {r.id: {} for r in responses}
@@ -76,7 +90,7 @@ def scoring_inputs(session: Session, assessment_id: int) -> list[ResponseIn]:
             if value is not None or special is not None:
                 by_response[response_id][item_id] = AnswerIn(value=value, special=special.value if special else None)
     return [ResponseIn(id=r.pseudonym, answers=by_response[r.id], role_group=r.role_group,
-                       race_ethnicity=tuple(r.race_ethnicity or ())) for r in responses]
+                       race_ethnicity=tuple(r.race_ethnicity or ()), known=r.user_id in runners) for r in responses]
 
 
 def compute_result(session: Session, catalogue: Catalogue, assessment: Assessment, min_group_size: int) -> AssessmentResult:
@@ -149,10 +163,7 @@ def check_anonymity(session: Session, assessment: Assessment, result: Assessment
     """
     responses = session.scalars(select(Response).where(Response.assessment_id == assessment.id,
                                                        Response.status == ResponseStatus.submitted)).all()
-    organization = assessment.organization
-    runners = set(session.scalars(select(Membership.user_id).where(or_(
-        and_(Membership.organization_id == organization.id, Membership.role == Role.partner_lead),
-        Membership.organization_id == organization.backbone_id))))
+    runners = runner_ids(session, assessment.id)
     others = sum(1 for r in responses if r.user_id not in runners)
     if others < min_group_size:
         raise Invalid(_("This cycle is anonymous: the assessment can be submitted once at least %(min)s people besides its leads "
@@ -163,7 +174,7 @@ def check_anonymity(session: Session, assessment: Assessment, result: Assessment
         return
     late = {r.id for r in responses if r.submitted_at is None or r.submitted_at > previous.computed_at}
     shown = {kind: {*(previous.data.get("groups") or {}).get(kind, {}), *result.groups.get(kind, {})} for kind in ("role_group", "race_ethnicity")}
-    found = disclosure.isolated_late_answers(responses, late, shown, min_group_size)
+    found = disclosure.isolated_late_answers([r for r in responses if r.user_id not in runners], late, shown, min_group_size)
     if found is None:
         return
     added, whole = found

@@ -9,6 +9,8 @@ the stored ones: "Score" is the whole number every page shows, "Exact score" the
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
 import unicodedata
@@ -139,6 +141,7 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
     emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in everyone}))).all()) if everyone and view == "named" else {}
     codes = iter(disclosure.fresh_pseudonyms(len(everyone))) if view == "pseudonymous" else iter(())
     shown = _shown_groups(db, [a for a, rs in counted.items() if rs]) if view == "pseudonymous" else {}
+    history = _computed_at(db, [a for a, rs in counted.items() if rs]) if view == "pseudonymous" else {}
     out: dict[int, list[dict[str, Any]]] = {}
     for aid, responses in counted.items():
         profiles = {r.id: disclosure.Profile(r.role_group, tuple(r.race_ethnicity or ()), r.language) for r in responses}
@@ -148,8 +151,10 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
         elif view == "pseudonymous":
             # What the result's group figures reveal counts as released: rows tied together could be matched to them.
             groups = shown.get(aid, {})
-            profiles = {k: disclosure.coarsened(p, groups) for k, p in profiles.items()}
-            released = disclosure.released_fields(list(profiles.values()), min_group_size, [kind for kind, ids in groups.items() if ids])
+            batch = _batches(responses, history.get(aid, []))
+            profiles = {k: disclosure.coarsened(dataclasses.replace(p, batch=batch[k]), groups) for k, p in profiles.items()}
+            required = [kind for kind, ids in groups.items() if ids] + (["batch"] if any(batch.values()) else [])
+            released = disclosure.released_fields(list(profiles.values()), min_group_size, required)
             responses = disclosure.shuffled(responses)
             keys = {r.id: next(codes) if released is not None else None for r in responses}
         else:
@@ -176,6 +181,22 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
         # item's answers in a random order.
         out[aid] = rows if tied else sorted(disclosure.shuffled(rows), key=lambda x: x["item_id"])
     return out
+
+
+def _computed_at(db: Session, assessment_ids: list[int]) -> dict[int, list[dt.datetime]]:
+    """Per assessment, when each of its results was computed, oldest first."""
+    out: dict[int, list[dt.datetime]] = {}
+    for aid, at in db.execute(select(Result.assessment_id, Result.computed_at).where(Result.assessment_id.in_(assessment_ids))
+                              .order_by(Result.computed_at)):
+        out.setdefault(aid, []).append(at)
+    return out
+
+
+def _batches(responses: list[Any], computed: list[dt.datetime]) -> dict[int, int]:
+    """Per response, which result first counted it: the number of results computed before it was submitted (a
+    recomputation adds a result but no response: only results that came with new responses count)."""
+    firsts = [at for n, at in enumerate(computed) if n == 0 or any(computed[n - 1] < r.submitted_at <= at for r in responses)]
+    return {r.id: sum(1 for at in firsts if at < r.submitted_at) for r in responses}
 
 
 def _shown_groups(db: Session, assessment_ids: list[int]) -> dict[int, dict[str, list[str]]]:

@@ -46,7 +46,7 @@ constructing a hundred nested models one by one).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from operator import mul
@@ -82,6 +82,7 @@ class ResponseIn:
     answers: Mapping[str, AnswerIn]
     role_group: str | None = None
     race_ethnicity: tuple[str, ...] = ()
+    known: bool = False  # answered by someone who sees the result (a lead): they could subtract it, so it counts for no minimum
 
 
 def shown(score: float | None) -> int | None:
@@ -303,7 +304,7 @@ def _scores(plan: _Plan, counts: list[int]) -> tuple[list[float | None], list[tu
 # -- rule 8: groups -----------------------------------------------------------------------------------
 
 
-def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_size: int) -> set[str]:
+def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_size: int, known: Set[int] = frozenset()) -> set[str]:
     """Rule 8: which groups of one kind may be shown, so that no set of fewer than ``min_size`` responses can be worked
     out from the figures shown.
 
@@ -318,17 +319,20 @@ def visible_groups(members: Mapping[str, Sequence[int]], n_responses: int, min_s
        the cell of responses in no shown group, the smallest shown group; otherwise the smallest group the cell is in
        (ties: the lower group id). This covers the complement of a group ({W}, {W, B} x 4, {B}: the whole minus W is
        one person) and the overlaps of categories ({W} x 5, {W, B}, {B} x 5: W plus B minus the whole is one person).
+
+    ``known``: the indexes of responses whose authors see the result (the organization's leads): they could subtract
+    their own answers, so those responses count toward no group's or cell's minimum.
     """
-    visible = {g for g, rs in members.items() if len(rs) >= min_size}
+    visible = {g for g, rs in members.items() if sum(1 for r in rs if r not in known) >= min_size}
     groups_of: list[set[str]] = [set() for _ in range(n_responses)]
     for g, rs in members.items():
         for r in rs:
             groups_of[r].add(g)
     while visible:
         cells: dict[frozenset[str], int] = {}
-        for gs in groups_of:
+        for n, gs in enumerate(groups_of):
             key = frozenset(gs & visible)
-            cells[key] = cells.get(key, 0) + 1
+            cells[key] = cells.get(key, 0) + (0 if n in known else 1)
         small = sorted((n, sorted(key)) for key, n in cells.items() if 0 < n < min_size)
         if not small:
             break
@@ -355,8 +359,9 @@ def _groups(plan: _Plan, responses: Sequence[ResponseIn], parsed: Sequence[list[
             races.setdefault(category, []).append(n)
     groups: dict[str, dict[str, Any]] = {}
     suppressed: dict[str, bool] = {}
+    known = {n for n, r in enumerate(responses) if r.known}
     for kind, members in by_kind.items():
-        visible = visible_groups(members, len(responses), min_group_size)
+        visible = visible_groups(members, len(responses), min_group_size, known)
         groups[kind] = {g: _group_result(plan, parsed, members[g]) for g in sorted(visible)}
         suppressed[kind] = len(visible) < len(members)
     return groups, suppressed

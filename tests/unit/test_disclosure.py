@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.assessments.disclosure import FIELDS, Profile, coarsened, fresh_pseudonyms, isolated_late_answers, released_fields, shuffled
+from app.scoring.engine import visible_groups
 
 
 def people(*specs: tuple[str | None, tuple[str, ...], str], times: int = 1) -> list[Profile]:
@@ -85,3 +86,25 @@ def test_a_profile_reveals_only_the_groups_a_result_shows():
     p = Profile("volunteer", ("white", "black"), "es")
     assert coarsened(p, {"role_group": ["staff"], "race_ethnicity": ["white"]}) == Profile(None, ("white",), "es")
     assert coarsened(p, {}) == p
+
+
+def test_the_early_part_of_a_cell_shown_only_after_a_reopening_is_caught():
+    """Seven staff and one board member; reopened, five board members join and the board group is shown now: the board
+    cell minus its late part (the whole's growth) is the one early board member."""
+    everyone = [*(R(n, "staff") for n in range(7)), R(7, "board"), *(R(n, "board") for n in range(8, 13))]
+    assert isolated_late_answers(everyone, set(range(8, 13)), {"role_group": {"board"}}, 5) == (1, False)
+
+
+def test_a_reopenings_batches_count_in_the_combinations_of_coded_rows():
+    """Rows a new result added can be told from the earlier ones (compare with an older export): "batch" counts."""
+    group = people(("staff", (), "en"), times=7) + [Profile("board", (), "en", batch=0)] + [Profile("board", (), "en", batch=1)] * 5
+    assert released_fields(group, 5, required=["role_group"]) == ("role_group", "race_ethnicity", "language")
+    assert released_fields(group, 5, required=["role_group", "batch"]) is None  # (board, first batch) is one person
+
+
+def test_the_answers_of_those_who_see_the_result_count_toward_no_group():
+    """A group of five with the lead in it is four people to the lead."""
+    assert visible_groups({"exec": [0, 1, 2, 3, 4], "staff": list(range(5, 12))}, 12, 5) == {"exec", "staff"}
+    # The lead (0) is an executive: exec is four people to them, and so is the whole minus staff: nothing is shown.
+    assert visible_groups({"exec": [0, 1, 2, 3, 4], "staff": list(range(5, 12))}, 12, 5, known={0}) == set()
+    assert visible_groups({"exec": [0, 1, 2, 3, 4, 5], "staff": list(range(6, 13))}, 13, 5, known={0}) == {"exec", "staff"}
