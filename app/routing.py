@@ -29,12 +29,13 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.partner.routes import router as partner_router
     from app.reports.routes import router as reports_router
     from app.respond.entry import router as entry_router
+    from app.respond.review_routes import router as review_router
     from app.respond.routes import router as respond_router
     from app.web.catalogue import router as instruments_router
     from app.web.routes import health_router
     from app.web.routes import router as web_router
 
-    html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, respond_router,
+    html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, review_router, respond_router,
             partner_router, dashboard_router, partners_router, cycles_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 

@@ -1,10 +1,10 @@
 """Getting in through an invitation link: a respondent's response, or a lead's seat. A link is a key to one thing.
 
-- A respondent's link opens their response in a session that reaches only that response. Once the response is started,
-  a browser without that session must also give the respondent's own return code: whoever else saw the link (a lead to
-  whom it was shown on screen, a forwarded email) cannot open what the person wrote.
-- A lead's link never signs anyone in as an existing user: it is used once, to choose a password for a new account, or
-  by signing in with the account the email already has, which then gets the seat.
+- A respondent's link opens their response in a session that reaches only that response. The first browser to open it
+  holds it: any other must also give the respondent's own return code, so whoever else saw the link (a lead it was
+  shown to, a forwarded email) cannot open what the person wrote.
+- A lead's link never signs anyone in as an existing user: it is used once, to choose a password for a new account,
+  or by signing in with the account the email already has (which then gets the seat).
 """
 
 from __future__ import annotations
@@ -98,9 +98,8 @@ def _earlier_link_revoked(db: Session, response: ResponseRow) -> bool:
     return earlier is None or earlier.revoked_at is not None
 
 
-def _response_of(db: Session, invitation: Invitation, assessment: Assessment) -> ResponseRow:
-    response = service.find_response(db, assessment.id, invitation.user_id) if invitation.user_id else None
-    if response is None:
+def _response_of(db: Session, invitation: Invitation, assessment: Assessment) -> ResponseRow:  # the invitee's
+    if (response := service.find_response(db, assessment.id, invitation.user_id) if invitation.user_id else None) is None:
         raise NotFound()
     return response
 

@@ -1,4 +1,5 @@
-"""The respondent's pages: invitation link, welcome, questions page by page, review, submit, thanks.
+"""The respondent's pages: welcome, questions page by page, the autosave (review, submit, thanks: review_routes.py;
+getting in through a link: entry.py).
 
 Every page works without JavaScript (Next/Previous save the page's changed answers one item at a
 time); respond.js adds autosave per item through POST /respond/{id}/answer.
@@ -6,7 +7,6 @@ time); respond.js adds autosave per item through POST /respond/{id}/answer.
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -16,79 +16,18 @@ from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import service
-from app.assessments.models import Answer, Assessment, ResponseStatus
-from app.auth import invitations
-from app.db import reading_first, writable
+from app.db import reading_first
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
-from app.errors import AppError, Conflict, Invalid, NotFound
+from app.errors import AppError, Conflict, Invalid
 from app.i18n import gettext as _
-from app.instruments.schema import Instrument, ItemType
-from app.respond.service import Page, is_answered, page_changes, plan_pages, progress, stored_repr
+from app.instruments.schema import ItemType
+from app.respond.pages import Context, closed, remember_page, return_code, url
+from app.respond.service import Page, page_changes, stored_repr
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 ResponseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-class Context:
-    """One respondent's response with everything its pages need."""
-
-    def __init__(self, db: Session, principal: Any, response_id: int, catalogue: Any):
-        self.response = access.get_own_response(db, principal, response_id)
-        self.assessment: Assessment = self.response.assessment
-        self.cycle = self.assessment.cycle
-        self.instrument: Instrument = service.instrument_of(catalogue, self.cycle)
-        self.pages: list[Page] = plan_pages(self.instrument, self.cycle.depth, self.cycle.order)
-        self._db = db
-
-    @functools.cached_property
-    def answers(self) -> dict[str, Answer]:
-        """Read when first needed: "Save and continue" after the autosave has saved everything needs none of them."""
-        return service.answers_of(self._db, self.response.id)
-
-    def page(self, key: str) -> tuple[int, Page]:
-        for index, page in enumerate(self.pages):
-            if page.key == key:
-                return index, page
-        raise NotFound()
-
-    @property
-    def frozen(self) -> bool:
-        return self.response.status is ResponseStatus.submitted
-
-    def base(self) -> dict[str, Any]:
-        return {"r": self.response, "assessment": self.assessment, "cycle": self.cycle, "instrument": self.instrument,
-                "pages": self.pages, "progress": progress(self.pages, self.answers), "answers": self.answers,
-                "org": self.assessment.organization, "lang": i18n.get_locale()}
-
-
-def return_code(request: Request, ctx: Context) -> str | None:
-    """The respondent's own return code, for a response started from a link (shown only in the respondent's session)."""
-    if not ctx.response.invited:
-        return None
-    return invitations.resume_code(request.app.state.settings.secret_key, ctx.response.id, ctx.response.pseudonym)
-
-
-def url(response_id: int, page: str) -> str:
-    return f"/respond/{response_id}/{page}" if page in ("welcome", "review", "done") else f"/respond/{response_id}/page/{page}"
-
-
-# -- the respondent's responses (getting in through a link: app.respond.entry) ----------------------
-
-@router.get("/respond", response_class=HTMLResponse)
-def my_responses(request: Request, db: SessionDep, principal: CurrentUser) -> HTMLResponse:
-    rows = access.own_responses(db, principal)
-    return render(request, "respond/list.html", {"responses": rows, "page_title": _("Your assessments")})
-
-
-@router.post("/respond/start/{assessment_id}")
-def start_own_response(assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep, principal: CurrentUser) -> Response:
-    """A partner lead answers too: their own response to their organization's assessment."""
-    assessment = access.get_assessment(db, principal, assessment_id, need="manage")
-    response = service.get_or_start_response(db, assessment, principal.user_id, i18n.get_locale())
-    db.commit()
-    return RedirectResponse(url(response.id, response.last_page or "welcome"), status_code=303)
 
 
 # -- welcome -----------------------------------------------------------------------------------
@@ -118,7 +57,7 @@ def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, prin
         db.rollback()
         return _welcome(request, ctx, {str(exc.details.get("field")): exc.message}, role, race, status=422)
     except Conflict as exc:
-        return _closed(request, ctx, exc.message)
+        return closed(request, ctx, exc.message)
     target = ctx.response.last_page if ctx.response.last_page in {p.key for p in ctx.pages} else ctx.pages[0].key
     db.commit()
     return RedirectResponse(url(response_id, target), status_code=303)
@@ -136,15 +75,6 @@ def question_page(request: Request, response_id: ResponseId, key: Annotated[str,
     shown = _page(request, ctx, index, page, {}, {})
     remember_page(db, ctx, key)
     return shown
-
-
-def remember_page(db: Session, ctx: Context, key: str) -> None:
-    """Where the respondent is, for their invitation link to bring them back. Written after the page is rendered: a GET
-    reads without the write lock, and takes it only for this one short write."""
-    if ctx.response.last_page != key:
-        writable(db)
-        ctx.response.last_page = key
-        db.commit()
 
 
 def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[str, str], posted: dict[str, Any],
@@ -189,7 +119,7 @@ def _save_page(request: Request, response_id: int, key: str, db: Session, princi
             errors[change.answer.item_id] = exc.message
         except Conflict as exc:
             db.rollback()
-            return _closed(request, ctx, exc.message)
+            return closed(request, ctx, exc.message)
     if errors:
         ctx.answers = service.answers_of(db, ctx.response.id)
         return _page(request, ctx, index, page, errors, posted, status=422)
@@ -206,11 +136,6 @@ def _save_page(request: Request, response_id: int, key: str, db: Session, princi
     else:
         target = url(response_id, key) + "?flash=saved"
     return RedirectResponse(target, status_code=303)
-
-
-def _closed(request: Request, ctx: Context, message: str) -> HTMLResponse:
-    return render(request, "respond/closed.html", {**ctx.base(), "message": message, "page_title": _("Answers can no longer be changed")},
-                  status_code=409)
 
 
 class AnswerIn(BaseModel):
@@ -239,44 +164,3 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
     return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")})
 
 
-# -- review, submit, thanks ----------------------------------------------------------------------
-
-@router.get("/respond/{response_id}/review", response_class=HTMLResponse)
-def review(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    ctx = Context(db, principal, response_id, catalogue)
-    if ctx.frozen:
-        return RedirectResponse(url(response_id, "done"), status_code=303)
-    lang = i18n.get_locale()
-    missing = []
-    for page in ctx.pages:
-        for section in page.sections:
-            left = [q for q in section.questions if not is_answered(ctx.answers.get(q.id))]
-            if left:
-                heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
-                missing.append({"page": page, "heading": heading, "questions": left})
-    shown = render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit"),
-                                                    "return_code": return_code(request, ctx)})
-    remember_page(db, ctx, "review")
-    return shown
-
-
-@router.post("/respond/{response_id}/submit")
-def submit(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
-    ctx = Context(db, principal, response_id, catalogue)
-    if not ctx.frozen and form.get("confirm") != "yes":
-        return render(request, "respond/review.html", {**ctx.base(), "missing": [], "page_title": _("Review and submit"),
-                                                        "error": _("Tick the box to confirm that your answers are final.")}, status_code=422)
-    try:
-        service.submit_response(db, ctx.response, principal.user_id)
-        db.commit()
-    except Conflict as exc:
-        return _closed(request, ctx, exc.message)
-    return RedirectResponse(url(response_id, "done"), status_code=303)
-
-
-@router.get("/respond/{response_id}/done", response_class=HTMLResponse)
-def done(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
-    ctx = Context(db, principal, response_id, catalogue)
-    if not ctx.frozen:
-        return RedirectResponse(url(response_id, "review"), status_code=303)
-    return render(request, "respond/done.html", {**ctx.base(), "page_title": _("Thank you")})

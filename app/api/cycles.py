@@ -1,0 +1,172 @@
+"""GET/POST /api/v1/cycles: cycles, their progress, the cross-partner comparison and the exports as JSON.
+
+Backbone admins read and write; backbone analysts only read; a partner lead reads the cycles it takes part in (its own
+progress) and never the cross-partner comparison or exports (404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from app import access, i18n
+from app.api.deps import WRITE_ERRORS
+from app.api.schemas import PLAIN_TEXT, PartnerOut, partner_out
+from app.assessments import service
+from app.assessments.models import Cycle, Depth, Order
+from app.assessments.results import IdPath
+from app.dashboard.service import comparison_table as build_table
+from app.dashboard.service import cycle_progress
+from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
+from app.errors import Invalid, NotFound
+from app.exports.service import export_response
+from app.i18n import gettext as _
+from app.organizations.models import Organization
+
+router = APIRouter(tags=["cycles"])
+
+
+class CycleOut(BaseModel):
+    id: int
+    name: str
+    instrument_id: str
+    instrument_version: str
+    depth: str
+    order: str
+    anonymous: bool
+    opens_on: dt.date
+    closes_on: dt.date
+    closed: bool
+    baseline_id: int | None
+
+
+class CycleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
+    instrument_id: str = Field(max_length=64)
+    instrument_version: str = Field(max_length=20)
+    opens_on: dt.date
+    closes_on: dt.date
+    anonymous: bool = True
+    depth: Literal["core", "full"] = "full"
+    order: Literal["stepped", "integrated"] = "integrated"
+    baseline_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    partner_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=5000)
+
+
+def cycle_out(c: Cycle) -> CycleOut:
+    return CycleOut(id=c.id, name=c.name, instrument_id=c.instrument_id, instrument_version=c.instrument_version, depth=c.depth.value,
+                    order=c.order.value, anonymous=c.anonymous, opens_on=c.opens_on, closes_on=c.closes_on, closed=c.closed_at is not None,
+                    baseline_id=c.baseline_id)
+
+
+@router.get("/cycles", summary="Cycles the caller may read")
+def list_cycles(db: SessionDep, principal: CurrentUser) -> list[CycleOut]:
+    return [cycle_out(c) for c in db.scalars(select(Cycle).where(access.cycle_scope(principal)).order_by(Cycle.opens_on, Cycle.id))]
+
+
+@router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)", responses=WRITE_ERRORS)
+def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> CycleOut:
+    backbone = access.get_backbone(db, principal, "admin")
+    instrument = catalogue.find(body.instrument_id, body.instrument_version)
+    if instrument is None:
+        raise Invalid(_("Choose an instrument from the list."), field="instrument_id")
+    baseline = None
+    if body.baseline_id is not None:
+        baseline = db.scalar(select(Cycle).where(Cycle.id == body.baseline_id, Cycle.backbone_id == backbone.id))
+        if baseline is None:
+            raise NotFound()
+    cycle = service.create_cycle(db, backbone=backbone, actor_id=principal.user_id, name=body.name, instrument=instrument,
+                                 opens_on=body.opens_on, closes_on=body.closes_on, depth=Depth(body.depth), order=Order(body.order),
+                                 anonymous=body.anonymous, baseline=baseline, partner_ids=body.partner_ids)
+    db.commit()
+    return cycle_out(cycle)
+
+
+class ProgressOut(BaseModel):
+    partner: PartnerOut
+    assessment_id: int
+    status: Literal["not_started", "in_progress", "submitted", "reopened"]
+    responses_submitted: int
+    responses_in_progress: int
+    last_activity: dt.datetime | None
+
+
+class CycleDetail(CycleOut):
+    progress: list[ProgressOut]
+
+
+@router.get("/cycles/{cycle_id}", summary="One cycle with each partner's progress (the backbone sees all partners, a partner itself)")
+def read_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> CycleDetail:
+    cycle = access.get_cycle(db, principal, cycle_id)
+    readable = set(db.scalars(select(Organization.id).where(access.org_scope(principal))))
+    rows = [ProgressOut(partner=partner_out(r.organization), assessment_id=r.assessment.id, status=r.status.value,
+                        responses_submitted=r.submitted, responses_in_progress=r.in_progress, last_activity=r.last_activity)
+            for r in cycle_progress(db, cycle) if r.organization.id in readable]
+    return CycleDetail(**cycle_out(cycle).model_dump(), progress=rows)
+
+
+class CellOut(BaseModel):
+    score: float | None
+    shown: int | None
+    level: str | None
+    level_name: str | None
+    baseline_shown: int | None
+    change: int | None
+    level_move: int | None
+    comparable: bool
+
+
+class RowOut(BaseModel):
+    partner: PartnerOut
+    assessment_id: int
+    n_responses: int
+    has_result: bool
+    overall: CellOut
+    domains: dict[str, CellOut]
+
+
+class ComparisonOut(BaseModel):
+    cycle_id: int
+    baseline_cycle_id: int | None
+    language: str
+    domains: dict[str, str]
+    levels: dict[str, str]
+    not_comparable_domains: list[str]
+    rows: list[RowOut]
+    distribution: dict[str, dict[str, int]]
+
+
+def _cell(c) -> CellOut:  # type: ignore[no-untyped-def]
+    return CellOut(score=c.score, shown=c.shown, level=c.level.id if c.level else None, level_name=c.level.name if c.level else None,
+                   baseline_shown=c.baseline_shown, change=c.change, level_move=c.level_move, comparable=c.comparable)
+
+
+@router.get("/cycles/{cycle_id}/comparison", summary="Partners x domains: scores, levels and change since the baseline (backbone only)")
+def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+               sector: Annotated[str | None, Query(max_length=40)] = None, size: Annotated[str | None, Query(max_length=20)] = None,
+               sort: Annotated[str, Query(max_length=80)] = "name", dir: Literal["asc", "desc"] = "asc") -> ComparisonOut:
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
+    lang = i18n.get_locale()
+    t = build_table(db, catalogue, cycle, lang, sector=sector, size=size, sort=sort, descending=dir == "desc")
+    return ComparisonOut(
+        cycle_id=cycle.id, baseline_cycle_id=t.baseline.id if t.baseline else None, language=lang,
+        domains={d.id: d.title for d in t.domains}, levels={lv.id: lv.name for lv in t.levels},
+        not_comparable_domains=t.not_comparable_domains,
+        rows=[RowOut(partner=partner_out(r.organization), assessment_id=r.assessment.id, n_responses=r.n_responses, has_result=r.has_result,
+                     overall=_cell(r.overall), domains={k: _cell(c) for k, c in r.cells.items()}) for r in t.rows],
+        distribution={d.domain.id: {**{lv.id: n for lv, n in zip(t.levels, d.counts, strict=True)}, "not_enough_answers": d.not_enough,
+                                    "no_result": d.no_result} for d in t.distribution})
+
+
+@router.get("/cycles/{cycle_id}/export/{kind}", summary="A cycle's export: results by domain, by item, or raw answers (backbone only)",
+            responses={200: {"content": {"text/csv": {}, "application/json": {},
+                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
+def export(cycle_id: IdPath, kind: Literal["results", "items", "answers"], db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+           settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
+    return export_response(db, catalogue, settings, cycle, kind, format, principal.user_id)

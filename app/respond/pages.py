@@ -1,0 +1,79 @@
+"""What the respondent's pages share: one response with everything its pages need, its URLs, the return code, the
+page that says answers can no longer be changed."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from app import access, i18n
+from app.assessments import service
+from app.assessments.models import Answer, Assessment, ResponseStatus
+from app.auth import invitations
+from app.db import writable
+from app.errors import NotFound
+from app.i18n import gettext as _
+from app.instruments.schema import Instrument
+from app.respond.service import Page, plan_pages, progress
+from app.web.templating import render
+
+
+class Context:
+    """One respondent's response with everything its pages need."""
+
+    def __init__(self, db: Session, principal: Any, response_id: int, catalogue: Any):
+        self.response = access.get_own_response(db, principal, response_id)
+        self.assessment: Assessment = self.response.assessment
+        self.cycle = self.assessment.cycle
+        self.instrument: Instrument = service.instrument_of(catalogue, self.cycle)
+        self.pages: list[Page] = plan_pages(self.instrument, self.cycle.depth, self.cycle.order)
+        self._db = db
+
+    @functools.cached_property
+    def answers(self) -> dict[str, Answer]:
+        """Read when first needed: "Save and continue" after the autosave has saved everything needs none of them."""
+        return service.answers_of(self._db, self.response.id)
+
+    def page(self, key: str) -> tuple[int, Page]:
+        for index, page in enumerate(self.pages):
+            if page.key == key:
+                return index, page
+        raise NotFound()
+
+    @property
+    def frozen(self) -> bool:
+        return self.response.status is ResponseStatus.submitted
+
+    def base(self) -> dict[str, Any]:
+        return {"r": self.response, "assessment": self.assessment, "cycle": self.cycle, "instrument": self.instrument,
+                "pages": self.pages, "progress": progress(self.pages, self.answers), "answers": self.answers,
+                "org": self.assessment.organization, "lang": i18n.get_locale()}
+
+
+def return_code(request: Request, ctx: Context) -> str | None:
+    """The respondent's own return code, for a response started from a link (shown only in the respondent's session)."""
+    if not ctx.response.invited:
+        return None
+    return invitations.resume_code(request.app.state.settings.secret_key, ctx.response.id, ctx.response.pseudonym)
+
+
+def url(response_id: int, page: str) -> str:
+    return f"/respond/{response_id}/{page}" if page in ("welcome", "review", "done") else f"/respond/{response_id}/page/{page}"
+
+
+def closed(request: Request, ctx: Context, message: str) -> HTMLResponse:
+    return render(request, "respond/closed.html", {**ctx.base(), "message": message, "page_title": _("Answers can no longer be changed")},
+                  status_code=409)
+
+
+def remember_page(db: Session, ctx: Context, key: str) -> None:
+    """Where the respondent is, for their invitation link to bring them back. Written after the page is rendered: a GET
+    reads without the write lock, and takes it only for this one short write."""
+    if ctx.response.last_page != key:
+        writable(db)
+        ctx.response.last_page = key
+        db.commit()
