@@ -56,7 +56,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from app.routing import include_routers
 
     include_routers(app)
+    wire_templates()
     return app
+
+
+def wire_templates() -> None:
+    """The domain's helpers that templates call, given to the shared template environment here (the composition root), so
+    that app.web imports no service and no permission code."""
+    from app import access
+    from app.assessments.cycles import cycle_state
+    from app.web.templating import env
+
+    env.globals.update(cycle_state=cycle_state, is_backbone_admin=access.is_backbone_admin)
 
 
 def check_database_ready(engine: Engine, settings: Settings) -> None:

@@ -13,6 +13,7 @@ from app.assessments.service import current_result, instrument_of
 from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import NotFound
 from app.i18n import gettext as _
+from app.web import presenters
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -30,7 +31,7 @@ def result_page(request: Request, assessment_id: IdPath, db: SessionDep, princip
     view = views.build_view(row.data, instrument, lang)
     comparison = baseline_comparison(db, catalogue, assessment, row, lang)
     return render(request, "assessments/result.html", {
-        "assessment": assessment, "result": row, "view": view, "chart": views.domain_chart(view), "comparison": comparison,
+        "assessment": assessment, "result": row, "view": view, "chart": presenters.domain_chart(view), "comparison": comparison,
         "min_group_size": request.app.state.settings.min_group_size,
         "back": f"/backbone/cycles/{assessment.cycle_id}/compare" if access.can_compare_cycle(principal, assessment.cycle) else None,
         "page_title": _("Results: %(org)s", org=assessment.organization.name),

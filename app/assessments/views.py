@@ -1,9 +1,8 @@
 """A stored result, localized: what result pages, the dashboard drill-down and the reports show.
 
 It joins the stored numbers with the instrument's words (domain titles, level names and
-descriptions, item texts, growth guidance) in one language, and draws the domain chart the
-result page and the report share. It computes no score: numbers are the stored ones, rounded
-as the engine rounded them.
+descriptions, item texts, growth guidance) in one language (its markup: app.web.presenters).
+It computes no score: numbers are the stored ones, rounded as the engine rounded them.
 """
 
 from __future__ import annotations
@@ -11,10 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup, escape
-
-from app.charts import Band, Bar, score_bars
-from app.i18n import gettext as _
 from app.instruments.schema import Instrument, Level
 
 
@@ -25,26 +20,6 @@ class LevelView:
     description: str
     lower: float
     index: int
-
-
-def level_badge(level: LevelView | None, not_enough: str | None = None) -> Markup:
-    """A level as words first, colour second, as result pages, the dashboard and the reports show it (the
-    `level_badge` macro calls this); without a level, "Not enough answers" (`not_enough`: those words already
-    translated, for a caller that writes thousands of cells)."""
-    if level is not None:
-        return Markup(f'<span class="level level-{int(level.index)}">{escape(level.name)}</span>')
-    return Markup(f'<span class="level level-none">{escape(_("Not enough answers") if not_enough is None else not_enough)}</span>')
-
-
-def change_mark(change: int | None) -> Markup:
-    """A change in points with its arrow (the `change_text` macro calls this)."""
-    if change is None:
-        return Markup("—")
-    if change > 0:
-        return Markup(f'<span class="up">▲ +{int(change)}</span>')
-    if change < 0:
-        return Markup(f'<span class="down">▼ {int(change)}</span>')
-    return Markup('<span class="same">= 0</span>')
 
 
 @dataclass(frozen=True)
@@ -219,13 +194,3 @@ def _groups(groups: dict[str, Any], instrument: Instrument, lang: str, by_level:
                              overall_level=by_level.get(overall.get("level") or ""),
                              domains={k: v.get("shown") for k, v in (g.get("domains") or {}).items()}))
     return out
-
-
-def domain_chart(view: ResultView, chart_id: str = "domain-scores") -> Markup:
-    """The domain-score chart of one result, as the result page and the report draw it."""
-    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—",
-                d.level.name if d.level else _("not enough answers")) for d in view.domains]
-    bands = [Band(lv.name, lv.lower) for lv in view.levels]
-    return score_bars(bars, bands, title=_("Score and readiness level per domain"),
-                      description=_("Scores from 0 to 100 per domain, with the readiness level bands marked; the table below gives the same figures."),
-                      chart_id=chart_id)

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from app import access, audit, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
-from app.dashboard.service import CellWords, cells_html, comparison_table, distribution_chart
+from app.dashboard.service import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
 from app.i18n import gettext as _
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization, OrgKind
 from app.web.csrf import csrf_protect
+from app.web.presenters import CellWords, cells_html, distribution_chart
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)

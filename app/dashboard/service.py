@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus, Result
 from app.assessments.service import instrument_of
-from app.assessments.views import LevelView, change_mark, level_badge, level_views
-from app.charts import level_distribution
-from app.i18n import gettext as _
+from app.assessments.views import LevelView, level_views
 from app.instruments.loader import Catalogue
 from app.instruments.mapping import IdMap
 from app.organizations.models import SIZE_BANDS, Organization
@@ -306,53 +303,3 @@ def distribution(rows: list[PartnerRow], domains: list[DomainColumn], n_levels: 
                 counts[level.index] += 1
         out.append(Distribution(d, counts, not_enough, no_result))
     return out
-
-
-@dataclass(frozen=True)
-class CellWords:
-    """The words of the comparison's cells in the request's language, translated and escaped once per page."""
-
-    no_result: Markup
-    not_enough: Markup
-    not_comparable: Markup
-    no_baseline: Markup
-    level_up: Markup
-    level_down: Markup
-
-    @classmethod
-    def current(cls) -> CellWords:
-        return cls(escape(_("No result yet")), escape(_("Not enough answers")), escape(_("not comparable")), escape(_("no baseline")),
-                   escape(_("level up")), escape(_("level down")))
-
-
-def cells_html(row: PartnerRow, with_change: bool, words: CellWords) -> Markup:
-    """A row's overall and domain cells (`<td>`s): the score, the level in words, and with a baseline the change.
-
-    Written here rather than in the template: 500 partners make 5,000 cells, and the template spent about 60 ms of CPU
-    (interpreter lock held) on them, the same markup written here a fraction of that. The level and the change are
-    the shared `level_badge` and `change_mark`, as on result pages and in the reports."""
-    if not row.has_result:
-        return Markup(f'<td class="cell"><span class="muted">{words.no_result}</span></td>' * (1 + len(row.cells)))
-    out = []
-    for c in row.in_order:
-        html = f'<td class="cell"><span class="score">{"—" if c.shown is None else int(c.shown)}</span> {level_badge(c.level, words.not_enough)}'
-        if with_change:
-            if not c.comparable:
-                change = str(words.not_comparable)
-            elif c.change is not None:
-                change = str(change_mark(c.change))
-                if c.level_move:
-                    change += f' <span class="move">{words.level_up if c.level_move > 0 else words.level_down}</span>'
-            else:
-                change = f'<span class="muted">{words.no_baseline}</span>'
-            html += f'<br><span class="change">{change}</span>'
-        out.append(html + "</td>")
-    return Markup("".join(out))
-
-
-def distribution_chart(table: ComparisonTable, chart_id: str) -> Markup:
-    """The partnership's levels per domain as a stacked-bar SVG, as the dashboard and the summary PDF draw it."""
-    return level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
-                              title=_("How many partners are at each readiness level, per domain"),
-                              description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
-                              chart_id=chart_id)

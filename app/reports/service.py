@@ -36,6 +36,7 @@ from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
 from app.reports import renderer
 from app.reports.models import ReportCacheEntry
+from app.web import presenters
 from app.web.templating import env
 
 Paper = Literal["a4", "letter"]
@@ -162,7 +163,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
     instrument = instrument_of(catalogue, assessment.cycle)
     with i18n.locale(lang):
         view = views.build_view(row.data, instrument, lang)
-        chart = views.domain_chart(view, chart_id="report-domains")
+        chart = presenters.domain_chart(view, chart_id="report-domains")
         comparison = compare_rows(catalogue, assessment, row, pair[0], pair[1], lang) if pair else None
         title = _("Growth-opportunity report: %(org)s", org=assessment.organization.name)
     shown_n = sum(g.n for g in view.role_groups)
@@ -195,8 +196,9 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
 
 
 def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> dict[str, Any]:
-    from app.dashboard.service import comparison_table, distribution_chart
+    from app.dashboard.service import comparison_table
     from app.organizations.labels import sector_label, size_label
+    from app.web.presenters import distribution_chart
 
     instrument = instrument_of(catalogue, cycle)
     with i18n.locale(lang):

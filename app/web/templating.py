@@ -12,11 +12,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import i18n
-from app.access import is_backbone_admin
-from app.assessments.service import cycle_state
-from app.assessments.views import change_mark, level_badge
 from app.organizations.labels import sector_label, size_label
 from app.web.csrf import csrf_field_value
+from app.web.presenters import change_mark, level_badge
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIRS = [WEB_DIR / "templates", *sorted(p / "templates" for p in WEB_DIR.parent.glob("*/") if (p / "templates").is_dir() and p != WEB_DIR)]
@@ -58,8 +56,9 @@ def lang_url(request: Request, code: str) -> str:
 
 env.globals["lang_url"] = lang_url
 
-env.globals.update(level_badge_html=level_badge, change_html=change_mark)
-env.globals.update(cycle_state=cycle_state, sector_label=sector_label, size_label=size_label, is_backbone_admin=is_backbone_admin)
+env.globals.update(level_badge_html=level_badge, change_html=change_mark, sector_label=sector_label, size_label=size_label)
+# The domain's helpers that templates call (cycle_state, is_backbone_admin) are added by app.main.create_app: this shared
+# base imports no service and no permission code.
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,

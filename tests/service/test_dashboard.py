@@ -13,10 +13,11 @@ from sqlalchemy import select, update
 from app.assessments import service
 from app.assessments.models import Answer, Response
 from app.assessments.views import LevelView
-from app.dashboard.service import Cell, CellWords, PartnerRow, Progress, SummaryCache, cells_html, comparison_table, cycle_progress
+from app.dashboard.service import Cell, PartnerRow, Progress, SummaryCache, comparison_table, cycle_progress
 from app.exports import service as exports
 from app.i18n import locale
 from app.scoring import shown as half_up
+from app.web.presenters import CellWords, cells_html
 from tests import dashboard_world
 from tests.dashboard_world import weighted_overall
 
