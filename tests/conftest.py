@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -106,6 +106,22 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
         c.cookies.set("reassess_csrf", "test-csrf-cookie")
         yield c
+
+
+@pytest.fixture
+def new_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
+    """More browsers on the same app, each with its own cookies (several people at once), closed after the test."""
+    made: list[TestClient] = []
+
+    def new() -> TestClient:
+        c = TestClient(app, base_url="http://testserver", follow_redirects=False)
+        c.cookies.set("reassess_csrf", "test-csrf-cookie")
+        made.append(c)
+        return c
+
+    yield new
+    for c in made:
+        c.close()
 
 
 def csrf_token(settings: Settings, cookie: str = "test-csrf-cookie") -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,18 +28,8 @@ SECRET = "my manager dismisses every concern I raise"
 
 
 @pytest.fixture
-def clients(app) -> Iterator[list[TestClient]]:
-    made: list[TestClient] = []
-
-    def new() -> TestClient:
-        c = TestClient(app, base_url="http://testserver", follow_redirects=False)
-        c.cookies.set("reassess_csrf", "test-csrf-cookie")
-        made.append(c)
-        return c
-
-    yield new  # type: ignore[misc]
-    for c in made:
-        c.close()
+def clients(new_client):
+    return new_client
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,21 +38,6 @@ LEADERSHIP = [f"leadership-{n:02d}" for n in range(1, 6)]
 
 def secrets_of(org: str, k: int) -> tuple[str, str, str]:
     return f"{org}-secret-{k}q", f"{org}-story-{k}q", f"{org}-commitment-{k}q"
-
-
-@pytest.fixture
-def new_client(app) -> Iterator[Callable[[], TestClient]]:
-    made: list[TestClient] = []
-
-    def new() -> TestClient:
-        c = TestClient(app, base_url="http://testserver", follow_redirects=False)
-        c.cookies.set("reassess_csrf", "test-csrf-cookie")
-        made.append(c)
-        return c
-
-    yield new
-    for c in made:
-        c.close()
 
 
 def text_of(response) -> str:
