@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -122,6 +123,13 @@ def new_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
     yield new
     for c in made:
         c.close()
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def csrf_token(settings: Settings, cookie: str = "test-csrf-cookie") -> str:

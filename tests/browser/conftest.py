@@ -7,7 +7,6 @@ and commit it, so the server sees it. Screenshots go to test-artifacts/screensho
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
 from app.instruments.loader import Catalogue
 from app.main import create_app
-from tests.conftest import ARTIFACTS, TEST_SECRET, reset_database
+from tests.conftest import ARTIFACTS, TEST_SECRET, free_port, reset_database
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
 
@@ -39,17 +38,11 @@ class Live:
         return self.sessionmaker()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Iterator[Live]:
     var = tmp_path_factory.mktemp("live")
     url = os.environ.get("REASSESS_TEST_DATABASE_URL") or f"sqlite:///{var / 'live.db'}"
-    port = _free_port()
+    port = free_port()
     settings = prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET,
                                 base_url=f"http://127.0.0.1:{port}", _env_file=None))
     reset_database(url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,13 +18,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import make_engine
-from tests.conftest import TEST_SECRET
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import TEST_SECRET, free_port
 
 
 @pytest.fixture
@@ -46,7 +39,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 class Server:
     def __init__(self, settings: Settings, log: Path, workers: int = 1):
-        self.settings, self.log, self.port, self.workers = settings, log, _free_port(), workers
+        self.settings, self.log, self.port, self.workers = settings, log, free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -100,3 +100,9 @@ def test_a_trusted_proxy_that_is_not_an_address_is_one_clear_line(tmp_path):
     r = run_cli("migrate", env={"REASSESS_TRUSTED_PROXIES": "127.0.0.1,proxy.local", "REASSESS_VAR_DIR": str(tmp_path)})
     assert r.returncode == 2
     assert r.stderr.strip().startswith("reassess: error: REASSESS_TRUSTED_PROXIES: 'proxy.local' is not an IP address or network")
+
+
+def test_the_command_line_takes_its_languages_from_settings(tmp_path):
+    out = run_cli("user", "create", "--email", "x@example.org", "--role", "backbone_admin", "--org", "B", "--lang", "es",
+                  "--no-password", env={"REASSESS_VAR_DIR": str(tmp_path), "REASSESS_LOCALES": "en"})
+    assert out.returncode != 0 and "--lang es: not one of REASSESS_LOCALES (en)" in out.stderr
