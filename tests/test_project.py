@@ -99,3 +99,17 @@ def test_migrations_import_nothing_of_the_application():
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         assert not [m for m in names if m == "app" or m.startswith("app.")], path.name
+
+
+def test_the_scoring_engine_imports_nothing_but_the_instruments_schema():
+    """At run time too (import-linter checks the source): importing app.scoring loads no database, web or YAML code."""
+    import subprocess
+    import sys
+
+    code = ("import sys, app.scoring\n"
+            "allowed = {'app.instruments', 'app.instruments.schema', 'app.instruments.mapping'}\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'fastapi', 'starlette', 'jinja2', 'yaml', 'httpx'})\n"
+            "mine = sorted(m for m in sys.modules if m.startswith('app.') and m not in allowed and not m.startswith('app.scoring'))\n"
+            "print(heavy, mine)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[] []"

@@ -517,16 +517,3 @@ def test_scores_come_from_the_instrument_not_the_code():
     assert dom(score_assessment(INST, PAIR), "lead").level == "established"
     data["levels"] = [{**lv, "min_score": b} for lv, b in zip(data["levels"], (0, 10, 20, 60), strict=True)]
     assert dom(score_assessment(Instrument.model_validate(data), PAIR), "lead").level == "leading"
-
-
-def test_the_engine_is_pure():
-    import subprocess
-    import sys
-
-    code = ("import sys, app.scoring\n"
-            "allowed = {'app.instruments', 'app.instruments.schema', 'app.instruments.mapping'}\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'fastapi', 'starlette', 'jinja2', 'yaml', 'httpx'})\n"
-            "mine = sorted(m for m in sys.modules if m.startswith('app.') and m not in allowed and not m.startswith('app.scoring'))\n"
-            "print(heavy, mine)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == "[] []"
