@@ -40,11 +40,11 @@ def build(url: str, var: Path, partners: int, respondents: int):  # type: ignore
     from app.assessments import service
     from app.assessments.models import Assessment, AssessmentStatus
     from app.auth import service as auth
-    from app.cli import migrate_database
     from app.config import Settings, prepare
     from app.db import make_engine, make_sessionmaker
     from app.instruments.loader import load_catalogue
     from app.main import create_app
+    from app.migration import migrate_database
     from app.organizations.models import SECTORS, SIZE_BANDS, Organization, OrgKind, Role
     from app.organizations.service import add_member
     from app.scoring import score_assessment

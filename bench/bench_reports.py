@@ -41,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         client, cycle_id, assessment_id, engine = build(f"sqlite:///{tmp}/bench.db", Path(tmp), args.partners, args.respondents)
         if not args.no_warm_up:
-            from app.reports.service import warm_up
+            from app.reports.renderer import render_sample as warm_up
 
             print(f"warm-up render at service start: {warm_up() * 1000:7.0f} ms (as `reassess serve` does, in the background)")
         for lang in ("es", "en"):

@@ -20,11 +20,11 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.cli import migrate_database
 from app.config import ROOT, Settings, prepare
 from app.db import make_engine
 from app.instruments.loader import Catalogue, load_catalogue
 from app.main import create_app
+from app.migration import migrate_database
 
 TEST_SECRET = "test-secret-key-with-enough-entropy-0123456789"
 ARTIFACTS = ROOT / "test-artifacts"

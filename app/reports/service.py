@@ -93,19 +93,6 @@ def _html(template: str, context: dict[str, Any], lang: str, paper: Paper) -> st
         return env.get_template(template).render(lang=lang, paper=paper, page_label=_page_label(), **context)
 
 
-def warm_up() -> float:
-    """Render a one-page document with the reports' fonts and Spanish text, so that WeasyPrint's start-up
-    (imports, fontconfig, text shaping caches) is paid when the service starts, not by the first report's reader.
-    Returns the seconds it took."""
-    import time
-
-    start = time.perf_counter()
-    sample = ('<html lang="es"><body style="font-family: \'Noto Sans\', \'DejaVu Sans\'"><h1>Informe · Report</h1>'
-              "<p>Señal, acción, evaluación — 72 % <b>Página 1 de 1</b></p><table><tr><td>1</td></tr></table></body></html>")
-    renderer.write_pdf(sample, str(HERE))
-    return time.perf_counter() - start
-
-
 def _cached(db: Session, settings: Settings, kind: str, owner: str, subject: str, lang: str, paper: Paper, build) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
     """The cached PDF of `subject` (which starts with `owner`, e.g. "a12-"), or a new rendering stored in its place.
 

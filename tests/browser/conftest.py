@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
 from app.instruments.loader import Catalogue
 from app.main import create_app
+from app.migration import migrate_database
 from tests.conftest import ARTIFACTS, TEST_SECRET, free_port, reset_database
 
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")

@@ -106,3 +106,16 @@ def test_the_command_line_takes_its_languages_from_settings(tmp_path):
     out = run_cli("user", "create", "--email", "x@example.org", "--role", "backbone_admin", "--org", "B", "--lang", "es",
                   "--no-password", env={"REASSESS_VAR_DIR": str(tmp_path), "REASSESS_LOCALES": "en"})
     assert out.returncode != 0 and "--lang es: not one of REASSESS_LOCALES (en)" in out.stderr
+
+
+def test_only_serve_migrate_and_demo_change_the_schema(tmp_path):
+    """`reassess report` on a database never migrated says what to do, and leaves the database as it was."""
+    env = {"REASSESS_VAR_DIR": str(tmp_path)}
+    out = run_cli("report", "1", env=env)
+    assert out.returncode == 2 and "run `reassess migrate` first" in out.stderr and "Traceback" not in out.stderr
+    import sqlite3
+
+    tables = sqlite3.connect(tmp_path / "reassess.db").execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == []
+    assert run_cli("migrate", env=env).returncode == 0
+    assert run_cli("report", "1", env=env).stderr.strip().endswith("no assessment 1")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from app.assessments import service
 from app.assessments.models import Answer, Assessment, AssessmentStatus, Response, ResponseStatus, Result
 from app.auth import service as auth
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
+from app.migration import migrate_database
 from app.organizations.models import Role
 from tests import factories as f
 from tests.conftest import TEST_SECRET, csrf_token

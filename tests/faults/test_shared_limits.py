@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import httpx
 
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
+from app.migration import migrate_database
 from tests import factories as f
 from tests.conftest import TEST_SECRET, csrf_token
 from tests.faults.conftest import Server

@@ -10,9 +10,9 @@ import time
 import pytest
 from sqlalchemy import text
 
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
+from app.migration import migrate_database
 from app.reports import renderer, service
 from tests import dashboard_world
 from tests.conftest import TEST_SECRET

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select, text
 
 from app.backup import BackupError, export_all, import_all, snapshot
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine
 from app.demo import load_demo
+from app.migration import migrate_database
 from tests.conftest import TEST_SECRET, reset_database
 
 

@@ -147,7 +147,7 @@ def test_serve_refuses_an_impossible_number_of_workers(value, capsys):
 def test_a_web_process_keeps_the_garbage_collector_off_its_long_lived_objects():
     import gc
 
-    from app.cli import tune_garbage_collector
+    from app.cli.serve import tune_garbage_collector
 
     threshold = gc.get_threshold()
     try:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-import app.cli
+import app.cli.serve
 import app.main
 from app.auth.ratelimit import PRUNE_EVERY, Limiter, RateLimitFailure, Rule
 from tests import factories as f
@@ -115,12 +115,12 @@ def served_app(monkeypatch, settings, engine, catalogue, connection, **changes):
     web = app.main.create_app(s, engine=engine, catalogue=catalogue, check_database=False)
     web.state.sessionmaker = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     ran = {}
-    monkeypatch.setattr(app.cli, "get_settings", lambda: s)
-    monkeypatch.setattr(app.cli, "migrate_database", lambda _s: None)
-    monkeypatch.setattr(app.cli, "_web_process", lambda _s: None)
+    monkeypatch.setattr(app.cli.serve, "get_settings", lambda: s)
+    monkeypatch.setattr(app.cli.serve, "migrate_database", lambda _s: None)
+    monkeypatch.setattr(app.cli.serve, "_web_process", lambda _s: None)
     monkeypatch.setattr(app.main, "create_app", lambda *_a, **_k: web)
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.update(target=target, options=options))
-    app.cli.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, log_level="warning", workers=1))
+    app.cli.serve.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, log_level="warning", workers=1))
     config = uvicorn.Config(ran["target"], **ran["options"], log_config=None)
     config.load()
     return config.loaded_app

@@ -13,10 +13,10 @@ from sqlalchemy import event, select
 
 from app.assessments import service
 from app.assessments.models import Assessment
-from app.cli import migrate_database
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
 from app.main import create_app
+from app.migration import migrate_database
 from app.organizations.models import Role
 from tests import factories as f
 from tests.conftest import TEST_SECRET, csrf_token

@@ -1,34 +1,27 @@
-"""Commands added by later features: demo data, results, reports, exports."""
+"""`reassess demo`, `results recompute`, `export --all`, `import`, `report`. Only `demo` migrates the database: the
+others work on a database that `reassess migrate` (or `serve`) has brought up to date, and say so when it has not."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from app.cli.common import CliError, catalogue_and_session, session
 from app.config import get_settings
-
-
-def _session_and_catalogue():  # type: ignore[no-untyped-def]
-    from app.cli import migrate_database
-    from app.db import make_engine, make_sessionmaker
-    from app.instruments.loader import load_catalogue
-
-    settings = get_settings()
-    migrate_database(settings)
-    catalogue = load_catalogue(settings.surveys_dir)
-    engine = make_engine(settings.database_url)
-    return settings, make_sessionmaker(engine)(), catalogue
+from app.migration import migrate_database
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.assessments.catalogue import record_versions
     from app.demo import load_demo
 
-    settings, session, catalogue = _session_and_catalogue()
-    with session:
-        record_versions(session, catalogue)
-        report = load_demo(session, catalogue, settings.min_group_size)
-        session.commit()
+    settings = get_settings()
+    migrate_database(settings)
+    with catalogue_and_session(settings) as (catalogue, db):
+        record_versions(db, catalogue)
+        report = load_demo(db, catalogue, settings.min_group_size)
+        db.commit()
     print("Demo partnership " + ("created" if report.created else "already loaded (nothing changed)") + ": " + ", ".join(report.cycles))
     print(f"Open {settings.base_url}/login and sign in as:")
     for who, email, password in report.logins:
@@ -40,67 +33,58 @@ def cmd_results_recompute(args: argparse.Namespace) -> int:
     from app.assessments.service import recompute_results
     from app.scoring import ENGINE_VERSION
 
-    settings, session, catalogue = _session_and_catalogue()
-    with session:
-        n = recompute_results(session, catalogue, settings.min_group_size, cycle_id=args.cycle)
-        session.commit()
+    settings = get_settings()
+    with catalogue_and_session(settings) as (catalogue, db):
+        n = recompute_results(db, catalogue, settings.min_group_size, cycle_id=args.cycle)
+        db.commit()
     print(f"Recomputed {n} result(s) with scoring engine {ENGINE_VERSION}; earlier results are kept in history.", file=sys.stderr)
     return 0
 
 
 def cmd_export_all(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.backup import export_all
 
-    settings, session, _catalogue = _session_and_catalogue()
-    with session:
-        counts = export_all(session.connection(), Path(args.output), settings.surveys_dir)
+    settings = get_settings()
+    with session(settings) as db:
+        counts = export_all(db.connection(), Path(args.output), settings.surveys_dir)
     print(f"Wrote {args.output}: {sum(counts.values())} rows in {len(counts)} tables, with the instrument files.", file=sys.stderr)
     return 0
 
 
 def cmd_import_all(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.backup import BackupError, import_all
-    from app.cli import CliError
 
-    _settings, session, _catalogue = _session_and_catalogue()
-    with session:
+    with session() as db:
         try:
-            counts = import_all(session.connection(), Path(args.archive))
+            counts = import_all(db.connection(), Path(args.archive))
         except BackupError as exc:
             raise CliError(str(exc)) from None
-        session.commit()
+        db.commit()
     print(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {args.archive}.", file=sys.stderr)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.assessments.models import Assessment, Cycle
-    from app.cli import CliError
     from app.errors import NotFound
     from app.reports import service
 
-    settings, session, catalogue = _session_and_catalogue()
+    settings = get_settings()
     args.lang = args.lang or settings.default_locale
     if args.lang not in settings.locales:
         raise CliError(f"--lang {args.lang}: not one of REASSESS_LOCALES ({', '.join(settings.locales)})")
-    with session:
+    with catalogue_and_session(settings) as (catalogue, db):
         try:
             if args.cycle:
-                cycle = session.get(Cycle, args.id)
+                cycle = db.get(Cycle, args.id)
                 if cycle is None:
                     raise CliError(f"no cycle {args.id}")
-                pdf = service.cycle_summary(session, catalogue, settings, cycle, args.lang, args.paper)
+                pdf = service.cycle_summary(db, catalogue, settings, cycle, args.lang, args.paper)
             else:
-                assessment = session.get(Assessment, args.id)
+                assessment = db.get(Assessment, args.id)
                 if assessment is None:
                     raise CliError(f"no assessment {args.id}")
-                pdf = service.partner_report(session, catalogue, settings, assessment, args.lang, args.paper)
+                pdf = service.partner_report(db, catalogue, settings, assessment, args.lang, args.paper)
         except NotFound as exc:
             raise CliError(exc.message or "not found") from None
     out = Path(args.output or pdf.filename)

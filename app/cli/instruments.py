@@ -1,0 +1,109 @@
+"""`reassess instruments`: check files, export and import translators' strings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.common import CliError, write_out
+from app.config import ROOT
+from app.i18n import gettext as _
+
+
+def cmd_instruments_check(args: argparse.Namespace) -> int:
+    from app.instruments.loader import load_catalogue
+
+    settings_dir = _surveys_dir(args)
+    files = None
+    if args.paths:
+        files = []
+        for f in map(Path, args.paths):
+            if f.is_dir():  # surveys/ or one instrument's folder
+                found = sorted(f.glob("*.yaml")) + sorted(f.glob("*/*.yaml"))
+                if not found:
+                    raise CliError(_("%(path)s: no instrument files (*.yaml) in this folder", path=str(f)))
+                files += found
+            elif f.is_file():
+                files.append(f)
+            else:
+                raise CliError(_("%(path)s: no such file or folder", path=str(f)))
+    catalogue = load_catalogue(settings_dir, files=files)
+    for inst in catalogue.all():
+        rated = sum(1 for i in inst.items if i.is_rated)
+        print(f"ok  {inst.id} {inst.version}: {len(inst.domains)} domains, {len(inst.items)} items ({rated} rated), "
+              f"languages {', '.join(inst.languages)}")
+    return 0
+
+
+def cmd_export_strings(args: argparse.Namespace) -> int:
+    from app.instruments.loader import load_catalogue
+    from app.instruments.strings import StringsError, export_strings
+
+    instrument = _instrument(load_catalogue(_surveys_dir(args)), args.id, args.version)
+    try:
+        data = export_strings(instrument, args.lang)
+    except StringsError as exc:
+        raise CliError(str(exc)) from None
+    write_out(args.output, data)
+    return 0
+
+
+def cmd_import_strings(args: argparse.Namespace) -> int:
+    from app.instruments.loader import load_catalogue
+    from app.instruments.strings import StringsError, import_strings
+
+    catalogue = load_catalogue(_surveys_dir(args))
+    instrument = _instrument(catalogue, args.id, args.version)
+    target = args.output or str(_surveys_dir(args) / instrument.id / f"{args.new_version}.yaml")
+    if (target != "-" and Path(target).exists()) or catalogue.find(instrument.id, args.new_version) is not None:
+        raise CliError(f"{target} exists already: a published version never changes; choose another --new-version")
+    try:
+        po = Path(args.po).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.po}: {exc.strerror}") from None
+    source = catalogue.loaded(instrument.id, instrument.version).path.read_text(encoding="utf-8")
+    try:
+        text = import_strings(instrument, source, po, args.lang, args.new_version, label=target)
+    except StringsError as exc:
+        raise CliError(str(exc)) from None
+    write_out(target, text.encode("utf-8"))
+    if target != "-":
+        print(f"wrote {target}; check it with: reassess instruments check {target}", file=sys.stderr)
+    return 0
+
+
+def _surveys_dir(args: argparse.Namespace) -> Path:
+    return Path(args.surveys_dir) if args.surveys_dir else ROOT / "surveys"
+
+
+def _instrument(catalogue, instrument_id: str, version: str):  # type: ignore[no-untyped-def]
+    inst = catalogue.find(instrument_id, version)
+    if inst is None:
+        known = ", ".join(f"{i.id} {i.version}" for i in catalogue.all())
+        raise CliError(f"no instrument {instrument_id} {version} (published: {known})")
+    return inst
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    inst = sub.add_parser("instruments", help="instrument files").add_subparsers(dest="action", required=True)
+    p = inst.add_parser("check", help="validate instrument files (all of surveys/ by default)")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--surveys-dir", default=None)
+    p.set_defaults(handler=cmd_instruments_check)
+    p = inst.add_parser("export-strings", help="write a version's strings as a gettext .po for translators")
+    p.add_argument("id")
+    p.add_argument("version")
+    p.add_argument("--lang", required=True)
+    p.add_argument("-o", "--output", default="-")
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
+    p.set_defaults(handler=cmd_export_strings)
+    p = inst.add_parser("import-strings", help="make a new version file from a translated .po")
+    p.add_argument("id")
+    p.add_argument("version")
+    p.add_argument("--lang", required=True)
+    p.add_argument("--po", required=True)
+    p.add_argument("--new-version", required=True)
+    p.add_argument("-o", "--output", default=None)
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
+    p.set_defaults(handler=cmd_import_strings)
