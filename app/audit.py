@@ -51,7 +51,8 @@ def labels() -> dict[str, str]:
         "invitation.sent": _("Invitation sent"), "invitation.accepted": _("Invitation accepted"),
         "invitation.revoked": _("Invitation revoked"), "response.submitted": _("Response submitted"),
         "assessment.submitted": _("Assessment submitted"), "assessment.reopened": _("Assessment reopened"),
-        "result.recomputed": _("Result recomputed"), "report.downloaded": _("Report downloaded"),
+        "result.recomputed": _("Result recomputed"), "result.withdrawn": _("Result withdrawn: too few respondents for an anonymous cycle"),
+        "report.downloaded": _("Report downloaded"),
         "audit.exported": _("Audit log exported"),
     }
 

@@ -46,4 +46,5 @@ from app.assessments.submission import (  # noqa: F401
     submit_assessment,
     submit_response,
     summarize,
+    withdraw_small_results,
 )

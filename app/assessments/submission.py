@@ -18,6 +18,7 @@ from app.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
+    Cycle,
     Response,
     ResponseStatus,
     Result,
@@ -234,6 +235,29 @@ def assessments_with_results(session: Session, assessment_ids: Sequence[int]) ->
 
 def result_history(session: Session, assessment_id: int) -> list[Result]:
     return list(session.scalars(select(Result).where(Result.assessment_id == assessment_id).order_by(Result.computed_at, Result.id)))
+
+
+def withdraw_small_results(session: Session, min_group_size: int, cycle_id: int | None = None, actor_id: int | None = None) -> int:
+    """Withdraw the results of anonymous cycles that rest on fewer than the minimum of people besides the leads (stored
+    before this rule existed): the result stops being current, so no page, export or report shows it, and the assessment
+    is reopened, to be submitted again once enough people have answered. Returns how many were withdrawn."""
+    query = (select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
+             .where(Assessment.status == AssessmentStatus.submitted, Cycle.anonymous.is_(True)).order_by(Assessment.id))
+    if cycle_id is not None:
+        query = query.where(Assessment.cycle_id == cycle_id)
+    n = 0
+    for assessment in session.scalars(query).all():
+        runners = runner_ids(session, assessment.id)
+        counted = counted_responses(session, [assessment.id])[assessment.id]
+        if sum(1 for r in counted if r.user_id not in runners) >= min_group_size:
+            continue
+        session.execute(update(Result).where(Result.assessment_id == assessment.id, Result.is_current.is_(True))
+                        .values(is_current=False, superseded_at=utcnow()))
+        assessment.status, assessment.updated_at = AssessmentStatus.reopened, utcnow()
+        audit.record(session, actor_id, "result.withdrawn", "assessment", assessment.id, assessment.organization_id,
+                     responses=len(counted))
+        n += 1
+    return n
 
 
 def recompute_results(session: Session, catalogue: Catalogue, min_group_size: int, cycle_id: int | None = None,

@@ -30,13 +30,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_results_recompute(args: argparse.Namespace) -> int:
-    from app.assessments.service import recompute_results
+    from app.assessments.service import recompute_results, withdraw_small_results
     from app.scoring import ENGINE_VERSION
 
     settings = get_settings()
     with catalogue_and_session(settings) as (catalogue, db):
+        withdrawn = withdraw_small_results(db, settings.min_group_size, cycle_id=args.cycle)
         n = recompute_results(db, catalogue, settings.min_group_size, cycle_id=args.cycle)
         db.commit()
+    if withdrawn:
+        print(f"Withdrew {withdrawn} result(s) of anonymous cycles resting on fewer than {settings.min_group_size} people besides "
+              "the leads; those assessments are reopened.", file=sys.stderr)
     print(f"Recomputed {n} result(s) with scoring engine {ENGINE_VERSION}; earlier results are kept in history.", file=sys.stderr)
     return 0
 

@@ -258,3 +258,21 @@ def test_the_backbones_coded_rows_release_no_field_that_the_results_groups_would
     assert set(row.data["groups"]["role_group"]) == {"staff"}
     rows = answer_rows(db, [setup["assessment"].id], "pseudonymous", 5)[setup["assessment"].id]
     assert rows and {r["language"] for r in rows} == {None} and len({r["respondent"] for r in rows}) == 11
+
+
+def test_a_result_stored_before_the_minimum_rule_is_withdrawn_not_shown(db, catalogue, setup):
+    """An anonymous result of three people, stored by an earlier release: `reassess results recompute` withdraws it
+    (no page, export or report shows it) and reopens the assessment; a result of enough people is kept."""
+    rated = [i.id for i in setup["instrument"].items if i.is_rated]
+    for _k in range(3):
+        respond(db, catalogue, setup["assessment"], setup["org"], dict.fromkeys(rated, "1"))
+    service.submit_assessment(db, catalogue, setup["assessment"], setup["lead"].id, 5)  # named, so allowed ...
+    setup["cycle"].anonymous = True  # ... and as an older release stored it for an anonymous cycle
+    db.flush()
+    assert service.withdraw_small_results(db, 5) == 1
+    assert service.current_result(db, setup["assessment"].id) is None
+    assert setup["assessment"].status is AssessmentStatus.reopened
+    assert service.counted_responses(db, [setup["assessment"].id])[setup["assessment"].id] == []
+    assert service.withdraw_small_results(db, 5) == 0
+    actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(setup["assessment"].id))))
+    assert "result.withdrawn" in actions
