@@ -48,7 +48,6 @@ class Issued:
     invitation: Invitation
     token: str
     replaces_earlier: bool = False  # a fresh link for an open invitation made before links were derived
-    again: bool = False  # the same link sent again
 
     def link(self, settings: Settings) -> str:
         return f"{settings.base_url.rstrip('/')}/invite/{self.token}"
@@ -98,7 +97,7 @@ def issue(session: Session, settings: Settings, *, email: str, language: str, or
     invitation.last_sent_at = utcnow()
     session.flush()
     audit.record(session, created_by_id, "invitation.sent", "invitation", invitation.id, organization.id, purpose=purpose.value)
-    return Issued(invitation, token, replaces_earlier=legacy, again=existing is not None and not legacy)
+    return Issued(invitation, token, replaces_earlier=legacy)
 
 
 def _mac(secret: str, message: str) -> bytes:
