@@ -244,7 +244,7 @@ def _own_response() -> Select[tuple[Response]]:
 
 
 def answers_view(p: Principal, assessment: Assessment) -> Literal["named", "pseudonymous", "combined"]:
-    """How the principal (who may read the assessment) sees its individual answers (app.exports.service.submitted_answers):
+    """How the principal (who may read the assessment) sees its individual answers (app.exports.answers.submitted_answers):
     in a named cycle with the respondents' emails, as the welcome page says; in an anonymous one the backbone sees them
     under codes new in every export, and the organization itself only combined, never two rows tied to one person."""
     if not assessment.cycle.anonymous:

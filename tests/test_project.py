@@ -113,3 +113,18 @@ def test_the_scoring_engine_imports_nothing_but_the_instruments_schema():
             "print(heavy, mine)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[] []"
+
+
+def test_no_module_of_the_application_is_in_an_import_circle():
+    """import-linter checks circles among the modules of each package; this checks the whole tree, across packages
+    (imports made only for type checking left out, as the contracts do)."""
+    import grimp
+
+    graph = grimp.build_graph("app", cache_dir=None, exclude_type_checking_imports=True)
+    modules = sorted(m for m in graph.modules if m.startswith("app"))
+    circles = []
+    for m in modules:
+        for imported in graph.find_modules_directly_imported_by(m):
+            if imported.startswith("app") and graph.find_shortest_chain(importer=imported, imported=m):
+                circles.append(f"{m} -> {imported}")
+    assert not circles, circles

@@ -14,7 +14,7 @@ from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.assessments.service import current_result
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import NotFound
-from app.exports.service import submitted_answers
+from app.exports.answers import submitted_answers
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 

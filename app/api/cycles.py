@@ -19,13 +19,14 @@ from app.api.schemas import PLAIN_TEXT, PartnerOut, partner_out
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
 from app.assessments.results import IdPath
-from app.dashboard.service import comparison_table as build_table
-from app.dashboard.service import cycle_progress
+from app.dashboard.comparison import comparison_table as build_table
+from app.dashboard.progress import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
-from app.exports.service import export_response
+from app.exports.service import export_file
 from app.i18n import gettext as _
 from app.organizations.models import Organization
+from app.web.downloads import attachment
 
 router = APIRouter(tags=["cycles"])
 
@@ -169,4 +170,5 @@ def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalog
 def export(cycle_id: IdPath, kind: Literal["results", "items", "answers"], db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
            settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    return export_response(db, catalogue, settings, cycle, kind, format, principal.user_id)
+    f = export_file(db, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size, principal.user_id)
+    return attachment(f.content, f.name, f.media_type)

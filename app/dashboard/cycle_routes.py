@@ -14,7 +14,7 @@ from app import access, clock
 from app.assessments import service
 from app.assessments.models import Assessment, Cycle, Depth, Order
 from app.auth import invitations
-from app.dashboard.service import Progress, cycle_progress
+from app.dashboard.progress import Progress, cycle_progress
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import gettext as _

@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from app import access, audit, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
-from app.dashboard.service import comparison_table
+from app.dashboard.comparison import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
 from app.i18n import gettext as _
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization, OrgKind
 from app.web.csrf import csrf_protect
+from app.web.downloads import attachment
 from app.web.presenters import CellWords, cells_html, distribution_chart
 from app.web.templating import render
 
@@ -71,7 +72,8 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
 def export(cycle_id: Id, kind: Literal["results", "items", "answers"], fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
            principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    return exports.export_response(db, catalogue, settings, cycle, kind, fmt, principal.user_id)
+    f = exports.export_file(db, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size, principal.user_id)
+    return attachment(f.content, f.name, f.media_type)
 
 
 # -- the audit log ---------------------------------------------------------------------------------
@@ -96,8 +98,5 @@ def audit_page(request: Request, db: SessionDep, principal: CurrentUser, action:
 @router.get("/backbone/audit.csv")
 def audit_export(db: SessionDep, principal: CurrentUser, action: AuditAction = None) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    labels = audit.labels()
-    sheet = exports.audit_sheet(audit.backbone_events(db, backbone.id, action=action if action in labels else None, limit=None), labels)
-    audit.record(db, principal.user_id, "audit.exported", "organization", backbone.id, backbone.id)
-    db.commit()
-    return exports.attachment(exports.to_csv(sheet), f"{exports.file_stem(backbone.name, 'backbone')}-audit-log.csv", exports.CSV)
+    f = exports.audit_log_file(db, backbone, action, principal.user_id)
+    return attachment(f.content, f.name, f.media_type)

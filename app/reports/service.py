@@ -30,7 +30,7 @@ from app.assessments.service import current_result, instrument_of
 from app.config import Settings
 from app.db import writable
 from app.errors import NotFound
-from app.exports.service import file_stem
+from app.exports.formats import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
@@ -183,7 +183,7 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
 
 
 def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> dict[str, Any]:
-    from app.dashboard.service import comparison_table
+    from app.dashboard.comparison import comparison_table
     from app.organizations.labels import sector_label, size_label
     from app.web.presenters import distribution_chart
 

@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 
 if TYPE_CHECKING:
     from app.assessments.views import LevelView, ResultView
-    from app.dashboard.service import ComparisonTable, PartnerRow
+    from app.dashboard.comparison import ComparisonTable, PartnerRow
 
 
 def level_badge(level: LevelView | None, not_enough: str | None = None) -> Markup:

@@ -245,7 +245,7 @@ def test_the_backbones_coded_rows_release_no_field_that_the_results_groups_would
     and board members for the roles to go out with the rows, but the result shows the staff's figures, so who is staff
     can be found by matching subsets of coded rows to them; with the language beside the rows (six in English, five in
     Spanish: enough on its own) the English-speaking staff member would be alone. The rows never carry the language."""
-    from app.exports.service import answer_rows
+    from app.exports.answers import answer_rows
 
     setup["cycle"].anonymous = True
     rated = [i.id for i in setup["instrument"].items if i.is_rated]

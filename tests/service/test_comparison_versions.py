@@ -16,7 +16,7 @@ from app.assessments import service
 from app.assessments.comparison import baseline_comparison
 from app.assessments.models import Answer, Assessment
 from app.config import ROOT
-from app.dashboard.service import comparison_table
+from app.dashboard.comparison import comparison_table
 from app.instruments.loader import load_catalogue
 from app.organizations.models import Role
 from tests import factories as f

@@ -13,8 +13,10 @@ from sqlalchemy import select, update
 from app.assessments import service
 from app.assessments.models import Answer, Response
 from app.assessments.views import LevelView
-from app.dashboard.service import Cell, PartnerRow, Progress, SummaryCache, comparison_table, cycle_progress
-from app.exports import service as exports
+from app.dashboard.comparison import Cell, PartnerRow, comparison_table
+from app.dashboard.progress import Progress, cycle_progress
+from app.dashboard.summaries import SummaryCache
+from app.exports import formats, sheets
 from app.i18n import locale
 from app.scoring import shown as half_up
 from app.web.presenters import CellWords, cells_html
@@ -89,7 +91,7 @@ def test_progress_rows(db, catalogue, world):
 
 def test_results_export_equals_the_comparison_in_csv_and_xlsx(db, catalogue, world):
     table = comparison_table(db, catalogue, world["follow"], "en")
-    sheet = exports.results_sheet(db, catalogue, world["follow"], "en")
+    sheet = sheets.results_sheet(db, catalogue, world["follow"], "en")
     records = sheet.records()
     assert len(records) == 3 * 10  # three partners, overall + nine domains
     rows = by_name(table)
@@ -97,11 +99,11 @@ def test_results_export_equals_the_comparison_in_csv_and_xlsx(db, catalogue, wor
         row = rows[rec["partner"].split()[0]]
         cell = row.overall if rec["domain_id"] == "overall" else row.cells[rec["domain_id"]]
         assert rec["score"] == cell.shown and rec["change"] == cell.change
-    parsed = list(csv.DictReader(io.StringIO(exports.to_csv(sheet).decode("utf-8-sig"))))
+    parsed = list(csv.DictReader(io.StringIO(formats.to_csv(sheet).decode("utf-8-sig"))))
     assert parsed[0].keys() >= {"Partner", "Domain", "Score", "Readiness level", "Change since baseline"}
     alder_data = next(p for p in parsed if p["Partner"].startswith("Alder") and p["Domain id"] == "data")
     assert (alder_data["Score"], alder_data["Readiness level"], alder_data["Change since baseline"]) == ("67", "Established", "34")
-    book = load_workbook(io.BytesIO(exports.to_xlsx([sheet])), read_only=True)
+    book = load_workbook(io.BytesIO(formats.to_xlsx([sheet])), read_only=True)
     ws = book.worksheets[0]
     values = list(ws.values)
     header = list(values[0])
@@ -113,29 +115,29 @@ def test_exports_neutralise_formulas_and_speak_spanish(db, catalogue, world):
     world["a"].name = "=HYPERLINK(\"http://evil\")"
     db.flush()
     with locale("es"):
-        sheet = exports.results_sheet(db, catalogue, world["follow"], "es")
+        sheet = sheets.results_sheet(db, catalogue, world["follow"], "es")
     assert "Puntuación" in sheet.headers and "Nivel de preparación" in sheet.headers
-    text = exports.to_csv(sheet).decode("utf-8-sig")
+    text = formats.to_csv(sheet).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
-    ws = load_workbook(io.BytesIO(exports.to_xlsx([sheet]))).worksheets[0]
+    ws = load_workbook(io.BytesIO(formats.to_xlsx([sheet]))).worksheets[0]
     names = {ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)}
     assert "'=HYPERLINK(\"http://evil\")" in names
     assert all(ws.cell(row=r, column=2).data_type == "s" for r in range(2, ws.max_row + 1))
 
 
 def test_answers_export_is_pseudonymous_and_suppresses_small_groups(db, catalogue, world):
-    sheet = exports.answers_sheet(db, world["follow"], min_group_size=5)
+    sheet = sheets.answers_sheet(db, world["follow"], min_group_size=5)
     records = sheet.records()
     assert records and all(r["respondent"].startswith("P-") for r in records)
     # Per partner one executive and four staff: a role shared by fewer than five is not released, for anyone.
     assert {r["role_group"] for r in records} == {None}
-    again = exports.answers_sheet(db, world["follow"], min_group_size=5).records()
+    again = sheets.answers_sheet(db, world["follow"], min_group_size=5).records()
     assert not {r["respondent"] for r in records} & {r["respondent"] for r in again}  # new codes in every export
     assert not any("@" in str(v) for r in records for v in r.values())
 
 
 def test_items_export_has_one_row_per_partner_and_rated_item(db, catalogue, world):
-    sheet = exports.items_sheet(db, catalogue, world["follow"], "en")
+    sheet = sheets.items_sheet(db, catalogue, world["follow"], "en")
     rated = [i for i in world["instrument"].items if i.is_rated]
     assert len(sheet.rows) == 2 * len(rated)
     rec = next(r for r in sheet.records() if r["partner"].startswith("Birch") and r["domain_id"] == "data")
@@ -209,9 +211,9 @@ def test_the_summary_cache_drops_the_least_recently_used_beyond_its_size():
 
 def test_the_answers_export_reads_the_same_few_statements_whatever_the_partners(db, catalogue, world, statements):
     """No query per partner (it was three per partner)."""
-    exports.answers_sheet(db, world["baseline"], min_group_size=5)
+    sheets.answers_sheet(db, world["baseline"], min_group_size=5)
     few = len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
     statements.clear()
-    sheet = exports.answers_sheet(db, world["follow"], min_group_size=5)
+    sheet = sheets.answers_sheet(db, world["follow"], min_group_size=5)
     assert {r["partner"] for r in sheet.records()} == {world["a"].name, world["b"].name}
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 6 and few <= 6

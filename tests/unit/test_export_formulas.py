@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.exports.service import safe
+from app.exports.formats import safe
 
 
 @pytest.mark.parametrize("text", [

@@ -1,4 +1,4 @@
-"""The backbone's view of a cycle: progress per partner and the partners x domains comparison.
+"""The backbone's comparison of a cycle: partners x domains, with the change since the baseline, filtered and sorted.
 
 Everything here reads stored results (their ``summary``), never re-scores: the comparison of 500
 partners is a few queries and a loop. Change since the baseline follows the instrument mapping
@@ -8,71 +8,21 @@ the number a person reads always agree with the two scores beside them.
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus, Result
+from app.assessments.models import Assessment, Cycle
 from app.assessments.service import instrument_of
 from app.assessments.views import LevelView, level_views
+from app.dashboard.summaries import cycle_summaries
 from app.instruments.loader import Catalogue
 from app.instruments.mapping import IdMap
 from app.organizations.models import SIZE_BANDS, Organization
 from app.scoring.compare import moves
 
-
-class Progress(StrEnum):
-    not_started = "not_started"
-    in_progress = "in_progress"
-    submitted = "submitted"
-    reopened = "reopened"
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    organization: Organization
-    assessment: Assessment
-    status: Progress
-    submitted: int
-    in_progress: int
-    last_activity: dt.datetime | None
-
-
-def cycle_progress(db: Session, cycle: Cycle) -> list[ProgressRow]:
-    """Each partner of the cycle: status, responses submitted and under way, last activity."""
-    pairs = db.execute(select(Assessment, Organization).join(Organization, Organization.id == Assessment.organization_id)
-                       .where(Assessment.cycle_id == cycle.id).order_by(func.lower(Organization.name))).all()
-    ids = [a.id for a, _ in pairs]
-    counts: dict[int, dict[ResponseStatus, int]] = {i: {} for i in ids}
-    last: dict[int, dt.datetime] = {}
-    if ids:
-        for aid, status, n, latest in db.execute(
-                select(Response.assessment_id, Response.status, func.count(), func.max(Response.updated_at))
-                .where(Response.assessment_id.in_(ids)).group_by(Response.assessment_id, Response.status)):
-            counts[aid][status] = n
-            last[aid] = max(last.get(aid, latest), latest)
-    rows = []
-    for a, org in pairs:
-        c = counts[a.id]
-        if a.status is AssessmentStatus.submitted:
-            status = Progress.submitted
-        elif a.status is AssessmentStatus.reopened:
-            status = Progress.reopened
-        else:
-            status = Progress.in_progress if c else Progress.not_started
-        activity = [t for t in (last.get(a.id), a.submitted_at) if t]
-        rows.append(ProgressRow(org, a, status, c.get(ResponseStatus.submitted, 0), c.get(ResponseStatus.in_progress, 0),
-                                max(activity) if activity else None))
-    return rows
-
-
-# -- the comparison ----------------------------------------------------------------------------
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__, 5 000 cells a page
 class Cell:
@@ -200,52 +150,6 @@ def comparison_table(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str,
             elif move and move < 0:
                 table.moved_down.append((r.organization.name, d.title))
     return table
-
-
-def cycle_summaries(db: Session, cycle_id: int, key: Any) -> dict[int, dict[str, Any]]:
-    """The current results' summaries of a cycle's assessments, by `key` (the assessment's id or its organization's).
-
-    A stored result never changes (a recomputation adds a row), so its summary is decoded once per process and kept
-    (`_summaries`): the comparison page of 500 partners then reads ids, not 1,000 JSON documents. Joined in the query:
-    a list of 500 ids to compile and send cost more than the summaries themselves. The dicts returned are shared:
-    read them, never change them."""
-    current = (select(key, Result.id, Result.computed_at).join(Assessment, Assessment.id == Result.assessment_id)
-               .where(Assessment.cycle_id == cycle_id, Result.is_current.is_(True)))
-    rows = db.execute(current).all()
-    found = _summaries.get_many([(rid, at) for _, rid, at in rows])
-    if len(found) < len(rows):  # a result computed since (or a cold start): the cycle's summaries read again, once
-        fresh = db.execute(current.add_columns(Result.summary)).all()
-        _summaries.put_many({(rid, at): summary or {} for _, rid, at, summary in fresh})
-        return {k: summary or {} for k, _, _, summary in fresh}
-    return {k: found[(rid, at)] for k, rid, at in rows}
-
-
-class SummaryCache:
-    """Decoded summaries by (result id, computed at), the least recently used dropped beyond `size` (a decoded summary
-    takes about 5 KB: 5,000 of them, five comparisons of 500 partners with their baselines, about 25 MB at most)."""
-
-    def __init__(self, size: int = 5_000):
-        self.size = size
-        self._items: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, keys: list[tuple[int, dt.datetime]]) -> dict[tuple[int, dt.datetime], dict[str, Any]]:
-        with self._lock:
-            found = {k: self._items[k] for k in keys if k in self._items}
-            for k in found:
-                self._items.move_to_end(k)
-            return found
-
-    def put_many(self, items: dict[tuple[int, dt.datetime], dict[str, Any]]) -> None:
-        with self._lock:
-            self._items.update(items)
-            for k in items:
-                self._items.move_to_end(k)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_summaries = SummaryCache()
 
 
 def _bands(found: set[str]) -> list[str]:
