@@ -12,12 +12,13 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import ROOT, Settings, prepare
@@ -25,6 +26,8 @@ from app.db import make_engine
 from app.instruments.loader import Catalogue, load_catalogue
 from app.main import create_app
 from app.migration import migrate_database
+from app.models import Base
+from tests import dashboard_world
 
 TEST_SECRET = "test-secret-key-with-enough-entropy-0123456789"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,19 +67,66 @@ def catalogue() -> Catalogue:
     return load_catalogue(ROOT / "surveys")
 
 
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[object]:
+def _shares_the_world(request: pytest.FixtureRequest) -> bool:
+    """Whether a test of this module uses the shared world (any of its tests asks for ``world``, the one below)."""
+    module = request.module
+    found = module.__dict__.get("_reassess_shares_world")
+    if found is None:
+        found = any(getattr(item, "module", None) is module and "world_rows" in getattr(item, "fixturenames", ())
+                    for item in request.session.items)
+        module._reassess_shares_world = found
+    return found
+
+
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """One connection and transaction for a module whose tests share the world: rolled back after the module."""
     conn = engine.connect()
     outer = conn.begin()
-    # Failures counted by tests that committed to this database (a server under test) do not limit this test's clients.
-    conn.execute(text("DELETE FROM rate_limit_failures"))
     yield conn
     outer.rollback()
     conn.close()
 
 
 @pytest.fixture
-def db(connection: object) -> Iterator[Session]:
+def connection(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Connection]:
+    """The test's connection, whose transaction is rolled back after the test. In a module that shares the world, the
+    module's connection: the world is built once in its transaction, and each test runs in a savepoint of its own."""
+    if _shares_the_world(request):
+        request.getfixturevalue("world_rows")  # built before the test's savepoint, so that it outlives it
+        conn = request.getfixturevalue("module_connection")
+        tx = conn.begin_nested()
+    else:
+        conn = engine.connect()
+        tx = conn.begin()
+    # Failures counted by tests that committed to this database (a server under test) do not limit this test's clients.
+    conn.execute(text("DELETE FROM rate_limit_failures"))
+    yield conn
+    if tx.is_active:
+        tx.rollback()
+    if not _shares_the_world(request):
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def world_rows(module_connection: Connection, catalogue: Catalogue) -> dict[str, Any]:
+    """The shared world (tests/dashboard_world.py), built once per module that uses it: what each name refers to."""
+    factory = sessionmaker(bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    with factory() as session:
+        built = dashboard_world.build(session, catalogue)
+        return {name: (type(v), v.id) if isinstance(v, Base) else v for name, v in built.items()}
+
+
+@pytest.fixture
+def world(world_rows: dict[str, Any], db: Session) -> dict[str, Any]:
+    """A small partnership with hand-computable results (tests/dashboard_world.py): a baseline and its follow-up of three
+    partners, two backbone staff and two leads. Built once per module; each test gets its objects in its own session,
+    and what it changes is rolled back after it."""
+    return {name: db.get(*ref) if isinstance(ref, tuple) else ref for name, ref in world_rows.items()}
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     with factory() as session:
         yield session
@@ -96,7 +146,7 @@ def statements(db: Session) -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: Engine, catalogue: Catalogue, connection: object) -> FastAPI:
+def app(settings: Settings, engine: Engine, catalogue: Catalogue, connection: Connection) -> FastAPI:
     app = create_app(settings, engine=engine, catalogue=catalogue, check_database=False)
     app.state.sessionmaker = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     return app

@@ -13,16 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from app.reports import renderer, service
-from tests import dashboard_world
 
 pytestmark = pytest.mark.pdf
 
 TOP_MARGIN_PT = 22 / 25.4 * 72  # the reports' @page top margin, where the running header sits
-
-
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from app.assessments import service as assessments
 from app.i18n import format_date, locale
 from app.reports import service
 from app.reports.models import ReportCacheEntry
-from tests import dashboard_world
 from tests import factories as f
 from tests.conftest import ARTIFACTS
 
@@ -43,11 +42,6 @@ def pdf_objects(pdf: bytes) -> bytes:
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
 
 
 def test_spanish_report_reads_in_spanish_with_the_results_numbers(db, catalogue, settings, world, tmp_path):

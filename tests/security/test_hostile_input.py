@@ -18,11 +18,6 @@ from tests import factories as f
 SCRIPT = '<script>alert("x")</script>'
 
 
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
-
-
 def counts(db) -> tuple[int, int, int]:
     return (db.scalar(select(func.count()).select_from(Organization)), db.scalar(select(func.count()).select_from(Cycle)),
             db.scalar(select(func.count()).select_from(Answer)))

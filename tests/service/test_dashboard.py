@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
@@ -22,11 +21,6 @@ from app.scoring import shown as half_up
 from app.web.presenters import CellWords, cells_html
 from tests import dashboard_world
 from tests.dashboard_world import weighted_overall
-
-
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
 
 
 def by_name(table):

@@ -42,9 +42,9 @@ FUZZ = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, data
 
 
 @pytest.fixture
-def world(db, catalogue) -> dict:
-    """Two cycles (a baseline and its follow-up) of three partners, with results, and an API token per role."""
-    world = dashboard_world.build(db, catalogue)
+def world(world, db) -> dict:
+    """The shared world (two cycles of three partners, with results), a respondent and an API token per role."""
+    world = dict(world)
     world["respondent"] = f.user(db, world["a"], Role.respondent)
     db.commit()
     world["headers"] = {"anonymous": {}, **{role: f.api_token(db, world[role]) for role in ROLES[1:]},

@@ -5,18 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from sqlalchemy import select
 
 from app.audit import AuditEvent
 from app.organizations.models import Role
-from tests import dashboard_world
 from tests import factories as f
-
-
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
 
 
 def test_admin_sees_who_did_what_newest_first_and_downloads_it(client, db, world, csrf):

@@ -18,13 +18,7 @@ from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.organizations.models import Organization, Role
 from app.organizations.service import add_member
-from tests import dashboard_world
 from tests import factories as f
-
-
-@pytest.fixture
-def world(db, catalogue):
-    return dashboard_world.build(db, catalogue)
 
 
 def test_partner_users_and_strangers_do_not_reach_the_workspace(client, db, world):
