@@ -8,17 +8,19 @@ Scoping functions return SQL conditions, so list queries cannot forget a tenant 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.assessments.models import Assessment, Cycle, Response
+from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus
 from app.auth.models import Invitation
 from app.auth.service import Principal
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.organizations.models import BACKBONE_ROLES, Organization, OrgKind, Role
+from app.plans.models import Action
 
 Need = Literal["read", "manage", "admin"]
 
@@ -53,6 +55,9 @@ def home_for(p: Principal) -> str:
         return "/backbone"
     if is_partner_lead(p):
         return "/partner"
+    editing = plan_org_ids(p)
+    if editing:
+        return f"/plans/{min(editing)}"
     return "/respond"
 
 
@@ -200,6 +205,55 @@ def invitations_of(session: Session, p: Principal, assessments: list[Assessment]
     return out
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one invitation stands, as its lead sees it: 'revoked', 'not-opened', 'opened' (the link was opened, nothing
+    answered yet), 'answering' or 'submitted'; ``answered``: how many questions have an answer, in a named cycle only
+    (None in an anonymous one, whose lead learns no one's progress). Never an answer, never when anything was answered."""
+
+    state: Literal["revoked", "not-opened", "opened", "answering", "submitted"]
+    answered: int | None = None
+
+
+def invitation_standings(session: Session, p: Principal, assessments: list[Assessment]) -> dict[int, Standing]:
+    """Per invitation id: where each respondent's invitation of these assessments stands, for those the principal may
+    manage (a lead: their own organization's; two queries). The response counted is the one the invitation's link
+    started; only whether each answer is given is read, never what it is."""
+    managed = {a.id: a for a in assessments if can(p, a.organization, "manage")}
+    if not managed:
+        return {}
+    rows = session.execute(
+        select(Invitation.id, Invitation.assessment_id, Invitation.revoked_at.is_not(None), Invitation.used_at.is_not(None),
+               Response.id, Response.status)
+        .outerjoin(Response, and_(Response.invitation_id == Invitation.id, Response.assessment_id == Invitation.assessment_id))
+        .where(Invitation.assessment_id.in_(managed))).all()
+    named_responses = {r[4] for r in rows if r[4] is not None and not managed[r[1]].cycle.anonymous}
+    answered: dict[int, int] = {}
+    started = {r[4] for r in rows if r[4] is not None}
+    given = or_(Answer.value.is_not(None), Answer.special.is_not(None), Answer.text.is_not(None),
+                and_(Answer.choices.is_not(None), cast(Answer.choices, String) != "null"))
+    if started:
+        # Whether anyone has answered anything (all cycles: 'answering'), and how much (named cycles only).
+        counted = session.execute(select(Answer.response_id, func.sum(case((given, 1), else_=0)))
+                                  .where(Answer.response_id.in_(started)).group_by(Answer.response_id)).all()
+        answered = {rid: int(n or 0) for rid, n in counted}
+    out: dict[int, Standing] = {}
+    for inv_id, _assessment_id, revoked, used, response_id, status in rows:
+        n = answered.get(response_id, 0) if response_id is not None else 0
+        shown = n if response_id in named_responses else None
+        if revoked:
+            out[inv_id] = Standing("revoked")
+        elif status is ResponseStatus.submitted:
+            out[inv_id] = Standing("submitted")
+        elif n:
+            out[inv_id] = Standing("answering", shown)
+        elif used:
+            out[inv_id] = Standing("opened", shown)
+        else:
+            out[inv_id] = Standing("not-opened")
+    return out
+
+
 def get_invitation(session: Session, p: Principal, invitation_id: int) -> Invitation:
     """A respondent's invitation, for the lead (or backbone admin) who may manage its assessment."""
     invitation = session.get(Invitation, invitation_id)
@@ -243,6 +297,26 @@ def _own_response() -> Select[tuple[Response]]:
             .where(Response.id == bindparam("response_id")))
 
 
+def instrument_versions(session: Session, p: Principal) -> set[tuple[str, str]] | None:
+    """The instrument versions the principal may read on the catalogue pages: every one for backbone staff (None);
+    for anyone else, those of the cycles they take part in: a lead's organization's cycles, a respondent's own
+    responses' (a link's session: its invitation's). Reading a version shows its questions, never anyone's answers."""
+    if is_backbone(p):
+        return None
+    if p.via_token:
+        return set()
+    found: set[tuple[str, str]] = set()
+    if p.invitation_id is None and lead_org_ids(p):
+        found |= {(i, v) for i, v in session.execute(select(Cycle.instrument_id, Cycle.instrument_version).where(cycle_scope(p)))}
+    if p.invitation_id is not None:  # a link's session: its invitation's assessment
+        assessments: ColumnElement[bool] = Assessment.id == p.invitation_assessment_id
+    else:  # an account's own responses (a respondent who signed in, a lead answering)
+        assessments = Assessment.id.in_(select(Response.assessment_id).where(Response.user_id == p.user_id, Response.invited.is_(False)))
+    found |= {(i, v) for i, v in session.execute(select(Cycle.instrument_id, Cycle.instrument_version)
+                                                .join(Assessment, Assessment.cycle_id == Cycle.id).where(assessments))}
+    return found
+
+
 def answers_view(p: Principal, assessment: Assessment) -> Literal["named", "pseudonymous", "combined"]:
     """How the principal (who may read the assessment) sees its individual answers (app.exports.answers.submitted_answers):
     in a named cycle with the respondents' emails, as the welcome page says; in an anonymous one the backbone sees them
@@ -250,3 +324,60 @@ def answers_view(p: Principal, assessment: Assessment) -> Literal["named", "pseu
     if not assessment.cycle.anonymous:
         return "named"
     return "pseudonymous" if assessment.organization.backbone_id in backbone_ids(p) else "combined"
+
+
+def team_texts_view(p: Principal, assessment: Assessment) -> Literal["named", "combined"]:
+    """How the principal (who may read the assessment) sees what its people wrote (app.assessments.texts): in a named
+    cycle with the respondents' emails, as the welcome page says; in an anonymous one without anything beside a text."""
+    return "named" if not assessment.cycle.anonymous else "combined"
+
+
+def may_mark_texts(p: Principal, assessment: Assessment) -> bool:
+    """Only the organization's own leads choose the texts its report quotes and hide a text that identifies someone."""
+    return p.invitation_id is None and not p.via_token and assessment.organization_id in lead_org_ids(p)
+
+
+# -- action plans ------------------------------------------------------------------------------------
+
+def plan_org_ids(p: Principal) -> set[int]:
+    """The partners whose action plan the principal changes: those they lead, and those whose lead made them a plan
+    editor (who reaches the plan and nothing else: no answer, no result)."""
+    if p.invitation_id is not None:
+        return set()
+    return {s.organization_id for s in p.seats if s.kind is OrgKind.partner and s.role in (Role.partner_lead, Role.plan_editor)}
+
+
+def may_read_plan(p: Principal, org: Organization) -> bool:
+    """A partner's plan is read by whoever changes it and by its backbone's staff; never by another partner."""
+    return org.kind is OrgKind.partner and (org.id in plan_org_ids(p) or (p.invitation_id is None and org.backbone_id in backbone_ids(p)))
+
+
+def get_plan_organization(session: Session, p: Principal, org_id: int, need: Literal["read", "change"] = "read") -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None or not may_read_plan(p, org):
+        raise NotFound()
+    if need == "change" and org.id not in plan_org_ids(p):
+        raise Forbidden()
+    return org
+
+
+def get_action(session: Session, p: Principal, action_id: int, need: Literal["read", "change"] = "read") -> Action:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound()
+    get_plan_organization(session, p, action.organization_id, need)
+    return action
+
+
+def plan_organizations(session: Session, p: Principal) -> list[Organization]:
+    """The partners whose plan the principal changes, by name."""
+    ids = plan_org_ids(p)
+    if not ids:
+        return []
+    return list(session.scalars(select(Organization).where(Organization.id.in_(ids), Organization.archived_at.is_(None))
+                                .order_by(Organization.name)))
+
+
+def may_name_plan_editors(p: Principal, org: Organization) -> bool:
+    """Only the organization's leads ask people to help with its plan (a plan editor does not add others)."""
+    return p.invitation_id is None and org.id in lead_org_ids(p)

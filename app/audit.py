@@ -53,6 +53,11 @@ def labels() -> dict[str, str]:
         "assessment.submitted": _("Assessment submitted"), "assessment.reopened": _("Assessment reopened"),
         "result.recomputed": _("Result recomputed"), "result.withdrawn": _("Result withdrawn: too few respondents for an anonymous cycle"),
         "report.downloaded": _("Report downloaded"),
+        "action.created": _("Action created"), "action.updated": _("Action changed"), "action.completed": _("Action done"),
+        "action.dropped": _("Action dropped"), "action.noted": _("Progress note added"),
+        "plan.editor_removed": _("Plan editor removed"),
+        "text.quoted": _("Text chosen for the report"), "text.unquoted": _("Text taken out of the report"),
+        "text.hidden": _("Text hidden: it identifies someone"), "text.shown": _("Hidden text shown again"),
         "audit.exported": _("Audit log exported"),
     }
 
@@ -63,7 +68,8 @@ def detail_labels() -> dict[str, str]:
 
     return {"name": _("Name"), "fields": _("Changed"), "kind": _("Export"), "format": _("Format"), "language": _("Language"),
             "purpose": _("Invitation for"), "sent": _("Reminders sent"), "responses": _("Responses"),
-            "engine_version": _("Scoring engine"), "reason": _("Reason")}
+            "engine_version": _("Scoring engine"), "reason": _("Reason"),
+            "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages")}
 
 
 @dataclass(frozen=True)

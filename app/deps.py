@@ -123,7 +123,10 @@ def _follow_language(request: Request, principal: Principal) -> str | None:
             db.execute(update(User).where(User.id == principal.user_id).values(preferred_language=chosen))
             db.commit()
         return None
-    if not chosen and not request.state.lang_from_cookie and principal.language in request.app.state.settings.locales:
+    # The person's own choice wins over a device's cookie in a link's session: a respondent who chose Español on one
+    # device reads Español on the next, whatever that browser chose before.
+    cookie_wins = request.state.lang_from_cookie and principal.invitation_id is None
+    if not chosen and not cookie_wins and principal.language in request.app.state.settings.locales:
         return principal.language
     return None
 

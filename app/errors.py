@@ -38,3 +38,16 @@ class LoginRequired(AppError):
 
 class RateLimited(AppError):
     status_code = 429
+
+
+class LinkGone(NotFound):
+    """An invitation link that opens nothing (any more). ``reason``: 'not-valid' (unknown or revoked: the same answer for
+    both, so that nobody learns a link existed), 'expired' (a lead's link past its time) or 'closed' (its cycle has
+    closed). ``language``: the invitation's, when there is one, so that the page speaks the invitee's language."""
+
+    def __init__(self, message: str = "", *, reason: str = "not-valid", language: str | None = None, **details: object):
+        super().__init__(message, **details)
+        self.reason = reason
+        self.language = language
+        if reason != "not-valid":
+            self.status_code = 410

@@ -1,14 +1,15 @@
 """Every ORM model, imported in one place so metadata and Alembic see them all."""
 
-from app.assessments.models import Answer, Assessment, Cycle, InstrumentRecord, Response, Result
+from app.assessments.models import Answer, Assessment, Cycle, InstrumentRecord, Response, Result, TextMark
 from app.audit import AuditEvent
 from app.auth.models import ApiToken, Invitation, User, UserSession
 from app.auth.ratelimit import RateLimitFailure
 from app.db import Base
 from app.organizations.models import Membership, Organization
+from app.plans.models import Action, ActionNote, CheckIn
 from app.reports.models import ReportCacheEntry
 
 __all__ = [
-    "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "Cycle", "InstrumentRecord", "Invitation",
-    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "User", "UserSession",
+    "Action", "ActionNote", "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "CheckIn", "Cycle", "InstrumentRecord", "Invitation",
+    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "TextMark", "User", "UserSession",
 ]

@@ -27,6 +27,8 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.dashboard.routes import router as dashboard_router
     from app.organizations.routes import router as partners_router
     from app.partner.routes import router as partner_router
+    from app.plans.editor_routes import router as plan_editors_router
+    from app.plans.routes import router as plans_router
     from app.reports.routes import router as reports_router
     from app.respond.entry import router as entry_router
     from app.respond.review_routes import router as review_router
@@ -36,7 +38,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.web.routes import router as web_router
 
     html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, review_router, respond_router,
-            partner_router, dashboard_router, partners_router, cycles_router, reports_router]
+            partner_router, plans_router, plan_editors_router, dashboard_router, partners_router, cycles_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

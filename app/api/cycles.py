@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
 from app import access, i18n
@@ -31,9 +31,14 @@ from app.web.downloads import attachment
 router = APIRouter(tags=["cycles"])
 
 
+LanguageKey = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+CycleName = Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT)]
+
+
 class CycleOut(BaseModel):
     id: int
     name: str
+    names: dict[str, str] = Field(description="The name in the partnership's other languages (language code -> name)")
     instrument_id: str
     instrument_version: str
     depth: str
@@ -48,6 +53,8 @@ class CycleOut(BaseModel):
 class CycleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
+    names: dict[LanguageKey, CycleName] = Field(default_factory=dict, max_length=20,
+                                                description="The name in the partnership's other languages (language code -> name)")
     instrument_id: str = Field(max_length=64)
     instrument_version: str = Field(max_length=20)
     opens_on: dt.date
@@ -60,7 +67,8 @@ class CycleIn(BaseModel):
 
 
 def cycle_out(c: Cycle) -> CycleOut:
-    return CycleOut(id=c.id, name=c.name, instrument_id=c.instrument_id, instrument_version=c.instrument_version, depth=c.depth.value,
+    return CycleOut(id=c.id, name=c.name, names=dict(c.names or {}), instrument_id=c.instrument_id, instrument_version=c.instrument_version,
+                    depth=c.depth.value,
                     order=c.order.value, anonymous=c.anonymous, opens_on=c.opens_on, closes_on=c.closes_on, closed=c.closed_at is not None,
                     baseline_id=c.baseline_id)
 
@@ -71,8 +79,13 @@ def list_cycles(db: SessionDep, principal: CurrentUser) -> list[CycleOut]:
 
 
 @router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)", responses=WRITE_ERRORS)
-def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> CycleOut:
+def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> CycleOut:
     backbone = access.get_backbone(db, principal, "admin")
+    unknown = sorted(set(body.names) - set(settings.locales) | ({settings.default_locale} & set(body.names)))
+    if unknown:
+        raise Invalid(_("Names are given for the partnership's other languages (%(languages)s), not for: %(unknown)s.",
+                        languages=", ".join(x for x in settings.locales if x != settings.default_locale) or "-",
+                        unknown=", ".join(unknown)), field="names")
     instrument = catalogue.find(body.instrument_id, body.instrument_version)
     if instrument is None:
         raise Invalid(_("Choose an instrument from the list."), field="instrument_id")
@@ -83,7 +96,7 @@ def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: 
             raise NotFound()
     cycle = service.create_cycle(db, backbone=backbone, actor_id=principal.user_id, name=body.name, instrument=instrument,
                                  opens_on=body.opens_on, closes_on=body.closes_on, depth=Depth(body.depth), order=Order(body.order),
-                                 anonymous=body.anonymous, baseline=baseline, partner_ids=body.partner_ids)
+                                 anonymous=body.anonymous, baseline=baseline, partner_ids=body.partner_ids, names=body.names)
     db.commit()
     return cycle_out(cycle)
 

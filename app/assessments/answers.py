@@ -67,6 +67,7 @@ def restart_response(session: Session, response: Response, invitation_id: int) -
     ensure_writable(response)
     session.execute(delete(Answer).where(Answer.response_id == response.id))
     response.role_group, response.race_ethnicity, response.last_page = None, None, None
+    response.self_description = None
     response.pseudonym, response.invitation_id, response.updated_at = new_pseudonym(), invitation_id, utcnow()
     session.flush()
 
@@ -247,6 +248,20 @@ def set_respondent_profile(session: Session, catalogue: Catalogue, response: Res
     response.role_group = role_group
     response.race_ethnicity = [c for c in categories if c in race_ethnicity] or None
     response.updated_at = utcnow()
+
+
+MAX_SELF_DESCRIPTION = 200
+SELF_DESCRIBE = "self_describe"
+
+
+def set_self_description(response: Response, text: str | None) -> None:
+    """What a respondent who ticked "I describe myself another way" wrote, for them alone: never grouped, never exported.
+    Cleared when the option is not ticked. Call after set_respondent_profile."""
+    ensure_writable(response)
+    cleaned = " ".join(clean_text(text or "").split())
+    if len(cleaned) > MAX_SELF_DESCRIPTION:
+        raise Invalid(_("Your description is too long: at most %(n)s characters.", n=MAX_SELF_DESCRIPTION), field="self_description")
+    response.self_description = (cleaned or None) if SELF_DESCRIBE in (response.race_ethnicity or []) else None
 
 
 def response_counts(session: Session, assessment_ids: Sequence[int]) -> dict[int, dict[str, int]]:

@@ -60,7 +60,7 @@ def compare_rows(catalogue: Catalogue, current: Assessment, row: Result, earlier
                             baseline_level=names_then.get(entry.baseline_level or ""), level_move=entry.level_move)
 
     domains = [change(d, inst_now.domain(d.id).title.get(lang)) for d in cmp.domains]
-    return ComparisonView(baseline_cycle_name=earlier.cycle.name, overall=change(cmp.overall, ""), domains=domains,
+    return ComparisonView(baseline_cycle_name=earlier.cycle.name_in(lang), overall=change(cmp.overall, ""), domains=domains,
                           not_comparable_domains=[inst_now.domain(d).title.get(lang) for d in cmp.not_comparable_domains],
                           not_comparable_items=len(cmp.not_comparable_items))
 

@@ -21,6 +21,7 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument
 from app.organizations.models import Organization, OrgKind
+from app.text import clean_text
 
 # -- cycles ------------------------------------------------------------------------------------
 
@@ -32,13 +33,18 @@ def instrument_of(catalogue: Catalogue, cycle: Cycle) -> Instrument:
     return instrument
 
 
-def cycle_problems(name: str, opens_on: dt.date | None, closes_on: dt.date | None) -> dict[str, str]:
-    """What is wrong with a cycle's name and dates, per field (forms show them all at once)."""
+def cycle_problems(name: str, opens_on: dt.date | None, closes_on: dt.date | None,
+                   names: dict[str, str] | None = None) -> dict[str, str]:
+    """What is wrong with a cycle's name (and its names in other languages: field ``name_<lang>``) and dates, per field
+    (forms show them all at once)."""
     found = {}
     if not name.strip():
         found["name"] = _("Give the cycle a name.")
     elif len(name.strip()) > 200:
         found["name"] = _("The name is too long (at most %(n)s characters).", n=200)
+    for lang, other in (names or {}).items():
+        if len(other.strip()) > 200:
+            found[f"name_{lang}"] = _("The name is too long (at most %(n)s characters).", n=200)
     if opens_on and closes_on and closes_on < opens_on:
         found["closes_on"] = _("The closing date must be on or after the opening date.")
     return found
@@ -46,19 +52,22 @@ def cycle_problems(name: str, opens_on: dt.date | None, closes_on: dt.date | Non
 
 def create_cycle(session: Session, *, backbone: Organization, actor_id: int | None, name: str, instrument: Instrument,
                  opens_on: dt.date, closes_on: dt.date, depth: Depth = Depth.full, order: Order = Order.integrated,
-                 anonymous: bool = True, baseline: Cycle | None = None, partner_ids: Iterable[int] = ()) -> Cycle:
-    name = name.strip()
-    for field, message in cycle_problems(name, opens_on, closes_on).items():
+                 anonymous: bool = True, baseline: Cycle | None = None, partner_ids: Iterable[int] = (),
+                 names: dict[str, str] | None = None) -> Cycle:
+    """``names``: the cycle's name in other languages of the partnership (language -> name; empty ones are left out)."""
+    name = clean_text(name).strip()
+    names = {lang: clean_text(v).strip() for lang, v in (names or {}).items() if v and v.strip()}
+    for field, message in cycle_problems(name, opens_on, closes_on, names).items():
         raise Invalid(message, field=field)
     if baseline is not None and baseline.backbone_id != backbone.id:
         raise NotFound()
-    cycle = Cycle(backbone_id=backbone.id, name=name, instrument_id=instrument.id, instrument_version=instrument.version,
+    cycle = Cycle(backbone_id=backbone.id, name=name, names=names or None, instrument_id=instrument.id, instrument_version=instrument.version,
                   depth=depth, order=order, anonymous=anonymous, opens_on=opens_on, closes_on=closes_on,
                   baseline_id=baseline.id if baseline else None)
     session.add(cycle)
     session.flush()
     add_partners(session, cycle, partner_ids)
-    audit.record(session, actor_id, "cycle.created", "cycle", cycle.id, backbone.id, name=name)
+    audit.record(session, actor_id, "cycle.created", "cycle", cycle.id, backbone.id, name=name, **({"names": names} if names else {}))
     return cycle
 
 

@@ -39,7 +39,9 @@ class Cycle(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     backbone_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # in the partnership's first language; also where `names` has none
+    # The name in each other language of the partnership (language -> name); pages, emails and reports use name_in().
+    names: Mapped[dict[str, Any] | None]
     instrument_id: Mapped[str] = mapped_column(String(64))
     instrument_version: Mapped[str] = mapped_column(String(20))
     depth: Mapped[Depth] = mapped_column(enum_column(Depth, "cycle_depth"), default=Depth.full)
@@ -52,6 +54,10 @@ class Cycle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     baseline: Mapped[Cycle | None] = relationship(remote_side="Cycle.id")
+
+    def name_in(self, lang: str) -> str:
+        """The cycle's name in the reader's language, or its first name when it has none in that language."""
+        return str((self.names or {}).get(lang) or self.name)
 
 
 class AssessmentStatus(StrEnum):
@@ -96,6 +102,8 @@ class Response(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     role_group: Mapped[str | None] = mapped_column(String(64))
     race_ethnicity: Mapped[list[Any] | None]
+    # What a respondent who chose "I describe myself another way" wrote: kept for them, never grouped, never exported.
+    self_description: Mapped[str | None] = mapped_column(Text)
     last_page: Mapped[str | None] = mapped_column(String(64))
     # Started from an invitation link: reachable only through a session opened with that person's link (and, on a new
     # device, their return code), never through an account's sign-in (app.access.get_own_response).
@@ -130,6 +138,28 @@ class Answer(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class TextField(StrEnum):
+    text = "text"  # the answer to a text question
+    comment = "comment"  # a comment on any question
+
+
+class TextMark(Base):
+    """What an organization's lead decided about one text its people wrote: quote it in the report, or hide it (it
+    identifies someone). The text itself stays as the respondent wrote it."""
+
+    __tablename__ = "text_marks"
+    __table_args__ = (UniqueConstraint("answer_id", "field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    field: Mapped[TextField] = mapped_column(enum_column(TextField, "text_field"))
+    quoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Result(Base):

@@ -1,5 +1,10 @@
 """Invitation links: personal, hashed at rest, expiring, revocable. A link is a key to one thing.
 
+A respondent's link works as long as its cycle: until the end of the cycle's closing day in the partnership's time zone
+(app.clock), or until the cycle is closed earlier; a later closing day (an extended cycle) extends it. "Send again" and
+reminders send the same link and carry its validity to the cycle's close. A lead's link, which has no cycle, lasts
+``settings.invitation_days``.
+
 A respondent's link opens one response, in a session that reaches nothing else (not the person's account, not their
 responses elsewhere) and ends when the invitation is revoked. Once the response is started, the link alone no longer
 opens it on a new device: the respondent's own return code is asked for too (``resume_code``), so that whoever else saw
@@ -25,14 +30,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, i18n
+from app import audit, clock, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
 from app.auth.security import token_hash
 from app.config import Settings
 from app.db import utcnow
-from app.errors import Invalid, NotFound
+from app.errors import Invalid, LinkGone
 from app.i18n import gettext as _
 from app.mail import render_mail
 from app.mail import send as send_mail
@@ -67,6 +72,10 @@ def parse_emails(raw: str) -> list[str]:
     return emails
 
 
+# Invitations that give an account a seat (a password, or the account's sign-in), used once; the others open a response.
+ACCOUNT_PURPOSES = (InvitationPurpose.partner_lead, InvitationPurpose.plan_editor)
+
+
 def issue(session: Session, settings: Settings, *, email: str, language: str, organization: Organization, purpose: InvitationPurpose,
           assessment_id: int | None, created_by_id: int | None) -> Issued:
     """A new invitation, or a fresh token for the same person's open invitation (no duplicates)."""
@@ -76,14 +85,18 @@ def issue(session: Session, settings: Settings, *, email: str, language: str, or
     query = select(Invitation).where(
         Invitation.email == email, Invitation.organization_id == organization.id, Invitation.purpose == purpose,
         Invitation.assessment_id == assessment_id, Invitation.revoked_at.is_(None))
-    if purpose is InvitationPurpose.partner_lead:
+    if purpose in ACCOUNT_PURPOSES:
         query = query.where(Invitation.used_at.is_(None))  # a lead's link is used once; a new invitation has a new link
     existing = session.scalar(query)
-    expires = utcnow() + dt.timedelta(days=settings.invitation_days)
+    cycle = session.scalar(select(Cycle).join(Assessment, Assessment.cycle_id == Cycle.id).where(Assessment.id == assessment_id)) \
+        if assessment_id is not None else None
+    expires = cycle_end(cycle) if cycle is not None else utcnow() + dt.timedelta(days=settings.invitation_days)
     legacy = existing is not None and existing.link_salt is None
     if existing is not None:
         invitation = existing
-        invitation.expires_at, invitation.language = max(expires, invitation.expires_at), language
+        # A respondent's link follows its cycle (a resend carries it to the cycle's close, it never shortens a lead's)
+        invitation.expires_at = expires if cycle is not None else max(expires, invitation.expires_at)
+        invitation.language = language
         if legacy:  # made before links were derived: its token cannot be sent again, so it gets a derived one
             invitation.link_salt = secrets.token_hex(16)
     else:
@@ -128,13 +141,41 @@ def code_matches(secret: str, response_id: int, pseudonym: str, typed: str) -> b
     return hmac.compare_digest(cleaned.encode(), expected.encode())
 
 
+def cycle_end(cycle: Cycle) -> dt.datetime:
+    """The moment a cycle's links stop: the end of its closing day in the partnership's time zone (a UTC timestamp)."""
+    next_day = dt.datetime.combine(cycle.closes_on + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone())
+    return next_day.astimezone(dt.UTC)
+
+
+def cycle_of(session: Session, invitation: Invitation) -> Cycle | None:
+    """The cycle of a respondent's invitation (None for a lead's)."""
+    if invitation.assessment_id is None:
+        return None
+    return session.scalar(select(Cycle).join(Assessment, Assessment.cycle_id == Cycle.id).where(Assessment.id == invitation.assessment_id))
+
+
+def valid_until(session: Session, invitation: Invitation) -> dt.datetime:
+    """Until when the invitation's link works: its cycle's end (which follows the cycle's closing day, so a cycle given
+    a later closing day extends its links), or, for a lead's link, the expiry it was given."""
+    cycle = cycle_of(session, invitation)
+    return cycle_end(cycle) if cycle is not None else invitation.expires_at
+
+
 def find_valid(session: Session, token: str) -> Invitation:
-    """The invitation a link opens, or NotFound with a message that says what to do."""
+    """The invitation a link opens, or LinkGone (a NotFound) that says why, with the invitation's language where there is
+    one. An unknown link and a revoked one get the same answer: nobody learns that a link existed."""
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token))) if 10 < len(token) < 200 else None
     if invitation is None or invitation.revoked_at is not None:
-        raise NotFound(_("This invitation link is not valid (any more). Ask the person who invited you to send a new one."))
-    if invitation.expires_at < utcnow():
-        raise NotFound(_("This invitation link has expired. Ask the person who invited you to send a new one."))
+        raise LinkGone(_("This invitation link is not valid (any more). Ask the person who invited you to send a new one."),
+                       reason="not-valid", language=invitation.language if invitation is not None else None)
+    cycle = cycle_of(session, invitation)
+    if cycle is not None and (cycle.closed_at is not None or cycle_end(cycle) <= utcnow()):
+        closed_on = clock.local(cycle.closed_at).date() if cycle.closed_at is not None else cycle.closes_on
+        raise LinkGone(_("The assessment this link was for closed on %(date)s.", date=i18n.format_date(closed_on)),
+                       reason="closed", language=invitation.language, closed_on=closed_on)
+    if cycle is None and invitation.expires_at <= utcnow():
+        raise LinkGone(_("This invitation link has expired. Ask the person who invited you to send a new one."),
+                       reason="expired", language=invitation.language)
     return invitation
 
 
@@ -150,7 +191,8 @@ def accept(session: Session, invitation: Invitation, user: User | None = None, *
         user = auth.create_user(session, invitation.email, password=None, language=invitation.language)
     organization = session.get(Organization, invitation.organization_id)
     assert organization is not None
-    role = Role.partner_lead if invitation.purpose is InvitationPurpose.partner_lead else Role.respondent
+    role = {InvitationPurpose.partner_lead: Role.partner_lead, InvitationPurpose.plan_editor: Role.plan_editor}.get(invitation.purpose,
+                                                                                                                Role.respondent)
     add_member(session, user, organization, role)
     if invitation.used_at is None:
         invitation.used_at = utcnow()
@@ -191,9 +233,10 @@ def send(db: Session, settings: Settings, issued: Issued, org: Organization, cyc
     inv = issued.invitation
     backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
     with i18n.locale(inv.language):
-        expires = i18n.format_date(inv.expires_at)
+        expires = i18n.format_date(inv.expires_at - dt.timedelta(microseconds=1))  # the last day it works, in the zone
     subject, text, html = render_mail("invitation", inv.language, {
-        "purpose": inv.purpose.value, "org": org.name, "backbone": backbone.name if backbone else "", "cycle": cycle_name,
+        "purpose": inv.purpose.value, "account_link": inv.purpose in ACCOUNT_PURPOSES, "org": org.name,
+        "backbone": backbone.name if backbone else "", "cycle": cycle_name,
         "minutes": minutes, "link": issued.link(settings), "expires": expires,
         "replaces_earlier": issued.replaces_earlier})
     path = send_mail(settings, inv.email, subject, text, html)

@@ -54,6 +54,7 @@ class ApiToken(Base):
 class InvitationPurpose(StrEnum):
     respond = "respond"  # a respondent to one assessment
     partner_lead = "partner_lead"  # the lead of a partner organization
+    plan_editor = "plan_editor"  # someone the lead asks to help with the action plan
 
 
 class Invitation(Base):

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import access, clock
+from app import access, clock, i18n
 from app.assessments import service
 from app.assessments.models import Assessment, Cycle, Depth, Order
 from app.auth import invitations
@@ -29,6 +29,12 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 # -- cycles ------------------------------------------------------------------------------------
 
+def _other_languages(request: Request) -> list[str]:
+    """The partnership's languages besides the first: a cycle may have a name in each (the first is its name)."""
+    settings = request.app.state.settings
+    return [lang for lang in settings.locales if lang != settings.default_locale]
+
+
 def _cycle_form_context(db: Session, catalogue: Catalogue, backbone: Organization) -> dict[str, Any]:
     instruments = [e.instrument for e in catalogue.entries.values()]
     instruments.sort(key=lambda i: (i.id, [int(p) if p.isdigit() else p for p in i.version.split(".")]), reverse=True)
@@ -36,6 +42,14 @@ def _cycle_form_context(db: Session, catalogue: Catalogue, backbone: Organizatio
     partners = db.scalars(select(Organization).where(Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner,
                                                      Organization.archived_at.is_(None)).order_by(func.lower(Organization.name))).all()
     return {"instruments": instruments, "cycles": cycles, "partners": partners, "page_title": _("New cycle")}
+
+
+def _form_page(request: Request, ctx: dict[str, Any], values: dict[str, Any], errors: dict[str, str] | None = None) -> Response:
+    settings = request.app.state.settings
+    return render(request, "backbone/cycle_form.html", {**ctx, "values": values, "errors": errors or {},
+                                                        "first_language": settings.default_locale,
+                                                        "other_languages": _other_languages(request)},
+                  status_code=422 if errors else 200)
 
 
 @router.get("/backbone/cycles/new", response_class=HTMLResponse)
@@ -51,7 +65,7 @@ def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, cat
     if latest is not None:  # a follow-up asks the same way as its baseline, so the two compare
         values.update(depth=latest.depth.value, order=latest.order.value, privacy="anonymous" if latest.anonymous else "named")
         values["partners"] = set(db.scalars(select(Assessment.organization_id).where(Assessment.cycle_id == latest.id))) & values["partners"]
-    return render(request, "backbone/cycle_form.html", {**ctx, "values": values, "errors": {}})
+    return _form_page(request, ctx, values)
 
 
 @router.post("/backbone/cycles")
@@ -60,6 +74,8 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
     values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "instrument", "opens_on", "closes_on", "privacy", "depth",
                                                                          "order", "baseline")}
     values["partners"] = {int(v) for v in form.getlist("partners") if str(v).isdigit()}
+    names = {lang: str(form.get(f"name_{lang}") or "").strip() for lang in _other_languages(request)}
+    values.update({f"name_{lang}": v for lang, v in names.items()})
     errors: dict[str, str] = {}
     inst_id, _sep, version = values["instrument"].partition("@")
     instrument = catalogue.find(inst_id, version)
@@ -79,7 +95,7 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
             errors["baseline"] = _("Choose a cycle from the list.")
     if not values["partners"]:
         errors["partners"] = _("Choose at least one partner.")
-    errors = {**service.cycle_problems(values["name"], dates.get("opens_on"), dates.get("closes_on")), **errors}
+    errors = {**service.cycle_problems(values["name"], dates.get("opens_on"), dates.get("closes_on"), names), **errors}
     if not errors:
         assert instrument is not None
         try:
@@ -87,15 +103,15 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
                                          opens_on=dates["opens_on"], closes_on=dates["closes_on"],
                                          depth=Depth(values["depth"]) if values["depth"] in Depth.__members__ else Depth.full,
                                          order=Order(values["order"]) if values["order"] in Order.__members__ else Order.integrated,
-                                         anonymous=values["privacy"] != "named", baseline=baseline, partner_ids=values["partners"])
+                                         anonymous=values["privacy"] != "named", baseline=baseline, partner_ids=values["partners"],
+                                         names=names)
         except Invalid as exc:
             errors[str(exc.details.get("field") or "name")] = exc.message
         except NotFound:
             errors["partners"] = _("Choose partners from the list.")
     if errors:
         db.rollback()
-        return render(request, "backbone/cycle_form.html", {**_cycle_form_context(db, catalogue, backbone), "values": values, "errors": errors},
-                      status_code=422)
+        return _form_page(request, _cycle_form_context(db, catalogue, backbone), values, errors)
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=created", status_code=303)
 
@@ -110,7 +126,7 @@ def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
     return render(request, "backbone/cycle.html", {
         "cycle": cycle, "rows": shown, "totals": totals, "status": status if status in totals else "", "all": len(rows),
         "instrument": service.instrument_of(catalogue, cycle), "is_admin": access.is_backbone_admin(principal),
-        "reminded": request.query_params.get("reminded"), "page_title": cycle.name})
+        "reminded": request.query_params.get("reminded"), "page_title": cycle.name_in(i18n.get_locale())})
 
 
 @router.post("/backbone/cycles/{cycle_id}/close")

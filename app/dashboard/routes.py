@@ -63,7 +63,7 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
         "cycle": cycle, "table": table, "chart": distribution_chart(table, "distribution"), "sector": sector, "size": size, "sort": table.sort,
         "dir": dir, "cells_html": cells_html, "words": CellWords.current(),
         "sectors": {s: sector_label(s) for s in table.sectors}, "sizes": {s: size_label(s) for s in table.size_bands},
-        "page_title": _("Compare partners: %(cycle)s", cycle=cycle.name)})
+        "page_title": _("Compare partners: %(cycle)s", cycle=cycle.name_in(lang))})
 
 
 # -- exports -----------------------------------------------------------------------------------

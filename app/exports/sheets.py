@@ -55,7 +55,7 @@ def results_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) ->
     rows = []
     for r in table.rows:
         org = r.organization
-        head = [org.id, org.name, sector_label(org.sector), size_label(org.size_band), cycle.name, r.n_responses]
+        head = [org.id, org.name, sector_label(org.sector), size_label(org.size_band), cycle.name_in(lang), r.n_responses]
         for domain_id, title, c in [("overall", _("Overall"), r.overall), *((d.id, d.title, r.cells[d.id]) for d in table.domains)]:
             rows.append([*head, domain_id, title, c.shown, _round(c.score), c.level.name if c.level else None,
                          shown(c.policy_score), shown(c.practice_score), c.baseline_shown, c.change, c.level_move])

@@ -25,6 +25,7 @@ class Role(StrEnum):
     backbone_analyst = "backbone_analyst"
     partner_lead = "partner_lead"
     respondent = "respondent"
+    plan_editor = "plan_editor"  # changes the organization's action plan; reaches no answer and no result
 
 
 BACKBONE_ROLES = (Role.backbone_admin, Role.backbone_analyst)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -10,12 +11,15 @@ from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import service
-from app.assessments.models import Assessment, AssessmentStatus
+from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.auth import invitations
-from app.auth.models import InvitationPurpose
+from app.auth.models import Invitation, InvitationPurpose
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import gettext as _
+from app.i18n import ngettext
+from app.instruments.loader import Catalogue
+from app.respond.service import plan_pages
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -23,14 +27,31 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
+def _question_count(catalogue: Catalogue, cycle: Cycle) -> int:
+    """How many questions a response of the cycle has (its instrument, at its depth)."""
+    found = catalogue.find(cycle.instrument_id, cycle.instrument_version)
+    return sum(len(page.question_ids) for page in plan_pages(found, cycle.depth, cycle.order)) if found else 0
+
+
+def _progress(catalogue: Catalogue, assessment: Assessment, invites: list[Invitation], standings: dict[int, access.Standing]) -> dict[int, str]:
+    """"Answering: N of M questions" per invitation whose progress the lead may see (a named cycle's, app.access)."""
+    total = _question_count(catalogue, assessment.cycle)
+    shown = {inv.id: standings[inv.id].answered for inv in invites if inv.id in standings}
+    return {inv_id: ngettext("Answering: %(answered)s of %(num)s question", "Answering: %(answered)s of %(num)s questions", total,
+                             answered=i18n.format_number(n)) for inv_id, n in shown.items() if n is not None}
+
+
 def _render_home(request: Request, db: Session, principal: Any, extra: dict[str, Any] | None = None, status: int = 200) -> Response:
     assessments = access.lead_assessments(db, principal)
     counts = service.response_counts(db, [a.id for a in assessments])
     invites = access.invitations_of(db, principal, assessments)
+    standings = access.invitation_standings(db, principal, assessments)
     results = service.assessments_with_results(db, [a.id for a in assessments])
     own = {r.assessment_id: r for r in access.own_responses(db, principal)} if assessments else {}
+    catalogue = request.app.state.catalogue
     rows = [{"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.cycle_is_open(a.cycle), "own": own.get(a.id),
-             "has_result": a.id in results} for a in assessments]
+             "has_result": a.id in results, "standings": standings, "progress": _progress(catalogue, a, invites[a.id], standings),
+             "valid_until": invitations.cycle_end(a.cycle) - dt.timedelta(microseconds=1)} for a in assessments]
     return render(request, "partner/home.html", {"rows": rows, "links": [], "error": None, "emails": "", "page_title": _("Your organization"),
                                                  **(extra or {})}, status_code=status)
 
@@ -81,6 +102,10 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
         raise Conflict(_("This invitation was revoked; invite the person again instead."))
     assessment = db.get(Assessment, invitation.assessment_id)
     assert assessment is not None
+    if not service.cycle_is_open(assessment.cycle):
+        raise Conflict(_("This assessment is not open for answers, so no one can be invited to it."))
+    if access.invitation_standings(db, principal, [assessment])[invitation.id].state == "submitted":
+        raise Conflict(_("This person has already submitted their answers: there is nothing to send them again."))
     issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
                                purpose=invitation.purpose, assessment_id=assessment.id, created_by_id=principal.user_id)
     outbox = invitations.send(db, settings, issued, assessment.organization, assessment.cycle.name,

@@ -11,6 +11,7 @@ templates, the chart code and the catalogs.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
@@ -18,15 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import i18n
+from app import clock, i18n
 from app.assessments import views
 from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
+from app.assessments.texts import quoted_texts
+from app.auth.models import Invitation, InvitationPurpose
 from app.config import Settings
 from app.db import writable
 from app.errors import NotFound
@@ -34,7 +37,7 @@ from app.exports.formats import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
-from app.reports import renderer
+from app.reports import narrative, renderer
 from app.reports.models import ReportCacheEntry
 from app.web import presenters
 from app.web.templating import env
@@ -53,7 +56,8 @@ def version_files() -> list[Path]:
     """What shapes a report besides its data (cached PDFs are made again when one changes): its templates, the shared
     macros they import, the code that builds them, the translations."""
     files = sorted((HERE / "templates").rglob("*")) + [ROOT / "app" / "assessments" / "templates" / "assessments" / "_macros.html"]
-    files += [ROOT / "app" / p for p in ("charts.py", "assessments/views.py", "dashboard/service.py", "reports/service.py")]
+    files += [ROOT / "app" / p for p in ("charts.py", "web/presenters.py", "assessments/views.py", "dashboard/service.py",
+                                         "dashboard/comparison.py", "reports/service.py", "reports/narrative.py", "reports/renderer.py")]
     return files + sorted((ROOT / "locales").rglob("*.po"))
 
 
@@ -136,29 +140,76 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     lang = lang if lang in settings.locales else settings.default_locale
     paper = paper or default_paper(lang)
     pair = baseline_pair(db, assessment)
-    # What the report shows beyond the result row: names, and the baseline result it is compared with.
+    with i18n.locale(lang):
+        quotes = quoted_texts(db, assessment, instrument_of(catalogue, assessment.cycle), lang, settings.secret_key)
+    # What the report shows beyond the result row: names, the baseline result it is compared with, the chosen quotes.
+    invited = invited_count(db, assessment)
+    backbone = backbone_name(db, assessment.cycle)
     owner = f"a{assessment.id}-"
-    subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name,
-                                            pair[0].cycle.name if pair else None, pair[1].id if pair else None)
+    subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name_in(lang),
+                                            pair[0].cycle.name_in(lang) if pair else None, pair[1].id if pair else None,
+                                            [[title, sorted(quoted)] for title, quoted in quotes], invited, backbone,
+                                            assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous)
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
-        "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang), lang, paper))
-    return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name, 'cycle')}-{lang}.pdf")
+        "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
+                                                backbone=backbone), lang, paper))
+    return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
+
+
+def invited_count(db: Session, assessment: Assessment) -> int:
+    """The people invited to answer (invitations to respond, revoked ones left out): the response rate's denominator."""
+    return db.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.assessment_id == assessment.id, Invitation.purpose == InvitationPurpose.respond,
+        Invitation.revoked_at.is_(None))) or 0
+
+
+def backbone_name(db: Session, cycle: Cycle) -> str:
+    """The partnership's (the backbone organization's) name, on the cover and in the footer."""
+    return db.scalar(select(Organization.name).where(Organization.id == cycle.backbone_id)) or ""
+
+
+def worksheet(view: views.ResultView, extra_rows: int = 1) -> list[dict[str, Any]]:
+    """The action-planning worksheet's rows: the priorities with their recommended actions, then blank rows."""
+    rows: list[dict[str, Any]] = [{"number": k, "text": o.text, "domain": o.domain_title, "actions": o.actions[:2]}
+                                  for k, o in enumerate(view.opportunities[:WORKSHEET_PRIORITIES], 1)]
+    return rows + [{"number": None, "text": "", "domain": "", "actions": []}] * extra_rows
+
+
+WORKSHEET_PRIORITIES = narrative.PRIORITIES  # the executive summary's priorities
+
+
+def generated_at() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result,
-                    pair: tuple[Assessment, Result] | None, lang: str) -> dict[str, Any]:
+                    pair: tuple[Assessment, Result] | None, lang: str,
+                    quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "") -> dict[str, Any]:
+    """``quotes``: what the lead chose to quote (app.assessments.texts.quoted_texts), by question, never an author;
+    ``invited``: the people invited to answer; ``backbone``: the partnership's name."""
     instrument = instrument_of(catalogue, assessment.cycle)
+    cycle = assessment.cycle
+    org = assessment.organization
     with i18n.locale(lang):
         view = views.build_view(row.data, instrument, lang)
         chart = presenters.domain_chart(view, chart_id="report-domains")
         comparison = compare_rows(catalogue, assessment, row, pair[0], pair[1], lang) if pair else None
-        title = _("Growth-opportunity report: %(org)s", org=assessment.organization.name)
+        title = _("Growth-opportunity report: %(org)s", org=org.name)
+        summary = narrative.executive_summary(view, org.name, comparison)
+        method = narrative.partner_method(view, instrument, org_name=org.name, backbone_name=backbone, anonymous=cycle.anonymous,
+                                          opens_on=cycle.opens_on, closes_on=cycle.closes_on, invited=invited,
+                                          min_group_size=settings.min_group_size, suppressed=dict((row.data or {}).get("suppressed") or {}),
+                                          quotes=bool(quotes))
+        how_to_use = narrative.how_to_use()
+        gaps = narrative.gap_sentences(view)
     shown_n = sum(g.n for g in view.role_groups)
     return {
-        "assessment": assessment, "org": assessment.organization, "cycle": assessment.cycle, "instrument": instrument, "view": view,
+        "assessment": assessment, "org": org, "cycle": cycle, "instrument": instrument, "view": view,
         "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
-        "other_roles": max(view.n_responses - shown_n, 0),
-        "worksheet_rows": 6, "title": title,
+        "other_roles": max(view.n_responses - shown_n, 0), "backbone": backbone, "generated": generated_at(), "today": clock.today(),
+        "worksheet": worksheet(view), "title": title, "quotes": quotes or [], "summary": summary,
+        "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
+        "gaps": gaps,
     }
 
 
@@ -175,14 +226,15 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
                           .join(Assessment, Assessment.organization_id == Organization.id)
                           .where(Assessment.cycle_id == cycle.id).order_by(Organization.id)).all()
     owner = f"c{cycle.id}-"
-    subject = owner + _digest(cycle.name, cycle.baseline.name if cycle.baseline else None, list(results),
-                                             [list(p) for p in partners])
+    subject = owner + _digest(cycle.name_in(lang), cycle.baseline.name_in(lang) if cycle.baseline else None, list(results),
+                              [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous)
     pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
-                          lambda: _html("reports/summary.html", summary_context(db, catalogue, cycle, lang), lang, paper))
-    return Pdf(pdf, cached, f"{file_stem(cycle.name, 'cycle')}-summary-{lang}.pdf")
+                          lambda: _html("reports/summary.html", summary_context(db, catalogue, cycle, lang, settings.min_group_size),
+                                        lang, paper))
+    return Pdf(pdf, cached, f"{file_stem(cycle.name_in(lang), 'cycle')}-summary-{lang}.pdf")
 
 
-def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> dict[str, Any]:
+def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, min_group_size: int = 5) -> dict[str, Any]:
     from app.dashboard.comparison import comparison_table
     from app.organizations.labels import sector_label, size_label
     from app.web.presenters import distribution_chart
@@ -207,7 +259,20 @@ def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) 
         item = instrument.item(item_id)
         top.append({"text": item.text.get(lang), "domain": instrument.domain(item.domain).title.get(lang), "n": n,
                     "actions": [a.get(lang) for a in item.guidance.actions] if item.guidance else []})
+    backbone = backbone_name(db, cycle)
     with i18n.locale(lang):
-        title = _("Partnership summary: %(cycle)s", cycle=cycle.name)
+        title = _("Partnership summary: %(cycle)s", cycle=cycle.name_in(lang))
+        summary = narrative.partnership_summary(table, top, len(ids))
+        method = narrative.summary_method(instrument, backbone_name=backbone, min_group_size=min_group_size, anonymous=cycle.anonymous)
     return {"cycle": cycle, "instrument": instrument, "table": table, "chart": chart, "top": top, "with_result": len(ids),
-            "sectors": sectors, "sizes": sizes, "title": title}
+            "sectors": sectors, "sizes": sizes, "title": title, "backbone": backbone, "generated": generated_at(),
+            "today": clock.today(), "summary": summary, "method": method, "row_chunks": balanced_chunks(table.rows, 25)}
+
+
+def balanced_chunks(rows: list[Any], most: int) -> list[list[Any]]:
+    """The partner rows in tables of at most `most` rows, of nearly equal sizes (never a last table of one row)."""
+    if not rows:
+        return []
+    count = -(-len(rows) // most)
+    size = -(-len(rows) // count)
+    return [rows[k:k + size] for k in range(0, len(rows), size)]

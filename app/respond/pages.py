@@ -18,8 +18,12 @@ from app.db import writable
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import Instrument
-from app.respond.service import Page, plan_pages, progress
+from app.respond.service import Page, plan_pages, posted_answers, progress
 from app.web.templating import render
+
+# The respondent's pages are never kept by the browser: "back" after submitting asks the server again (which sends the
+# thank-you page), never a live form from the cache; a page that echoes unsaved answers stays in no cache either.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class Context:
@@ -67,7 +71,23 @@ def url(response_id: int, page: str) -> str:
 
 def closed(request: Request, ctx: Context, message: str) -> HTMLResponse:
     return render(request, "respond/closed.html", {**ctx.base(), "message": message, "page_title": _("Answers can no longer be changed")},
-                  status_code=409)
+                  status_code=409, headers=NO_STORE)
+
+
+def not_saved(request: Request, catalogue: Any, form: Any, status: int) -> HTMLResponse:
+    """A question page posted when its session had ended (signed out, the link revoked, another account signed in):
+    nothing is saved, and the page says so in the page's own language and gives back what was typed, to copy. Built
+    from the posted form alone (its instrument and language fields), never from the database."""
+    lang = form.get("page_lang")
+    lang = lang if isinstance(lang, str) and lang in request.app.state.settings.locales else i18n.get_locale()
+    instrument_id, _sep, version = str(form.get("instrument") or "").partition("@")
+    instrument = catalogue.find(instrument_id, version) if instrument_id and version else None
+    with i18n.locale(lang):
+        request.state.lang = lang
+        shown = posted_answers(instrument, form, lang) if instrument is not None else []
+        return render(request, "respond/not_saved.html", {"shown": shown, "lang": lang, "status": status,
+                                                          "page_title": _("Your answers were not saved")},
+                      status_code=status, headers=NO_STORE)
 
 
 def remember_page(db: Session, ctx: Context, key: str) -> None:

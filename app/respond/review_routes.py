@@ -12,8 +12,8 @@ from app.assessments import service
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import Conflict
 from app.i18n import gettext as _
-from app.respond.pages import Context, closed, remember_page, return_code, url
-from app.respond.service import is_answered
+from app.respond.pages import NO_STORE, Context, closed, remember_page, return_code, url
+from app.respond.service import is_answered, shown_answer
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -45,26 +45,39 @@ def review(request: Request, response_id: ResponseId, db: SessionDep, principal:
     ctx = Context(db, principal, response_id, catalogue)
     if ctx.frozen:
         return RedirectResponse(url(response_id, "done"), status_code=303)
-    lang = i18n.get_locale()
-    missing = []
-    for page in ctx.pages:
-        for section in page.sections:
-            left = [q for q in section.questions if not is_answered(ctx.answers.get(q.id))]
-            if left:
-                heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
-                missing.append({"page": page, "heading": heading, "questions": left})
-    shown = render(request, "respond/review.html", {**ctx.base(), "missing": missing, "error": None, "page_title": _("Review and submit"),
-                                                    "return_code": return_code(request, ctx)})
+    shown = _review(request, ctx, None)
     remember_page(db, ctx, "review")
     return shown
+
+
+def _review(request: Request, ctx: Context, error: str | None, status: int = 200) -> HTMLResponse:
+    """The respondent's own answers, page by page and domain by domain, each with the way back to change it; and what
+    is still unanswered."""
+    lang = i18n.get_locale()
+    missing, groups = [], []
+    for page in ctx.pages:
+        for section in page.sections:
+            heading = ctx.instrument.domain(section.domain_id).title.get(lang) if section.domain_id else page.title(ctx.instrument, lang)
+            left = [q for q in section.questions if not is_answered(ctx.answers.get(q.id))]
+            if left:
+                missing.append({"page": page, "heading": heading, "questions": left})
+            groups.append({"page": page, "heading": heading,
+                           "answers": [shown_answer(ctx.instrument, q, ctx.answers.get(q.id), lang) for q in section.questions]})
+    respondent = ctx.instrument.respondent
+    role = next((o.label.get(lang) for o in respondent.role_group.options or [] if o.id == ctx.response.role_group), None)
+    race = [o.label.get(lang) for o in (respondent.race_ethnicity.options or [] if respondent.race_ethnicity else [])
+            if o.id in (ctx.response.race_ethnicity or [])]
+    return render(request, "respond/review.html", {**ctx.base(), "missing": missing, "groups": groups, "error": error,
+                                                    "about": {"role": role, "race": race, "described": ctx.response.self_description},
+                                                    "page_title": _("Review and submit"), "return_code": return_code(request, ctx)},
+                  status_code=status, headers=NO_STORE)
 
 
 @router.post("/respond/{response_id}/submit")
 def submit(request: Request, response_id: ResponseId, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
     ctx = Context(db, principal, response_id, catalogue)
     if not ctx.frozen and form.get("confirm") != "yes":
-        return render(request, "respond/review.html", {**ctx.base(), "missing": [], "page_title": _("Review and submit"),
-                                                        "error": _("Tick the box to confirm that your answers are final.")}, status_code=422)
+        return _review(request, ctx, _("Tick the box to confirm that your answers are final."), status=422)
     try:
         service.submit_response(db, ctx.response, principal.user_id)
         db.commit()
@@ -78,4 +91,4 @@ def done(request: Request, response_id: ResponseId, db: SessionDep, principal: C
     ctx = Context(db, principal, response_id, catalogue)
     if not ctx.frozen:
         return RedirectResponse(url(response_id, "review"), status_code=303)
-    return render(request, "respond/done.html", {**ctx.base(), "page_title": _("Thank you")})
+    return render(request, "respond/done.html", {**ctx.base(), "page_title": _("Thank you")}, headers=NO_STORE)

@@ -15,13 +15,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from app import access, i18n
+from app.assessments import answers as respondent
 from app.assessments import service
 from app.db import reading_first
-from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
-from app.errors import AppError, Conflict, Invalid
+from app.deps import CatalogueDep, CurrentUser, FormDep, MaybeUser, SessionDep
+from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import ItemType
-from app.respond.pages import Context, closed, remember_page, return_code, url
+from app.respond.pages import NO_STORE, Context, closed, not_saved, remember_page, return_code, url
 from app.respond.service import Page, page_changes, stored_repr
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -37,13 +38,16 @@ def welcome(request: Request, response_id: ResponseId, db: SessionDep, principal
     ctx = Context(db, principal, response_id, catalogue)
     if ctx.frozen:
         return RedirectResponse(url(response_id, "done"), status_code=303)
-    return _welcome(request, ctx, {}, ctx.response.role_group, list(ctx.response.race_ethnicity or []))
+    return _welcome(request, ctx, {}, ctx.response.role_group, list(ctx.response.race_ethnicity or []), ctx.response.self_description or "")
 
 
-def _welcome(request: Request, ctx: Context, errors: dict[str, str], role: str | None, race: list[str], status: int = 200) -> HTMLResponse:
-    return render(request, "respond/welcome.html", {**ctx.base(), "errors": errors, "role": role, "race": race,
+def _welcome(request: Request, ctx: Context, errors: dict[str, str], role: str | None, race: list[str], described: str,
+             status: int = 200) -> HTMLResponse:
+    return render(request, "respond/welcome.html", {**ctx.base(), "errors": errors, "role": role, "race": race, "described": described,
+                                                    "max_described": respondent.MAX_SELF_DESCRIPTION,
                                                     "min_group_size": request.app.state.settings.min_group_size,
-                                                    "return_code": return_code(request, ctx), "page_title": _("Welcome")}, status_code=status)
+                                                    "return_code": return_code(request, ctx), "page_title": _("Welcome")},
+                  status_code=status, headers=NO_STORE)
 
 
 @router.post("/respond/{response_id}/welcome")
@@ -51,11 +55,13 @@ def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, prin
     ctx = Context(db, principal, response_id, catalogue)
     role = str(form.get("role_group") or "")
     race = [str(v) for v in form.getlist("race_ethnicity")][:20]
+    described = str(form.get("self_description") or "")[:20_000]
     try:
         service.set_respondent_profile(db, catalogue, ctx.response, role, race)
+        respondent.set_self_description(ctx.response, described)
     except Invalid as exc:
         db.rollback()
-        return _welcome(request, ctx, {str(exc.details.get("field")): exc.message}, role, race, status=422)
+        return _welcome(request, ctx, {str(exc.details.get("field")): exc.message}, role, race, described, status=422)
     except Conflict as exc:
         return closed(request, ctx, exc.message)
     target = ctx.response.last_page if ctx.response.last_page in {p.key for p in ctx.pages} else ctx.pages[0].key
@@ -92,20 +98,30 @@ def _page(request: Request, ctx: Context, index: int, page: Page, errors: dict[s
         "previous": ctx.pages[index - 1].key if index > 0 else None, "next": ctx.pages[index + 1].key if index + 1 < len(ctx.pages) else None,
         "stored": {qid: stored_repr(ctx.answers.get(qid)) for qid in page.question_ids}, "page_title": page.title(ctx.instrument, lang),
         "ItemType": ItemType, "max_text": service.MAX_TEXT,
-    }, status_code=status)
+    }, status_code=status, headers=NO_STORE)
 
 
 @router.post("/respond/{response_id}/page/{key}")
 def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Path(max_length=64)], db: SessionDep,
-              principal: CurrentUser, catalogue: CatalogueDep, form: FormDep) -> Response:
-    """"Save and continue" (or Previous, or a language switch): the page's changed answers, one by one. Read without
-    SQLite's write lock, as the autosave is: most often respond.js has saved every answer already, and nothing is written."""
+              principal: MaybeUser, catalogue: CatalogueDep, form: FormDep) -> Response:
+    """"Save and continue" (or Previous, a language switch, a step of the side list, "Review and submit", "Your
+    assessments": every way off a question page saves it first): the page's changed answers, one by one. Read without
+    SQLite's write lock, as the autosave is: most often respond.js has saved every answer already, and nothing is written.
+
+    Posted after the session ended (signed out in another tab, the link revoked): not a redirect to the sign-in page,
+    which would throw the answers away, but a page that says they were not saved and gives them back to copy."""
     with reading_first():
-        return _save_page(request, response_id, key, db, principal, catalogue, form)
+        if principal is None:
+            return not_saved(request, catalogue, form, 401)
+        try:
+            ctx = Context(db, principal, response_id, catalogue)
+        except NotFound:
+            return not_saved(request, catalogue, form, 404)
+        return _save_page(request, ctx, key, db, catalogue, form)
 
 
-def _save_page(request: Request, response_id: int, key: str, db: Session, principal: Any, catalogue: Any, form: Any) -> Response:
-    ctx = Context(db, principal, response_id, catalogue)
+def _save_page(request: Request, ctx: Context, key: str, db: Session, catalogue: Any, form: Any) -> Response:
+    response_id = ctx.response.id
     index, page = ctx.page(key)
     errors: dict[str, str] = {}
     posted: dict[str, Any] = {}
@@ -124,10 +140,17 @@ def _save_page(request: Request, response_id: int, key: str, db: Session, princi
         ctx.answers = service.answers_of(db, ctx.response.id)
         return _page(request, ctx, index, page, errors, posted, status=422)
     target_lang = form.get("switch_lang")
-    nav = form.get("nav")
+    nav, go = form.get("nav"), str(form.get("go") or "")
     if isinstance(target_lang, str) and target_lang in request.app.state.settings.locales:
         return RedirectResponse(f"{url(response_id, key)}?lang={target_lang}", status_code=303)
-    if nav == "previous" and index > 0:
+    steps = {p.key for p in ctx.pages}
+    if go.startswith("step:") and go[5:] in steps:
+        target = url(response_id, go[5:])
+    elif go == "list":
+        target = "/respond"
+    elif go == "review":
+        target = url(response_id, "review")
+    elif nav == "previous" and index > 0:
         target = url(response_id, ctx.pages[index - 1].key)
     elif nav == "next" and index + 1 < len(ctx.pages):
         target = url(response_id, ctx.pages[index + 1].key)
@@ -147,13 +170,23 @@ class AnswerIn(BaseModel):
 
 
 @router.post("/respond/{response_id}/answer")
-def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> JSONResponse:
-    """Save one item (the script calls this on every change). Errors come back translated, tied to the item.
+def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal: MaybeUser, catalogue: CatalogueDep) -> JSONResponse:
+    """Save one item (the script calls this on every change). Errors come back translated, tied to the item; success
+    is exactly ``{"ok": true, "item_id": <the item>}`` with status 200 (respond.js shows "Saved" for nothing else).
+
+    A session that ended (signed out, the link revoked) gets 401 and another account 404 (as for any response out of
+    reach: its existence is not revealed), as JSON with the reason: never
+    the redirect to the sign-in page that other pages get, which a script would follow to a page answered 200.
 
     The response is read and the answer checked without SQLite's write lock; save_answer takes it for its one
     statement, which checks again that the response can be changed."""
     with reading_first():
-        response = access.get_own_response(db, principal, response_id)
+        if principal is None:
+            return _session_ended(401)
+        try:
+            response = access.get_own_response(db, principal, response_id)
+        except NotFound:
+            return _session_ended(404)
         try:
             service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
                                                                              text=body.text, comment=body.comment))
@@ -161,6 +194,12 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
         except AppError as exc:
             db.rollback()
             return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
-    return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")})
+    return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")}, headers=NO_STORE)
+
+
+def _session_ended(status: int) -> JSONResponse:
+    return JSONResponse({"ok": False, "reason": "session", "error": _(
+        "Not saved: your session has ended. Keep this page open, reopen your invitation link in another tab, then save again.")},
+        status_code=status, headers=NO_STORE)
 
 

@@ -150,3 +150,75 @@ def _existing_data(existing: Answer | None, kind: ItemType) -> dict[str, Any]:
     if kind in (ItemType.rated, ItemType.single_choice):
         return {"value": stored_repr(existing) or None}
     return {"text": existing.text}
+
+
+# -- an answer as the respondent reads it back (review, and the page that says a post was not saved) ----------------
+
+def choice_label(instrument: Instrument, question: Item | Question, raw: str, lang: str) -> str:
+    """The label of a posted or stored choice (a scale point, "don't know", an option id); the raw value if unknown."""
+    if question.type is ItemType.rated and isinstance(question, Item) and question.scale:
+        scale = instrument.scale(question.scale)
+        if raw in ("dont_know", "not_applicable"):
+            special = getattr(scale, raw)
+            return special.get(lang) if special is not None else raw
+        for option in scale.options:
+            if str(option.value) == raw:
+                return option.label.get(lang)
+        return raw
+    for choice in question.options or []:
+        if choice.id == raw:
+            return choice.label.get(lang)
+    return raw
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One question with the respondent's answer, as text to read: ``labels`` for choices, ``text`` for written answers."""
+
+    question: Item | Question
+    labels: tuple[str, ...] = ()
+    text: str = ""
+    comment: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.labels or self.text)
+
+
+def shown_answer(instrument: Instrument, question: Item | Question, answer: Answer | None, lang: str) -> Shown:
+    if answer is None:
+        return Shown(question)
+    if question.type in (ItemType.short_text, ItemType.long_text):
+        return Shown(question, text=answer.text or "", comment=answer.comment or "")
+    raw = ([answer.special.value] if answer.special is not None else [str(answer.value)] if answer.value is not None
+           else [str(c) for c in answer.choices or []])
+    return Shown(question, tuple(choice_label(instrument, question, r, lang) for r in raw), comment=answer.comment or "")
+
+
+def posted_answers(instrument: Instrument, form: Any, lang: str) -> list[Shown]:
+    """What a posted question page carried and had not saved yet (its answer or comment differs from what the page
+    knew as saved, ``orig-<id>``), question by question in the order of the form: for a page that could not save it,
+    read from the form alone, nothing from the database."""
+    shown = []
+    seen: set[str] = set()
+    for key, _value in form.multi_items():
+        question = instrument.question(key) if isinstance(key, str) else None
+        if question is None or key in seen:
+            continue
+        seen.add(key)
+        values = [str(v) for v in form.getlist(key) if isinstance(v, str)][:50]
+        comment = str(form.get(f"{key}-comment") or "").strip()
+        if "|".join(values) == str(form.get(f"orig-{key}", "")) and comment == str(form.get(f"orig-{key}-comment", "")).strip():
+            continue  # as the page had it saved (shown, or confirmed by the autosave): nothing lost
+        if question.type in (ItemType.short_text, ItemType.long_text):
+            shown.append(Shown(question, text=(values[0] if values else "").strip(), comment=comment))
+        else:
+            shown.append(Shown(question, tuple(choice_label(instrument, question, v, lang) for v in values if v), comment=comment))
+    for key, value in form.multi_items():  # a comment typed on a question left unanswered
+        if isinstance(key, str) and key.endswith("-comment") and isinstance(value, str) and value.strip():
+            qid = key[: -len("-comment")]
+            question = instrument.question(qid)
+            if question is not None and qid not in seen and value.strip() != str(form.get(f"orig-{key}", "")).strip():
+                seen.add(qid)
+                shown.append(Shown(question, comment=value.strip()))
+    return [s for s in shown if s.answered or s.comment]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from app.charts import Band, Bar, level_distribution, score_bars
+from app.charts import INKS, SHADES, Band, Bar, _label, level_distribution
 from app.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -27,14 +27,14 @@ def level_badge(level: LevelView | None, not_enough: str | None = None) -> Marku
     return Markup(f'<span class="level level-none">{escape(_("Not enough answers") if not_enough is None else not_enough)}</span>')
 
 
-def change_mark(change: int | None) -> Markup:
-    """A change in points with its arrow (the `change_text` macro calls this)."""
+def change_mark(change: int | None, minus: str = "-") -> Markup:
+    """A change in points with its arrow (the `change_text` macro calls this); the reports pass the minus sign "−"."""
     if change is None:
         return Markup("—")
     if change > 0:
         return Markup(f'<span class="up">▲ +{int(change)}</span>')
     if change < 0:
-        return Markup(f'<span class="down">▼ {int(change)}</span>')
+        return Markup(f'<span class="down">▼ {minus}{abs(int(change))}</span>')
     return Markup('<span class="same">= 0</span>')
 
 
@@ -81,18 +81,77 @@ def cells_html(row: PartnerRow, with_change: bool, words: CellWords) -> Markup:
 
 
 def distribution_chart(table: ComparisonTable, chart_id: str) -> Markup:
-    """The partnership's levels per domain as a stacked-bar SVG, as the dashboard and the summary PDF draw it."""
+    """The partnership's levels per domain as a stacked-bar SVG, as the dashboard and the summary PDF draw it; its
+    alternative text gives every domain's counts in words."""
+    parts = []
+    for dist in table.distribution:
+        counts = ", ".join(_("%(level)s %(num)s", level=lv.name, num=n) for lv, n in zip(table.levels, dist.counts, strict=False))
+        parts.append(_("%(domain)s: %(counts)s", domain=dist.domain.title, counts=counts))
+    description = _("Partners per readiness level and domain: %(counts)s.", counts="; ".join(parts)) if parts else \
+        _("One bar per domain, divided by readiness level; the table below gives the same counts.")
     return level_distribution([(d.domain.title, d.counts) for d in table.distribution], [lv.name for lv in table.levels],
-                              title=_("How many partners are at each readiness level, per domain"),
-                              description=_("One bar per domain, divided by readiness level; the table below gives the same counts."),
+                              title=_("How many partners are at each readiness level, per domain"), description=description,
                               chart_id=chart_id)
 
 
 def domain_chart(view: ResultView, chart_id: str = "domain-scores") -> Markup:
-    """The domain-score chart of one result, as the result page and the report draw it."""
-    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—",
-                d.level.name if d.level else _("not enough answers")) for d in view.domains]
+    """The domain-score chart of one result, as the result page and the report draw it; its alternative text gives every
+    domain's score and level in words."""
+    not_enough = _("not enough answers")
+    bars = [Bar(d.title, d.score, str(d.shown) if d.shown is not None else "—", d.level.name if d.level else not_enough)
+            for d in view.domains]
     bands = [Band(lv.name, lv.lower) for lv in view.levels]
-    return score_bars(bars, bands, title=_("Score and readiness level per domain"),
-                      description=_("Scores from 0 to 100 per domain, with the readiness level bands marked; the table below gives the same figures."),
-                      chart_id=chart_id)
+    words = []
+    for d in view.domains:
+        if d.shown is None or d.level is None:
+            words.append(_("%(domain)s: not enough answers", domain=d.title))
+        else:
+            words.append(_("%(domain)s: %(score)s, %(level)s", domain=d.title, score=d.shown, level=d.level.name))
+    description = _("Scores from 0 to 100 per domain: %(scores)s.", scores="; ".join(words))
+    return score_chart(bars, bands, title=_("Score and readiness level per domain"), description=description, chart_id=chart_id)
+
+
+def _text_width(text: str, size: float = 12) -> float:
+    """A generous estimate of a label's width in the chart's units (Noto Sans: about 0.58 em per character)."""
+    return 0.56 * size * len(text)
+
+
+def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: str, chart_id: str = "scores",
+                width: int = 720, label_width: int = 240) -> Markup:
+    """Horizontal bars of 0-100 scores over labelled level bands, the score and level printed beside each bar on a white
+    label (the dashed band lines never cross it); a domain without a score says so where its bar would start."""
+    row, top = 34, 40
+    plot = width - label_width - 12
+    height = top + row * len(bars) + 8
+
+    def x(score: float) -> float:
+        return label_width + plot * max(0.0, min(100.0, score)) / 100
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
+    uppers = [b.lower for b in bands[1:]] + [100.0]
+    for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
+        x0, x1 = x(band.lower), x(upper)
+        out.append(f'<rect x="{x0:.1f}" y="{top - 4}" width="{x1 - x0:.1f}" height="{height - top}" fill="{SHADES[i % 6]}" opacity="0.35"/>')
+        out.append(f'<line x1="{x0:.1f}" y1="{top - 36}" x2="{x0:.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
+        label_y = top - 26 if i % 2 == 0 else top - 10  # alternate rows so that neighbouring band names never overlap
+        out.append(f'<text x="{x0 + 3:.1f}" y="{label_y}" font-size="11" fill="#222">{escape(band.name)} ({band.lower:g})</text>')
+    out.append(f'<line x1="{x(100):.1f}" y1="{top - 4}" x2="{x(100):.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
+    for j, bar in enumerate(bars):
+        y = top + j * row
+        out.append(_label(label_width - 8, y + row / 2, bar.label))
+        text = bar.shown + (f" · {bar.note}" if bar.note else "")
+        w = _text_width(text) + 8
+        if bar.score is None:
+            tx = label_width + 4  # where its bar would start: next to its own row's label
+        else:
+            level = sum(1 for band in bands if band.lower <= float(bar.shown or 0)) - 1 if bar.shown.isdigit() else 0
+            end = x(bar.score)
+            out.append(f'<rect x="{label_width}" y="{y + 6}" width="{end - label_width:.1f}" height="{row - 12}" '
+                       f'fill="{INKS[max(level, 0) % 6]}"/>')
+            tx = end + 4 if end + 4 + w <= width else max(label_width + 4, width - w)
+        out.append(f'<rect x="{tx - 3:.1f}" y="{y + row / 2 - 9:.1f}" width="{w:.1f}" height="18" rx="3" fill="#fff" stroke="#999" '
+                   f'stroke-width="0.5"/><text x="{tx + 1:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" fill="#111">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -39,12 +39,14 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Iterator[Live]:
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Iterator[Live]:
+    """``LIVE_SETTINGS`` in the test module changes the server's settings (e.g. a smaller anonymity minimum)."""
     var = tmp_path_factory.mktemp("live")
     url = os.environ.get("REASSESS_TEST_DATABASE_URL") or f"sqlite:///{var / 'live.db'}"
     port = free_port()
     settings = prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET,
-                                base_url=f"http://127.0.0.1:{port}", _env_file=None))
+                                base_url=f"http://127.0.0.1:{port}", _env_file=None,
+                                **getattr(request.module, "LIVE_SETTINGS", {})))
     reset_database(url)
     migrate_database(settings)
     engine = make_engine(url)

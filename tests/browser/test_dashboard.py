@@ -49,7 +49,7 @@ def test_a_new_admin_compares_partners_and_exports_what_the_screen_shows(browser
 
     # A follow-up of the latest cycle, through the form (the baseline is preselected).
     page.get_by_role("link", name="New cycle").click()
-    page.get_by_label("Name", exact=True).fill("Second follow-up 2027")
+    page.get_by_label("Name in English", exact=True).fill("Second follow-up 2027")
     page.get_by_role("button", name="Create the cycle").click()
     assert "The cycle was created" in page.content()
     assert "follow-up of Follow-up 2026-2027" in page.content()

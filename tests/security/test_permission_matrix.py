@@ -30,6 +30,7 @@ from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.main import create_app
 from app.organizations.models import Role
+from app.plans.models import Action
 from app.routing import Route, route_table
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -51,9 +52,18 @@ GET   /                                               ok         ok         ok  
 GET   /login                                          ok         ok         ok         ok         ok         ok
 POST  /login                                          ok         ok         ok         ok         ok         ok
 POST  /logout                                         login      login      login      login      login      login
-GET   /instruments                                    login      404        404        404        ok         ok
-GET   /instruments/{instrument_id}/{version}          login      404        404        404        ok         ok
+GET   /instruments                                    login      ok         ok         ok         ok         ok
+GET   /instruments/{instrument_id}/{version}          login      ok         ok         ok         ok         ok
 GET   /assessments/{assessment_id}/result             login      404        ok/404     ok/404     ok/404     ok/404
+POST  /assessments/{assessment_id}/texts              login      404        ok/404     ok/404     403/404    403/404
+GET   /plans/{org_id}                                 login      404        ok/404     ok/404     ok/404     ok/404
+GET   /plans/{org_id}/new                             login      404        ok/404     ok/404     403/404    403/404
+POST  /plans/{org_id}/actions                         login      404        ok/404     ok/404     403/404    403/404
+GET   /plans/actions/{action_id}                      login      404        ok/404     ok/404     ok/404     ok/404
+POST  /plans/actions/{action_id}                      login      404        ok/404     ok/404     403/404    403/404
+POST  /plans/actions/{action_id}/notes                login      404        ok/404     ok/404     403/404    403/404
+POST  /plans/{org_id}/editors                         login      404        ok/404     ok/404     403/404    403/404
+POST  /plans/{org_id}/editors/{user_id}/remove        login      404        ok/404     ok/404     403/404    403/404
 GET   /invite/{token}                                 404        404        404        404        404        404
 POST  /invite/{token}/resume                          404        404        404        404        404        404
 POST  /invite/{token}/accept                          404        404        404        404        404        404
@@ -168,7 +178,11 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
             response = service.get_or_start_response(db, open_, respondents[s].id, "en")
             invitation = invitations.issue(db, settings, email=f"matrix-{s.lower()}@example.org", language="en", organization=org,
                                            purpose=InvitationPurpose.respond, assessment_id=open_.id, created_by_id=leads[s].id)
-            sides[s] = {"assessment_id": submitted.id, "open_assessment_id": open_.id, "response_id": response.id,
+            action = Action(organization_id=org.id, title=f"Matrix action {s}")
+            db.add(action)
+            db.flush()
+            sides[s] = {"assessment_id": submitted.id, "open_assessment_id": open_.id, "response_id": response.id, "action_id": action.id,
+                        "user_id": respondents[s].id,
                         "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
@@ -208,6 +222,11 @@ FORMS: dict[str, dict[str, Any]] = {
     "/partner/assessments/{assessment_id}/invite": {"emails": "new-person@example.org", "language": "es"},
     "/partner/assessments/{assessment_id}/submit": {"confirm": "yes"},
     "/assessments/{assessment_id}/reopen": {"reason": "more answers came in"},
+    "/assessments/{assessment_id}/texts": {"key": "0" * 20, "action": "quote"},
+    "/plans/{org_id}/actions": {"title": "Matrix action", "status": "planned"},
+    "/plans/actions/{action_id}": {"title": "Matrix action renamed", "status": "in_progress"},
+    "/plans/actions/{action_id}/notes": {"body": "A matrix note"},
+    "/plans/{org_id}/editors": {"email": "matrix-editor@example.org", "language": "en"},
     "/backbone/partners": {"name": "Matrix New", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}": {"name": "Matrix Renamed", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}/invite-lead": {"email": "new-lead@example.org", "language": "en"},

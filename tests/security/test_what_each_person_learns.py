@@ -152,7 +152,7 @@ def harvest(client: TestClient, paths: list[str]) -> dict[str, object]:
     return seen
 
 
-def test_what_each_person_can_learn_in_an_anonymous_cycle(world, settings, new_client, csrf, db):
+def test_what_each_person_can_learn_in_an_anonymous_cycle(world, settings, new_client, csrf, db, catalogue):
     paths = urls(world)
     people = [r for side in world["respondents"].values() for r in side]
     emails = {r["email"] for r in people}
@@ -184,6 +184,14 @@ def test_what_each_person_can_learn_in_an_anonymous_cycle(world, settings, new_c
                 # Where answers appear, no person is named beside them: no email, no stored code.
                 assert not [e for e in emails if e in body], (viewer, path)
                 assert not [code for code in world["stored_codes"] if code in body], (viewer, path)
+
+    # What the team wrote reaches the team: every submitted text on the lead's result page, and nothing beside it that
+    # names its author (no email, no code: checked above; no role group, no language).
+    page = before["lead A"][f"/assessments/{world['assessments']['A'].id}/result"].text
+    assert all(t in page for r in world["respondents"]["A"][:5] for t in r["texts"])
+    words = page[page.index('id="team-texts"'):page.index('aria-labelledby="detail-h"')]
+    role_labels = [o.label.get("en") for o in catalogue.get(*INSTRUMENT).respondent.role_group.options]
+    assert not [w for w in [*role_labels, "Español", "Spanish"] if w in words]
 
     # The quasi-identifiers: the only board member and the only Spanish speaker are not singled out in any row.
     for viewer in ("lead A", "analyst", "admin"):

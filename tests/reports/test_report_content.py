@@ -1,0 +1,193 @@
+"""What a board reads first: the executive summary on page 2, the method and confidentiality notes, the pre-filled
+worksheet, the contents, the partnership's name; and the layout defects that a reader saw (plurals, minus signs,
+the chart's label and alternative text, the running header on a domain's continuation pages, the PDF's dates)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from app import i18n
+from app.assessments import views
+from app.assessments.service import current_result
+from app.reports import narrative, service
+from app.web import presenters
+
+pytestmark = pytest.mark.pdf
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def view_of(db, catalogue, world, key: str = "fa") -> views.ResultView:
+    row = current_result(db, world[key].id)
+    return views.build_view(row.data, world["instrument"], "en")
+
+
+def test_page_two_is_the_executive_summary_from_the_stored_result(db, catalogue, settings, world):
+    pdf = service.partner_report(db, catalogue, settings, world["fa"], "en").content
+    text = pages(pdf)
+    view = view_of(db, catalogue, world)
+    assert "Executive summary" in text[1] and "Partnership summary" not in text[1]
+    assert f"Overall, Alder School District is at the “{view.overall_level.name}” readiness level, with a score of {view.overall_shown} out of 100." in text[1]
+    for o in view.opportunities[:narrative.PRIORITIES]:
+        assert o.text[:40] in text[1]
+    assert "Since Baseline" in text[1]  # a follow-up says what moved
+    cover = text[0]
+    backbone = service.backbone_name(db, world["follow"])
+    assert backbone and backbone in cover and "Generated" in cover
+    assert all(backbone in page for page in text)  # the footer names the partnership on every page
+
+
+def test_the_summary_names_only_groups_the_result_shows():
+    """A sentence about role groups appears only when two shown groups differ, and names only them."""
+    from app.assessments.views import DomainView, GroupView, ResultView
+
+    domain = DomainView("d1", "Leadership", "", 60.0, 60, None, None, None, None, None, [])
+    groups = [GroupView("staff", "Staff", 6, 50, None, {"d1": 50}), GroupView("managers", "Managers", 5, 80, None, {"d1": 80})]
+    view = ResultView("en", "", "1", 11, 60.0, 60, None, [], [domain], [], groups, [], True)
+    with i18n.locale("en"):
+        assert narrative.group_difference(view, groups) == (
+            "Role groups see Leadership most differently: Managers give it 80, Staff 50, a difference of 30 points.")
+        assert narrative.group_difference(view, groups[:1]) is None  # one group shown: nothing to compare
+
+
+def test_the_method_says_who_answered_how_scores_are_made_and_who_may_see(db, catalogue, settings, world):
+    text = " ".join(pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content))
+    instrument = world["instrument"]
+    assert "Method and confidentiality" in text and "people answered, between" in text
+    assert "How this list is ranked: by room to grow" in text
+    assert text.count("How this list is ranked") == 2  # in the method, and next to the list
+    assert f"at least {settings.min_group_size} people besides the organization's leads answered" in text
+    assert "may download this report" in text
+    weighted = len(narrative.central_weights(instrument))
+    if weighted:
+        assert f"{weighted} questions, which the instrument marks as central" in text
+
+
+def test_the_response_rate_counts_the_invitations(db, catalogue, settings, world):
+    from app.auth.models import Invitation
+
+    n = current_result(db, world["fa"].id).data["n_responses"]
+    invited = service.invited_count(db, world["fa"])
+    if invited < n:  # the world's responses were made without invitations: add them
+        for k in range(n + 3 - invited):
+            db.add(Invitation(token_hash=f"{k:064x}", purpose="respond", email=f"p{k}@example.org", language="en",
+                              organization_id=world["fa"].organization_id, assessment_id=world["fa"].id,
+                              created_at=world["fa"].created_at, expires_at=world["fa"].created_at))
+        db.flush()
+        invited = service.invited_count(db, world["fa"])
+    text = " ".join(pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content))
+    with i18n.locale("en"):
+        rate = i18n.format_percent(n / invited)
+    assert f"{invited} people were invited: a response rate of {rate}." in text
+
+
+def test_the_worksheet_is_prefilled_with_the_priorities(db, catalogue, settings, world):
+    text = pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content)
+    start = next(k for k, page in enumerate(text) if "Action-planning worksheet" in page and "Owner" in page and k > 2)
+    worksheet = " ".join(text[start:])
+    for header in ("Owner", "First step", "Date", "Measure of success"):
+        assert header in worksheet
+    view = view_of(db, catalogue, world)
+    for k, o in enumerate(view.opportunities[:narrative.PRIORITIES], 1):
+        assert f"{k}. {o.text[:30]}" in worksheet
+        if o.actions:
+            assert o.actions[0][:30] in worksheet
+
+
+def test_the_contents_give_each_sections_page(db, catalogue, settings, world):
+    text = pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content)
+    contents = next(page for page in text if "Contents" in page)
+    for title in ("Executive summary", "How to use this report", "Method and confidentiality", "Growth opportunities and next steps",
+                  "Action-planning worksheet"):
+        m = re.search(re.escape(title) + r"[ .]*?(\d+)", contents)
+        assert m, title
+        assert title in text[int(m.group(1)) - 1], (title, m.group(1))
+
+
+def test_quotes_the_lead_chose_are_in_our_own_words(db, catalogue, settings, world):
+    row = current_result(db, world["fa"].id)
+    html = service._html("reports/partner.html", service.partner_context(
+        catalogue, settings, world["fa"], row, None, "en", [("What would help?", ["More time & trust <now>"])]), "en", "letter")
+    assert "In our own words" in html and "More time &amp; trust &lt;now&gt;" in html
+    assert html.index("In our own words") < html.index('id="opportunities"')
+
+
+def test_plurals_and_the_minus_sign(db, catalogue, settings, world):
+    with i18n.locale("en"):
+        view = view_of(db, catalogue, world)
+        sentences = narrative.gap_sentences(view)
+    assert all(not re.search(r"\b1 points\b", s) for s in sentences.values())
+    with i18n.locale("en"):
+        assert i18n.ngettext("Policy %(policy)s, practice %(practice)s: a gap of %(num)s point.",
+                             "Policy %(policy)s, practice %(practice)s: a gap of %(num)s points.", 1, policy=50, practice=49) \
+            == "Policy 50, practice 49: a gap of 1 point."
+    summary = " ".join(pages(service.cycle_summary(db, catalogue, settings, world["follow"], "en").content))
+    assert "▼−34" in summary and "▼-" not in summary
+    assert str(presenters.change_mark(-8, "−")) == '<span class="down">▼ −8</span>'
+
+
+def test_the_domain_chart_labels_a_missing_score_by_its_row_and_gives_the_scores_in_words(db, catalogue, world):
+    view = view_of(db, catalogue, world)
+    missing = views.DomainView("x", "Community", "", None, None, None, None, None, None, None, [])
+    with i18n.locale("en"):
+        svg = str(presenters.domain_chart(view, "c"))
+        lone = str(presenters.domain_chart(views.ResultView("en", "", "1", 5, None, None, None, view.levels, [missing], [], [], [], False)))
+    d = view.domains[0]
+    assert f"{d.title}: {d.shown}, {d.level.name}" in svg.split("<desc")[1].split("</desc>")[0]
+    assert "Community: not enough answers" in lone
+    # the "not enough answers" label starts where the row's bar would, left of the 100 line, on a white label
+    x = float(re.search(r'<rect x="([\d.]+)"[^>]*fill="#fff"[^>]*/><text x="[\d.]+"[^>]*>— · not enough answers', lone).group(1))
+    assert 230 < x < 260
+
+
+def test_a_domain_continued_on_another_page_names_it_in_the_header(db, catalogue, settings, world, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: scripts/test installs poppler-utils")
+    pdf = service.partner_report(db, catalogue, settings, world["fa"], "en").content
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    titles = [d.title.get("en") for d in world["instrument"].domains]
+    continued = 0
+    for k, page in enumerate(pages(pdf)):
+        header = subprocess.run(["pdftotext", "-f", str(k + 1), "-l", str(k + 1), "-y", "0", "-H", "62", "-W", "3000", str(path), "-"],
+                                check=True, capture_output=True, text=True).stdout.strip()
+        starts = any(page.lstrip().startswith(t) or f" {t} " in page[:400] for t in titles)
+        if "(continued)" in header:
+            continued += 1
+            assert any(f"{t} (continued)" in header for t in titles), header
+        elif not starts:
+            assert not any(t in header for t in titles), header
+    assert continued >= 1  # the world's first domain runs over a page
+    assert "Growth opportunities in " + titles[0] in " ".join(pages(pdf))
+
+
+def test_the_pdf_has_creation_and_modification_dates(db, catalogue, settings, world, tmp_path):
+    for pdf in (service.partner_report(db, catalogue, settings, world["fa"], "en").content,
+                service.cycle_summary(db, catalogue, settings, world["follow"], "en").content):
+        meta = PdfReader(io.BytesIO(pdf)).metadata
+        assert meta.creation_date is not None and meta.modification_date is not None
+
+
+def test_the_summary_has_an_executive_summary_method_and_no_lone_row(db, catalogue, settings, world):
+    text = pages(service.cycle_summary(db, catalogue, settings, world["follow"], "en").content)
+    assert "Executive summary" in text[0] and "Contents" in text[0]
+    assert service.backbone_name(db, world["follow"]) in text[0]
+    whole = " ".join(text)
+    assert "Method and confidentiality" in whole and "may download this summary" in whole
+    assert [len(c) for c in service.balanced_chunks(list(range(26)), 25)] == [13, 13]
+    assert [len(c) for c in service.balanced_chunks(list(range(51)), 25)] == [17, 17, 17]
+    assert service.balanced_chunks([], 25) == []
+
+
+def test_a_size_band_range_does_not_break(db, catalogue, settings, world):
+    html = service._html("reports/summary.html", service.summary_context(db, catalogue, world["follow"], "en"), "en", "letter")
+    assert re.search(r'<span class="nw">[^<]*\d+–\d+[^<]*</span>', html) or "–" not in html.split("Readiness per partner")[1].split("</table>")[0]
+
