@@ -56,6 +56,8 @@ def labels() -> dict[str, str]:
         "action.created": _("Action created"), "action.updated": _("Action changed"), "action.completed": _("Action done"),
         "action.dropped": _("Action dropped"), "action.noted": _("Progress note added"),
         "plan.editor_removed": _("Plan editor removed"),
+        "checkin.created": _("Check-in added"), "checkin.removed": _("Check-in removed"), "checkin.reminded": _("Check-in reminders sent"),
+        "target.created": _("Target added"), "target.updated": _("Target changed"), "target.removed": _("Target removed"),
         "text.quoted": _("Text chosen for the report"), "text.unquoted": _("Text taken out of the report"),
         "text.hidden": _("Text hidden: it identifies someone"), "text.shown": _("Hidden text shown again"),
         "audit.exported": _("Audit log exported"),
@@ -69,7 +71,8 @@ def detail_labels() -> dict[str, str]:
     return {"name": _("Name"), "fields": _("Changed"), "kind": _("Export"), "format": _("Format"), "language": _("Language"),
             "purpose": _("Invitation for"), "sent": _("Reminders sent"), "responses": _("Responses"),
             "engine_version": _("Scoring engine"), "reason": _("Reason"),
-            "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages")}
+            "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages"),
+            "date": _("Date"), "title": _("Title")}
 
 
 @dataclass(frozen=True)

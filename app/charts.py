@@ -66,37 +66,6 @@ def _defs(prefix: str) -> str:
     return "<defs>" + "".join(parts) + "</defs>"
 
 
-def score_bars(bars: Sequence[Bar], bands: Sequence[Band], *, title: str, description: str, chart_id: str = "scores",
-               width: int = 720, label_width: int = 240) -> Markup:
-    """Horizontal bars of 0-100 scores over labelled level bands; the score is printed beside each bar."""
-    row, top, value_width = 34, 40, 130
-    plot = width - label_width - value_width
-    height = top + row * len(bars) + 8
-    x = lambda score: label_width + plot * max(0.0, min(100.0, score)) / 100  # noqa: E731
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
-    uppers = [b.lower for b in bands[1:]] + [100.0]
-    for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
-        x0, x1 = x(band.lower), x(upper)
-        out.append(f'<rect x="{x0:.1f}" y="{top - 4}" width="{x1 - x0:.1f}" height="{height - top}" fill="{SHADES[i % 6]}" opacity="0.35"/>')
-        out.append(f'<line x1="{x0:.1f}" y1="{top - 36}" x2="{x0:.1f}" y2="{height}" stroke="#666" stroke-dasharray="3,3"/>')
-        label_y = top - 26 if i % 2 == 0 else top - 10  # alternate rows so that neighbouring band names never overlap
-        out.append(f'<text x="{x0 + 3:.1f}" y="{label_y}" font-size="11" fill="#222">{escape(band.name)} ({band.lower:g})</text>')
-    for j, bar in enumerate(bars):
-        y = top + j * row
-        out.append(_label(label_width - 8, y + row / 2, bar.label))
-        if bar.score is not None:
-            level = sum(1 for band in bands if band.lower <= float(bar.shown or 0)) - 1 if bar.shown.isdigit() else 0
-            out.append(f'<rect x="{label_width}" y="{y + 6}" width="{x(bar.score) - label_width:.1f}" height="{row - 12}" '
-                       f'fill="{INKS[max(level, 0) % 6]}"/>')
-        text = bar.shown + (f" · {bar.note}" if bar.note else "")
-        out.append(f'<text x="{width - value_width + 4 if bar.score is None else x(bar.score) + 4:.1f}" y="{y + row / 2 + 4:.1f}" '
-                   f'font-size="12" fill="#111">{escape(text)}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))
-
-
 def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: Sequence[str], *, title: str, description: str,
                        chart_id: str = "dist", width: int = 720, label_width: int = 240) -> Markup:
     """One stacked bar per row (e.g. a domain): how many partners are at each level, counts printed in the segments."""

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.assessments.models import Answer, Assessment, AssessmentStatus, Cycle, Depth, Order
 from app.assessments.service import (
     AnswerInput,
     create_cycle,
+    current_result,
     get_or_start_response,
     submit_assessment,
     submit_response,
@@ -29,6 +31,8 @@ from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument, ItemType
 from app.organizations.models import Organization, OrgKind, Role
 from app.organizations.service import add_member
+from app.plans.models import ActionSource, ActionStatus, CheckIn, Target, TargetKind
+from app.plans.service import ActionFields, add_note, create_action
 
 INSTRUMENT_ID = "equity-self-assessment"
 BACKBONE_NAME = "Cascadia Education & Workforce Partnership"
@@ -127,10 +131,12 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
 
     baseline_open = today - dt.timedelta(days=420)
     baseline = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Baseline {baseline_open.year}-{baseline_open.year + 1}",
+                            names={"es": f"Línea de base {baseline_open.year}-{baseline_open.year + 1}"},
                             instrument=instrument, opens_on=baseline_open, closes_on=baseline_open + dt.timedelta(days=90),
                             depth=Depth.full, order=Order.integrated, anonymous=True, partner_ids=[o.id for _, o, _ in partners])
     follow_open = today - dt.timedelta(days=40)
     follow_up = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Follow-up {follow_open.year}-{follow_open.year + 1}",
+                             names={"es": f"Seguimiento {follow_open.year}-{follow_open.year + 1}"},
                              instrument=instrument, opens_on=follow_open, closes_on=today + dt.timedelta(days=60),
                              depth=Depth.full, order=Order.stepped, anonymous=True, baseline=baseline,
                              partner_ids=[o.id for _, o, _ in partners])
@@ -141,7 +147,62 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
             _fill(session, catalogue, instrument, cycle, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
     baseline.closed_at = utcnow()
     session.flush()
+    _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng)
     return DemoReport(True, logins, [baseline.name, follow_up.name])
+
+
+STATUS_CYCLE = (ActionStatus.done, ActionStatus.in_progress, ActionStatus.planned, ActionStatus.done, ActionStatus.dropped)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)
+
+
+def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backbone: Organization, admin, partners,  # type: ignore[no-untyped-def]
+           baseline: Cycle, follow_up: Cycle, rng: random.Random) -> None:
+    """Action plans built from the baseline's growth opportunities (actions in every state, dated notes), the
+    follow-up's check-ins, and two partnership targets: what a partnership a year in looks like."""
+    after = baseline.closes_on + dt.timedelta(days=14)
+    for n, (profile, org, lead) in enumerate(partners[:6]):
+        assessment = session.scalar(select(Assessment).where(Assessment.cycle_id == baseline.id, Assessment.organization_id == org.id))
+        result = current_result(session, assessment.id) if assessment else None
+        for k, opp in enumerate(((result.data if result else {}) or {}).get("growth_opportunities", [])[:3]):
+            item = instrument.item(opp["item_id"])
+            status = STATUS_CYCLE[(n + k) % len(STATUS_CYCLE)]
+            with i18n.locale(profile.language):
+                fields = ActionFields(title=item.text.get(profile.language)[:200], domain_id=item.domain, item_ids=(item.id,),
+                                      description="\n".join(f"- {a.get(profile.language)}" for a in (item.guidance.actions if item.guidance else [])),
+                                      owner=("Equipo directivo" if profile.language == "es" else "Leadership team") if k == 0 else
+                                      ("Recursos humanos" if profile.language == "es" else "Human resources"),
+                                      starts_on=after, due_on=after + dt.timedelta(days=120 + 30 * k),
+                                      measure=("Revisado en la junta" if profile.language == "es" else "Reviewed by the board"),
+                                      status=status.value,
+                                      dropped_reason=("Sin presupuesto este año" if profile.language == "es" else "No budget this year")
+                                      if status is ActionStatus.dropped else "")
+            action = create_action(session, org, fields, instrument, lead.id, cycle_id=baseline.id, source=ActionSource.opportunity,
+                                   source_ref=item.id)
+            action.created_at = action.updated_at = _at(after)
+            if status is not ActionStatus.planned:
+                note_day = after + dt.timedelta(days=60 + rng.randrange(60))
+                add_note(session, action, "Primer borrador compartido con el equipo." if profile.language == "es" else
+                         "First draft shared with the team.", note_day, lead.id).at = _at(note_day)
+                action.updated_at = _at(note_day)
+            if status is ActionStatus.done:
+                action.completed_at = _at(after + dt.timedelta(days=150))
+            if status is ActionStatus.in_progress and n % 2 == 0:  # updated for the follow-up's first check-in; others not
+                day = follow_up.opens_on + dt.timedelta(days=10)
+                add_note(session, action, "Avance revisado con la dirección." if profile.language == "es" else
+                         "Progress reviewed with the leadership team.", day, lead.id).at = _at(day)
+                action.updated_at = _at(day)
+    for day in (follow_up.opens_on + dt.timedelta(days=30), follow_up.closes_on - dt.timedelta(days=10)):
+        session.add(CheckIn(cycle_id=follow_up.id, due_on=day))
+    for t in (Target(backbone_id=backbone.id, title="Established or above overall", kind=TargetKind.share_at_level, domain_id="overall",
+                     level_index=2, share=60, reference_cycle_id=baseline.id, due_on=follow_up.closes_on + dt.timedelta(days=365),
+                     created_by_id=admin.id),
+              Target(backbone_id=backbone.id, title="Data by race moves up", kind=TargetKind.median_change, domain_id="data", points=10,
+                     reference_cycle_id=baseline.id, due_on=follow_up.closes_on, created_by_id=admin.id)):
+        session.add(t)
+    session.flush()
 
 
 def _user(session: Session, email: str, name: str, password: str | None, language: str):  # type: ignore[no-untyped-def]

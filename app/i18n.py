@@ -60,9 +60,17 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
+class _Later(dict[str, object]):
+    """Placeholders not given yet stay as they are: Jinja's newstyle ngettext fills ``num`` here and the template's
+    other variables afterwards."""
+
+    def __missing__(self, key: str) -> str:
+        return f"%({key})s"
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = translations(_current.get()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return text % _Later(num=n, **variables)
 
 
 _ = gettext

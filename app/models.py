@@ -6,10 +6,10 @@ from app.auth.models import ApiToken, Invitation, User, UserSession
 from app.auth.ratelimit import RateLimitFailure
 from app.db import Base
 from app.organizations.models import Membership, Organization
-from app.plans.models import Action, ActionNote, CheckIn
+from app.plans.models import Action, ActionNote, CheckIn, Target
 from app.reports.models import ReportCacheEntry
 
 __all__ = [
     "Action", "ActionNote", "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "CheckIn", "Cycle", "InstrumentRecord", "Invitation",
-    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "TextMark", "User", "UserSession",
+    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "Target", "TextMark", "User", "UserSession",
 ]

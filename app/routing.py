@@ -27,18 +27,22 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.dashboard.routes import router as dashboard_router
     from app.organizations.routes import router as partners_router
     from app.partner.routes import router as partner_router
+    from app.plans.checkin_routes import router as check_ins_router
     from app.plans.editor_routes import router as plan_editors_router
     from app.plans.routes import router as plans_router
+    from app.plans.target_routes import router as targets_router
     from app.reports.routes import router as reports_router
     from app.respond.entry import router as entry_router
+    from app.respond.lead_entry import router as lead_entry_router
     from app.respond.review_routes import router as review_router
     from app.respond.routes import router as respond_router
     from app.web.catalogue import router as instruments_router
     from app.web.routes import health_router
     from app.web.routes import router as web_router
 
-    html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, review_router, respond_router,
-            partner_router, plans_router, plan_editors_router, dashboard_router, partners_router, cycles_router, reports_router]
+    html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, lead_entry_router, review_router, respond_router,
+            partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_router,
+            cycles_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

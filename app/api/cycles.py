@@ -24,6 +24,7 @@ from app.dashboard.progress import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
 from app.exports.service import export_file
+from app.exports.sheets import ExportKind
 from app.i18n import gettext as _
 from app.organizations.models import Organization
 from app.web.downloads import attachment
@@ -180,7 +181,7 @@ def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalog
 @router.get("/cycles/{cycle_id}/export/{kind}", summary="A cycle's export: results by domain, by item, or raw answers (backbone only)",
             responses={200: {"content": {"text/csv": {}, "application/json": {},
                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def export(cycle_id: IdPath, kind: Literal["results", "items", "answers"], db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+def export(cycle_id: IdPath, kind: ExportKind, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
            settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     f = export_file(db, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size, principal.user_id)

@@ -13,6 +13,7 @@ from app.assessments.comparison import baseline_comparison
 from app.assessments.models import Assessment
 from app.assessments.results import IdPath
 from app.assessments.service import current_result, instrument_of
+from app.assessments.trends import partner_trend
 from app.auth.service import Principal
 from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
@@ -41,6 +42,7 @@ def _result_page(request: Request, db: SessionDep, principal: Principal, catalog
     settings = request.app.state.settings
     view = views.build_view(row.data, instrument, lang)
     comparison = baseline_comparison(db, catalogue, assessment, row, lang)
+    trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if assessment.cycle.baseline_id else None
     sections = texts.team_texts(db, assessment, instrument, lang, settings.secret_key, access.team_texts_view(principal, assessment))
     may_mark = access.may_mark_texts(principal, assessment)
     may_plan = assessment.organization_id in access.plan_org_ids(principal)
@@ -54,7 +56,8 @@ def _result_page(request: Request, db: SessionDep, principal: Principal, catalog
     return render(request, "assessments/result.html", {
         "assessment": assessment, "result": row, "view": view, "chart": presenters.domain_chart(view), "comparison": comparison,
         "min_group_size": settings.min_group_size, "sections": [s for s in sections if s.texts or s.hidden],
-        "may_mark": may_mark, "may_plan": may_plan, "loop_rows": loop,
+        "may_mark": may_mark, "may_plan": may_plan, "loop_rows": loop, "trend": trend if trend and len(trend.cycles) > 1 else None,
+        "trend_line": presenters.trend_line, "trend_labels": [c.name_in(lang) for c in trend.cycles] if trend else [],
         "n_quoted": sum(t.quoted for s in sections for t in s.texts), "max_quotes": texts.MAX_QUOTES, "error": error,
         "back": f"/backbone/cycles/{assessment.cycle_id}/compare" if access.can_compare_cycle(principal, assessment.cycle) else None,
         "page_title": _("Results: %(org)s", org=assessment.organization.name),

@@ -228,7 +228,7 @@ def revoke(session: Session, invitation: Invitation, actor_id: int | None) -> No
         audit.record(session, actor_id, "invitation.revoked", "invitation", invitation.id, invitation.organization_id)
 
 
-def send(db: Session, settings: Settings, issued: Issued, org: Organization, cycle_name: str, minutes: int) -> str | None:
+def send(db: Session, settings: Settings, issued: Issued, org: Organization, cycle: Cycle | None, minutes: int) -> str | None:
     """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set."""
     inv = issued.invitation
     backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
@@ -236,7 +236,7 @@ def send(db: Session, settings: Settings, issued: Issued, org: Organization, cyc
         expires = i18n.format_date(inv.expires_at - dt.timedelta(microseconds=1))  # the last day it works, in the zone
     subject, text, html = render_mail("invitation", inv.language, {
         "purpose": inv.purpose.value, "account_link": inv.purpose in ACCOUNT_PURPOSES, "org": org.name,
-        "backbone": backbone.name if backbone else "", "cycle": cycle_name,
+        "backbone": backbone.name if backbone else "", "cycle": cycle.name_in(inv.language) if cycle else "",
         "minutes": minutes, "link": issued.link(settings), "expires": expires,
         "replaces_earlier": issued.replaces_earlier})
     path = send_mail(settings, inv.email, subject, text, html)
@@ -257,7 +257,7 @@ def send_reminders(db: Session, settings: Settings, cycle: Cycle, minutes: int, 
             continue
         issued = issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
                                    purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=actor_id)
-        send(db, settings, issued, assessment.organization, cycle.name, minutes)
+        send(db, settings, issued, assessment.organization, cycle, minutes)
         n += 1
     audit.record(db, actor_id, "cycle.reminded", "cycle", cycle.id, cycle.backbone_id, sent=n)
     return n

@@ -18,9 +18,11 @@ from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.dashboard.comparison import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
+from app.exports.sheets import ExportKind
 from app.i18n import gettext as _
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization, OrgKind
+from app.plans.targets import overview
 from app.web.csrf import csrf_protect
 from app.web.downloads import attachment
 from app.web.presenters import CellWords, cells_html, distribution_chart
@@ -33,7 +35,7 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # -- home --------------------------------------------------------------------------------------
 
 @router.get("/backbone", response_class=HTMLResponse)
-def backbone_home(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+def backbone_home(request: Request, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> Response:
     if not access.is_backbone(principal):
         return RedirectResponse(access.home_for(principal), status_code=303)
     backbone = access.get_backbone(db, principal)
@@ -47,6 +49,7 @@ def backbone_home(request: Request, db: SessionDep, principal: CurrentUser) -> R
     partners = db.scalar(select(func.count()).select_from(Organization).where(
         Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner, Organization.archived_at.is_(None)))
     return render(request, "backbone/home.html", {"backbone": backbone, "cycles": cycles, "counts": counts, "partners": partners,
+                                                  "target_rows": overview(db, catalogue, backbone.id, i18n.get_locale()),
                                                   "is_admin": access.is_backbone_admin(principal), "page_title": backbone.name})
 
 
@@ -69,7 +72,7 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
 # -- exports -----------------------------------------------------------------------------------
 
 @router.get("/backbone/cycles/{cycle_id}/export/{kind}.{fmt}")
-def export(cycle_id: Id, kind: Literal["results", "items", "answers"], fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
+def export(cycle_id: Id, kind: ExportKind, fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
            principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     f = exports.export_file(db, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size, principal.user_id)

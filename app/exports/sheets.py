@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +24,14 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization
+from app.plans.checkins import standings
+from app.plans.models import Action
+from app.plans.service import status_labels
+from app.plans.targets import overview
 from app.scoring import shown
 
-KINDS = ("results", "items", "answers")
+KINDS = ("results", "items", "answers", "actions", "check_ins", "targets")
+ExportKind = Literal["results", "items", "answers", "actions", "check_ins", "targets"]
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,54 @@ def answers_sheet(db: Session, cycle: Cycle, min_group_size: int) -> Sheet:
     return _sheet(_("Answers"), columns, rows)
 
 
+def actions_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> Sheet:
+    """The action plans of the cycle's partners: one row per action (a plan spans cycles: every action of the partner)."""
+    instrument = instrument_of(catalogue, cycle)
+    titles = {d.id: d.title.get(lang) for d in instrument.domains}
+    labels = status_labels()
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("action_id", _("Action id")), ("title", _("Action")),
+               ("domain_id", _("Domain id")), ("domain", _("Domain")), ("items", _("Questions")), ("owner", _("Owner")),
+               ("starts_on", _("Starts on")), ("due_on", _("Due on")), ("measure", _("Measure of success")), ("status_id", _("Status id")),
+               ("status", _("Status")), ("dropped_reason", _("Why it was dropped")), ("source", _("Started from")),
+               ("planned_in_cycle_id", _("Planned in cycle id")), ("notes", _("Progress notes")), ("updated_at", _("Last changed (UTC)"))]
+    rows = []
+    for action, org in db.execute(select(Action, Organization).join(Organization, Organization.id == Action.organization_id)
+                                  .join(Assessment, Assessment.organization_id == Organization.id)
+                                  .where(Assessment.cycle_id == cycle.id).order_by(Organization.name, Action.id)):
+        rows.append([org.id, org.name, action.id, action.title, action.domain_id, titles.get(action.domain_id or ""),
+                     "; ".join(action.item_ids or []) or None,
+                     action.owner or None, action.starts_on, action.due_on, action.measure or None, action.status.value, labels[action.status.value],
+                     action.dropped_reason or None, action.source.value, action.cycle_id, len(action.notes),
+                     action.updated_at.strftime("%Y-%m-%d %H:%M:%S")])
+    return _sheet(_("Action plans"), columns, rows)
+
+
+def check_ins_sheet(db: Session, cycle: Cycle) -> Sheet:
+    """Per partner and check-in: whether the partner updated its plan in that check-in's window."""
+    dates, partners = standings(db, cycle)
+    columns = [("partner_id", _("Partner id")), ("partner", _("Partner")), ("check_in", _("Check-in")), ("updated", _("Plan updated")),
+               ("open_actions", _("Open actions")), ("plan_last_changed", _("Plan last changed"))]
+    rows = [[r.organization.id, r.organization.name, c.due_on, r.updated[c.id], r.open_actions, r.last_update] for r in partners for c in dates]
+    return _sheet(_("Check-ins"), columns, rows)
+
+
+def targets_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) -> Sheet:
+    """The partnership's targets and its figure for each in every cycle."""
+    columns = [("target_id", _("Target id")), ("target", _("Target")), ("goal", _("Goal")), ("kind", _("Kind")), ("domain_id", _("Domain id")),
+               ("due_on", _("By")), ("cycle_id", _("Cycle id")), ("cycle", _("Cycle")), ("value", _("Partnership")), ("partners", _("Partners")),
+               ("met", _("Met"))]
+    rows = [[r.target.id, r.target.title, r.goal, r.target.kind.value, r.target.domain_id, r.target.due_on, s.cycle.id, s.cycle.name_in(lang),
+             s.value, s.partners, s.met] for r in overview(db, catalogue, cycle.backbone_id, lang) for s in r.standings]
+    return _sheet(_("Targets"), columns, rows)
+
+
 def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int) -> Sheet:
+    if kind == "actions":
+        return actions_sheet(db, catalogue, cycle, lang)
+    if kind == "check_ins":
+        return check_ins_sheet(db, cycle)
+    if kind == "targets":
+        return targets_sheet(db, catalogue, cycle, lang)
     if kind == "results":
         return results_sheet(db, catalogue, cycle, lang)
     if kind == "items":

@@ -132,7 +132,7 @@ def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: Current
     language = str(form.get("language") or org.preferred_language)
     issued = invitations.issue(db, settings, email=emails[0], language=language, organization=org, purpose=InvitationPurpose.partner_lead,
                                assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, org, "", 0)
+    outbox = invitations.send(db, settings, issued, org, None, 0)
     db.commit()
     return _partners(request, db, principal, access.get_backbone(db, principal),
                      {"invited": org.name, "links": [(emails[0], issued.link(settings))] if outbox else []})

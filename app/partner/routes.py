@@ -81,7 +81,7 @@ def invite(request: Request, assessment_id: Id, db: SessionDep, principal: Curre
     for email in emails:
         issued = invitations.issue(db, settings, email=email, language=language, organization=assessment.organization,
                                    purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=principal.user_id)
-        if invitations.send(db, settings, issued, assessment.organization, assessment.cycle.name, instrument.estimated_minutes):
+        if invitations.send(db, settings, issued, assessment.organization, assessment.cycle, instrument.estimated_minutes):
             links.append((email, issued.link(settings)))
     db.commit()
     return _render_home(request, db, principal, {"links": links, "invited": len(emails)})
@@ -108,7 +108,7 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
         raise Conflict(_("This person has already submitted their answers: there is nothing to send them again."))
     issued = invitations.issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
                                purpose=invitation.purpose, assessment_id=assessment.id, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, assessment.organization, assessment.cycle.name,
+    outbox = invitations.send(db, settings, issued, assessment.organization, assessment.cycle,
                              service.instrument_of(catalogue, assessment.cycle).estimated_minutes)
     db.commit()
     shown = [(invitation.email, issued.link(settings))] if outbox and access.may_see_link(principal, invitation) else []

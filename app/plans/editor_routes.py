@@ -33,7 +33,7 @@ def invite_editor(request: Request, org_id: PathId, db: SessionDep, principal: C
         return pages.plan(request, db, principal, catalogue, org, {"editor_error": exc.message}, 422)
     issued = invitations.issue(db, settings, email=emails[0], language=str(form.get("language") or i18n.get_locale()), organization=org,
                                purpose=InvitationPurpose.plan_editor, assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, org, "", 0)
+    outbox = invitations.send(db, settings, issued, org, None, 0)
     db.commit()
     return pages.plan(request, db, principal, catalogue, org, {"invited_links": [(emails[0], issued.link(settings))] if outbox else [],
                                                           "flash": "editor-invited"})

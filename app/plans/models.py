@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -84,3 +84,29 @@ class CheckIn(Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     reminded_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TargetKind(StrEnum):
+    share_at_level = "share_at_level"  # a share of partners at a readiness level or above
+    median_change = "median_change"  # the partnership's median score up by some points from the reference cycle
+
+
+class Target(Base):
+    """A partnership's target (the backbone's), e.g. "by June 2028, 80 % of partners at Established or above in Data"."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backbone_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[TargetKind] = mapped_column(enum_column(TargetKind, "target_kind"))
+    domain_id: Mapped[str] = mapped_column(String(64))  # a domain of the reference cycle's instrument, or "overall"
+    level_index: Mapped[int | None] = mapped_column(Integer)
+    share: Mapped[int | None] = mapped_column(Integer)  # percent of partners
+    points: Mapped[int | None] = mapped_column(Integer)
+    # The cycle whose instrument names the domain, and the baseline of a median change.
+    reference_cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument
 from app.organizations.models import Organization
-from app.plans import service
+from app.plans import service, targets
 from app.plans.models import ActionSource
 from app.web.templating import render
 
@@ -48,6 +48,8 @@ def plan(request: Request, db: Session, principal: Principal, catalogue: Catalog
         **form_context(org, instrument, lang), "actions": service.plan_of(db, org.id), "titles": titles,
         "may_change": org.id in access.plan_org_ids(principal), "flash": request.query_params.get("flash"),
         "editors": service.plan_editors(db, org.id) if names else None, "editor_error": None, "invited_links": [],
+        "target_rows": targets.overview(db, catalogue, org.backbone_id, lang, min_partners=request.app.state.settings.min_group_size)
+        if org.backbone_id else [], "min_partners": request.app.state.settings.min_group_size,
         "page_title": _("Action plan: %(org)s", org=org.name), **(extra or {})}, status_code=status)
 
 

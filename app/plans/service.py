@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
+from app.auth.models import User
 from app.db import utcnow
 from app.errors import Invalid
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.instruments.schema import Instrument
-from app.organizations.models import Organization
+from app.organizations.models import Membership, Organization, Role
 from app.plans.models import Action, ActionNote, ActionSource, ActionStatus
 from app.text import clean_text
 
@@ -158,22 +159,6 @@ def plan_of(db: Session, org_id: int) -> list[Action]:
     return sorted(actions, key=lambda a: (rank[a.status], a.due_on or dt.date.max, a.id))
 
 
-def actions_by_domain(db: Session, org_id: int) -> dict[str, list[Action]]:
-    """The organization's actions per domain they address (those without a domain under "")."""
-    out: dict[str, list[Action]] = {}
-    for a in plan_of(db, org_id):
-        out.setdefault(a.domain_id or "", []).append(a)
-    return out
-
-
-def last_updates(db: Session, org_ids: list[int]) -> dict[int, dt.datetime]:
-    """Per organization, when its plan last changed (an action or a note), for the backbone's check-ins."""
-    if not org_ids:
-        return {}
-    return dict(db.execute(select(Action.organization_id, func.max(Action.updated_at)).where(Action.organization_id.in_(org_ids))
-                           .group_by(Action.organization_id)).all())
-
-
 @dataclass(frozen=True)
 class DomainLoop:
     """A domain's change since the baseline beside the actions that addressed it (described, not claimed as causal)."""
@@ -198,31 +183,59 @@ class DomainLoop:
         return "; ".join(parts) if parts else _("no action")
 
 
-def closing_the_loop(db: Session, org_id: int, domains: list[tuple[str, str, int | None]], until: dt.datetime | None) -> list[DomainLoop]:
-    """Per domain (id, title, change since the baseline): the organization's actions on it that existed by ``until``
-    (the follow-up's submission), counted by status."""
+def action_counts(db: Session, org_id: int, until: dt.datetime | None) -> dict[str, dict[str, int]]:
+    """Per domain, the organization's actions on it that existed by ``until`` (a follow-up's submission), by status."""
     query = select(Action.domain_id, Action.status, func.count()).where(Action.organization_id == org_id, Action.domain_id.is_not(None))
     if until is not None:
         query = query.where(Action.created_at <= until)
     counts: dict[str, dict[str, int]] = {}
     for domain_id, status, n in db.execute(query.group_by(Action.domain_id, Action.status)):
         counts.setdefault(domain_id, {})[status.value] = n
+    return counts
+
+
+def loop_rows(domains: list[tuple[str, str, int | None]], counts: dict[str, dict[str, int]]) -> list[DomainLoop]:
     return [DomainLoop(d, title, change, counts.get(d, {})) for d, title, change in domains]
+
+
+def closing_the_loop(db: Session, org_id: int, domains: list[tuple[str, str, int | None]], until: dt.datetime | None) -> list[DomainLoop]:
+    """Per domain (id, title, change since the baseline): the organization's actions on it that existed by ``until``
+    (the follow-up's submission), counted by status."""
+    return loop_rows(domains, action_counts(db, org_id, until))
+
+
+@dataclass(frozen=True)
+class ActedRow:
+    """A domain's average change since the baseline among the partners that acted on it and among the others."""
+
+    domain_id: str
+    title: str
+    acted: list[int]  # the changes (points) of the partners with an action on the domain (not dropped)
+    others: list[int]
+
+    @staticmethod
+    def mean(values: list[int]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+
+def acted_by_domain(db: Session, org_ids: list[int]) -> dict[str, set[int]]:
+    """Per domain, the organizations with an action on it that was not dropped (one query)."""
+    out: dict[str, set[int]] = {}
+    if org_ids:
+        for org_id, domain_id in db.execute(select(Action.organization_id, Action.domain_id).where(
+                Action.organization_id.in_(org_ids), Action.domain_id.is_not(None), Action.status != ActionStatus.dropped).distinct()):
+            out.setdefault(domain_id, set()).add(org_id)
+    return out
 
 
 def plan_editors(db: Session, org_id: int) -> list[tuple[int, str]]:
     """(user id, email) of the organization's plan editors, by email."""
-    from app.auth.models import User
-    from app.organizations.models import Membership, Role
-
     return [(uid, email) for uid, email in db.execute(
         select(User.id, User.email).join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == org_id, Membership.role == Role.plan_editor).order_by(User.email))]
 
 
 def remove_plan_editor(db: Session, org: Organization, user_id: int, actor_id: int) -> bool:
-    from app.organizations.models import Membership, Role
-
     seat = db.scalar(select(Membership).where(Membership.organization_id == org.id, Membership.user_id == user_id,
                                               Membership.role == Role.plan_editor))
     if seat is None:

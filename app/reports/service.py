@@ -29,6 +29,7 @@ from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
 from app.assessments.texts import quoted_texts
+from app.assessments.trends import Trend, partner_trend
 from app.auth.models import Invitation, InvitationPurpose
 from app.config import Settings
 from app.db import writable
@@ -37,6 +38,8 @@ from app.exports.formats import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
+from app.plans import service as plans
+from app.plans.targets import overview
 from app.reports import narrative, renderer
 from app.reports.models import ReportCacheEntry
 from app.web import presenters
@@ -145,14 +148,19 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     # What the report shows beyond the result row: names, the baseline result it is compared with, the chosen quotes.
     invited = invited_count(db, assessment)
     backbone = backbone_name(db, assessment.cycle)
+    acted = plans.action_counts(db, assessment.organization_id, assessment.submitted_at) if pair else {}
+    with i18n.locale(lang):
+        trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if pair else None
+    trend = trend if trend and len(trend.cycles) > 2 else None  # two cycles: the comparison says it all already
     owner = f"a{assessment.id}-"
     subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name_in(lang),
                                             pair[0].cycle.name_in(lang) if pair else None, pair[1].id if pair else None,
                                             [[title, sorted(quoted)] for title, quoted in quotes], invited, backbone,
-                                            assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous)
+                                            assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous, acted,
+                                            [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None)
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
-                                                backbone=backbone), lang, paper))
+                                                backbone=backbone, acted=acted, trend=trend), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
 
 
@@ -184,7 +192,8 @@ def generated_at() -> dt.datetime:
 
 def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result,
                     pair: tuple[Assessment, Result] | None, lang: str,
-                    quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "") -> dict[str, Any]:
+                    quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "",
+                    acted: dict[str, dict[str, int]] | None = None, trend: Trend | None = None) -> dict[str, Any]:
     """``quotes``: what the lead chose to quote (app.assessments.texts.quoted_texts), by question, never an author;
     ``invited``: the people invited to answer; ``backbone``: the partnership's name."""
     instrument = instrument_of(catalogue, assessment.cycle)
@@ -208,6 +217,8 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
         "other_roles": max(view.n_responses - shown_n, 0), "backbone": backbone, "generated": generated_at(), "today": clock.today(),
         "worksheet": worksheet(view), "title": title, "quotes": quotes or [], "summary": summary,
+        "trend": trend, "trend_line": presenters.trend_line,
+        "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
         "gaps": gaps,
     }
@@ -225,13 +236,32 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
     partners = db.execute(select(Organization.id, Organization.name, Organization.sector, Organization.size_band)
                           .join(Assessment, Assessment.organization_id == Organization.id)
                           .where(Assessment.cycle_id == cycle.id).order_by(Organization.id)).all()
+    with i18n.locale(lang):
+        goals = overview(db, catalogue, cycle.backbone_id, lang)  # the partnership's targets, over all its cycles
+    acted = plans.acted_by_domain(db, [p.id for p in partners]) if cycle.baseline_id else {}
     owner = f"c{cycle.id}-"
     subject = owner + _digest(cycle.name_in(lang), cycle.baseline.name_in(lang) if cycle.baseline else None, list(results),
-                              [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous)
+                              [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous,
+                              [[r.target.id, r.goal, r.target.title, str(r.target.due_on), [[x.cycle.name_in(lang), x.value, x.partners]
+                                                                                          for x in r.standings]] for r in goals],
+                              {d: sorted(ids) for d, ids in acted.items()})
     pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
-                          lambda: _html("reports/summary.html", summary_context(db, catalogue, cycle, lang, settings.min_group_size),
-                                        lang, paper))
+                          lambda: _html("reports/summary.html", _with_plans(summary_context(db, catalogue, cycle, lang, settings.min_group_size),
+                                                                          goals, acted), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(cycle.name_in(lang), 'cycle')}-summary-{lang}.pdf")
+
+
+def _with_plans(context: dict[str, Any], goals: list[Any], acted: dict[str, set[int]]) -> dict[str, Any]:
+    """The summary's context with the partnership's targets and, for a follow-up, each domain's change where partners
+    acted on it and where they did not (described, not claimed as causal)."""
+    table = context["table"]
+    rows = []
+    if table.baseline is not None and acted:
+        for d in table.domains:
+            changes = [(r.organization.id, r.cells[d.id].change) for r in table.rows if r.cells[d.id].change is not None]
+            rows.append(plans.ActedRow(d.id, d.title, [c for o, c in changes if o in acted.get(d.id, set())],
+                                       [c for o, c in changes if o not in acted.get(d.id, set())]))
+    return {**context, "target_rows": goals, "acted_rows": rows}
 
 
 def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, min_group_size: int = 5) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -28,79 +28,35 @@ from app.assessments.models import Response as ResponseRow
 from app.auth import invitations, ratelimit
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
-from app.auth.security import password_problem
 from app.config import Settings
 from app.db import writable
-from app.deps import MaybeUser, SessionDep, SettingsDep, set_language_cookie, set_session_cookie
-from app.errors import LinkGone, NotFound, RateLimited
+from app.deps import MaybeUser, SessionDep, SettingsDep, set_session_cookie
+from app.errors import NotFound, RateLimited
 from app.i18n import gettext as _
-from app.organizations.models import Organization
+from app.respond import links
 from app.web.csrf import csrf_protect
-from app.web.middleware import LANG_COOKIE
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-Token = Annotated[str, Path(max_length=200)]
-
-
-def respond_url(response: ResponseRow) -> str:
-    if response.status is ResponseStatus.submitted:
-        return f"/respond/{response.id}/done"
-    page = response.last_page or "welcome"
-    return f"/respond/{response.id}/{page}" if page in ("welcome", "review") else f"/respond/{response.id}/page/{page}"
-
-
-def _valid(request: Request, db: Session, token: str) -> Invitation | HTMLResponse:
-    """The link's invitation, or the page of a link that no longer works. A real link always opens; failures are counted
-    per address and, past the limit, answered 429 (guessing is slowed, and nobody's valid link is locked out by someone
-    else's guesses)."""
-    limits, address = ratelimit.limiter(request), ratelimit.client_key(request)
-    try:
-        return invitations.find_valid(db, token)
-    except LinkGone as gone:
-        limits.check("link", address)
-        limits.failed("link", address)
-        return _gone_page(request, gone)
-
-
-def _gone_page(request: Request, gone: LinkGone) -> HTMLResponse:
-    """"This link no longer works", why, and what to do, in the invitation's language (unless this browser chose one)."""
-    if gone.language and not request.state.lang_chosen and not request.state.lang_from_cookie:
-        i18n.set_locale(gone.language)
-        request.state.lang = gone.language
-    return render(request, "respond/entry.html", {"state": "gone", "reason": gone.reason, "closed_on": gone.details.get("closed_on"),
-                                                  "page_title": _("This link no longer works")}, status_code=gone.status_code)
-
-
-def _speak(request: Request, invitation: Invitation) -> None:
-    """The pages of a link speak the invitation's language, unless this browser has chosen one (see the module's note)."""
-    if not request.state.lang_chosen and not request.state.lang_from_cookie:
-        i18n.set_locale(invitation.language)
-        request.state.lang = invitation.language
-
-
-def _keep_language(request: Request, settings: Settings, response: Response, language: str) -> None:
-    """This browser speaks ``language`` from now on (the person's, replacing what this device had before)."""
-    if language in settings.locales:
-        response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax", secure=settings.secure_cookies)
+Token = links.Token
 
 
 @router.get("/invite/{token}")
 def open_invitation(request: Request, token: Token, db: SessionDep, settings: SettingsDep, principal: MaybeUser) -> Response:
     writable(db)  # opening a respondent's link accepts the invitation and may start a session
-    invitation = _valid(request, db, token)
+    invitation = links.valid(request, db, token)
     if not isinstance(invitation, Invitation):
         return invitation
-    _speak(request, invitation)
+    links.speak(request, invitation)
     if invitation.purpose in invitations.ACCOUNT_PURPOSES:
-        return _lead_page(request, db, invitation, token)
+        return links.lead_page(request, db, invitation, token)
     assessment = db.get(Assessment, invitation.assessment_id)
     if assessment is None:
         raise NotFound()
     if principal is not None and principal.invitation_id == invitation.id:  # this browser opened the link before
         own = access.get_own_response(db, principal, _response_of(db, invitation, assessment).id)
-        back = RedirectResponse(respond_url(own), status_code=303)
-        _keep_language(request, settings, back, request.state.lang_chosen or principal.language)  # the person's latest choice
+        back = RedirectResponse(links.respond_url(own), status_code=303)
+        links.keep_language(request, settings, back, request.state.lang_chosen or principal.language)  # the person's latest choice
         return back
     user = invitations.accept(db, invitation, anonymous=assessment.cycle.anonymous)
     response = service.find_response(db, assessment.id, user.id)
@@ -145,9 +101,9 @@ def _enter(request: Request, db: Session, settings: Settings, invitation: Invita
         db.execute(update(User).where(User.id == user.id).values(preferred_language=language))
     session_token = auth.start_session(db, user, settings.session_days, invitation_id=invitation.id)
     db.commit()
-    redirect = RedirectResponse(respond_url(response), status_code=303)
+    redirect = RedirectResponse(links.respond_url(response), status_code=303)
     set_session_cookie(redirect, session_token, settings)
-    _keep_language(request, settings, redirect, language)
+    links.keep_language(request, settings, redirect, language)
     return redirect
 
 
@@ -163,10 +119,10 @@ def resume(request: Request, token: Token, db: SessionDep, settings: SettingsDep
            code: Annotated[str, Form(max_length=40)] = "") -> Response:
     """A started response opened on another device: the link and the respondent's return code together."""
     writable(db)
-    invitation = _valid(request, db, token)
+    invitation = links.valid(request, db, token)
     if not isinstance(invitation, Invitation):
         return invitation
-    _speak(request, invitation)
+    links.speak(request, invitation)
     if invitation.purpose is not InvitationPurpose.respond or invitation.user_id is None:
         raise NotFound()
     assessment = db.get(Assessment, invitation.assessment_id)
@@ -182,62 +138,3 @@ def resume(request: Request, token: Token, db: SessionDep, settings: SettingsDep
         limits.failed("link", key)
         return _code_page(request, token, _("That is not the return code of this response. Check it and try again."), status=422)
     return _enter(request, db, settings, invitation, response, returning=True)
-
-
-# -- a lead's link ---------------------------------------------------------------------------------
-
-def _lead_page(request: Request, db: Session, invitation: Invitation, token: str, error: str | None = None, status: int = 200) -> HTMLResponse:
-    state = invitations.lead_link_state(db, invitation)
-    db.commit()
-    titles = {"used": _("This invitation has been used"), "sign-in": _("Sign in to accept the invitation"),
-              "new-account": _("Choose your password"), "no-password": _("This email address already has an account")}
-    org = db.get(Organization, invitation.organization_id)
-    return render(request, "respond/lead_entry.html", {"state": state, "token": token, "email": invitation.email, "org": org,
-                                                       "editor": invitation.purpose is InvitationPurpose.plan_editor,
-                                                       "error": error, "page_title": titles[state]}, status_code=status)
-
-
-@router.post("/invite/{token}/accept")
-def accept_lead(request: Request, token: Token, db: SessionDep, settings: SettingsDep,
-                password: Annotated[str, Form(max_length=1000)] = "", confirm: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    """A lead's invitation, used once: a new account's password, or the existing account's sign-in, adds the seat."""
-    writable(db)
-    invitation = _valid(request, db, token)
-    if not isinstance(invitation, Invitation):
-        return invitation
-    _speak(request, invitation)
-    if invitation.purpose not in invitations.ACCOUNT_PURPOSES:
-        raise NotFound()
-    state = invitations.lead_link_state(db, invitation)
-    if state == "used":
-        return _lead_page(request, db, invitation, token, status=410)
-    if state == "no-password":
-        return _lead_page(request, db, invitation, token, status=409)
-    limits, keys = ratelimit.limiter(request), (("login-address", ratelimit.client_key(request)),)
-    try:
-        for name, key in keys:
-            limits.check(name, key)
-    except RateLimited as exc:
-        return _lead_page(request, db, invitation, token, exc.message, status=429)
-    if state == "sign-in":
-        user = auth.authenticate(db, invitation.email, password) if password else None
-        if user is None:
-            db.rollback()
-            for name, key in keys:
-                limits.failed(name, key)
-            return _lead_page(request, db, invitation, token, _("That password does not match the account of this email. Try again."), 400)
-    else:
-        problem = password_problem(password, invitation.email) or (_("The two passwords are not the same.") if password != confirm else None)
-        if problem:
-            db.rollback()
-            return _lead_page(request, db, invitation, token, problem, status=422)
-        user = auth.get_user_by_email(db, invitation.email) or auth.create_user(db, invitation.email, language=invitation.language)
-        auth.set_password(user, password)
-    invitations.accept(db, invitation, user)
-    session_token = auth.start_session(db, user, settings.session_days)
-    db.commit()
-    home = f"/plans/{invitation.organization_id}" if invitation.purpose is InvitationPurpose.plan_editor else "/partner"
-    redirect = RedirectResponse(home, status_code=303)
-    set_session_cookie(redirect, session_token, settings)
-    set_language_cookie(request, redirect, invitation.language, settings)
-    return redirect

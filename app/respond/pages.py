@@ -97,3 +97,25 @@ def remember_page(db: Session, ctx: Context, key: str) -> None:
         writable(db)
         ctx.response.last_page = key
         db.commit()
+
+
+def where_next(ctx: Any, key: str, index: int, form: Any, locales: list[str]) -> str:
+    """Where a saved question page goes: the language switch, a step, the list, review, previous or next (the buttons
+    of the form: every way off the page saves first)."""
+    response_id = ctx.response.id
+    target_lang = form.get("switch_lang")
+    nav, go = form.get("nav"), str(form.get("go") or "")
+    if isinstance(target_lang, str) and target_lang in locales:
+        return f"{url(response_id, key)}?lang={target_lang}"
+    steps = {p.key for p in ctx.pages}
+    if go.startswith("step:") and go[5:] in steps:
+        return url(response_id, go[5:])
+    if go == "list":
+        return "/respond"
+    if go == "review" or nav == "review" or (nav == "next" and index + 1 == len(ctx.pages)):
+        return url(response_id, "review")
+    if nav == "previous" and index > 0:
+        return url(response_id, ctx.pages[index - 1].key)
+    if nav == "next" and index + 1 < len(ctx.pages):
+        return url(response_id, ctx.pages[index + 1].key)
+    return url(response_id, key) + "?flash=saved"

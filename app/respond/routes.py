@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from app import access, i18n
 from app.assessments import answers as respondent
 from app.assessments import service
+from app.auth import service as auth
 from app.db import reading_first
-from app.deps import CatalogueDep, CurrentUser, FormDep, MaybeUser, SessionDep
+from app.deps import SESSION_COOKIE, CatalogueDep, CurrentUser, FormDep, MaybeUser, SessionDep
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import ItemType
-from app.respond.pages import NO_STORE, Context, closed, not_saved, remember_page, return_code, url
+from app.respond.pages import NO_STORE, Context, closed, not_saved, remember_page, return_code, url, where_next
 from app.respond.service import Page, page_changes, stored_repr
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -121,7 +122,6 @@ def save_page(request: Request, response_id: ResponseId, key: Annotated[str, Pat
 
 
 def _save_page(request: Request, ctx: Context, key: str, db: Session, catalogue: Any, form: Any) -> Response:
-    response_id = ctx.response.id
     index, page = ctx.page(key)
     errors: dict[str, str] = {}
     posted: dict[str, Any] = {}
@@ -139,25 +139,15 @@ def _save_page(request: Request, ctx: Context, key: str, db: Session, catalogue:
     if errors:
         ctx.answers = service.answers_of(db, ctx.response.id)
         return _page(request, ctx, index, page, errors, posted, status=422)
-    target_lang = form.get("switch_lang")
-    nav, go = form.get("nav"), str(form.get("go") or "")
-    if isinstance(target_lang, str) and target_lang in request.app.state.settings.locales:
-        return RedirectResponse(f"{url(response_id, key)}?lang={target_lang}", status_code=303)
-    steps = {p.key for p in ctx.pages}
-    if go.startswith("step:") and go[5:] in steps:
-        target = url(response_id, go[5:])
-    elif go == "list":
-        target = "/respond"
-    elif go == "review":
-        target = url(response_id, "review")
-    elif nav == "previous" and index > 0:
-        target = url(response_id, ctx.pages[index - 1].key)
-    elif nav == "next" and index + 1 < len(ctx.pages):
-        target = url(response_id, ctx.pages[index + 1].key)
-    elif nav == "review" or (nav == "next" and index + 1 == len(ctx.pages)):
-        target = url(response_id, "review")
-    else:
-        target = url(response_id, key) + "?flash=saved"
+    if form.get("go") == "signout":  # saved first: then the session ends, as the header's "Sign out" would end it
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            auth.end_session(db, token)
+            db.commit()
+        signed_out = RedirectResponse("/login?flash=signed-out", status_code=303)
+        signed_out.delete_cookie(SESSION_COOKIE, path="/")
+        return signed_out
+    target = where_next(ctx, key, index, form, request.app.state.settings.locales)
     return RedirectResponse(target, status_code=303)
 
 

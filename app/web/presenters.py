@@ -155,3 +155,33 @@ def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: 
                    f'stroke-width="0.5"/><text x="{tx + 1:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" fill="#111">{escape(text)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def trend_line(values: list[int | None], labels: list[str], title: str) -> Markup:
+    """A small line chart of one domain's score (0-100) over the cycles: one ink, a marker and the value at every point,
+    so that it reads in grey and without colour; its alternative text gives every value in words."""
+    width, height, pad = 168, 52, 12
+    n = len(values)
+    step = (width - 2 * pad) / max(n - 1, 1)
+    known = [v for v in values if v is not None] or [0]
+    # The scale fits the values (at least 20 points high), so that a change of a few points shows; the labels say them.
+    lo = max(0, min(known) - 8)
+    hi = min(100, max(max(known) + 8, lo + 20))
+    lo = min(lo, hi - 20)
+
+    def y(v: int) -> float:
+        return height - 6 - (height - 20) * (v - lo) / (hi - lo)
+
+    points = [(pad + k * step, y(v), v) for k, v in enumerate(values) if v is not None]
+    words = "; ".join(f"{label}: {v if v is not None else '—'}" for label, v in zip(labels, values, strict=True))
+    parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}: {escape(words)}">',
+             f'<line x1="{pad}" y1="{height - 3}" x2="{width - pad}" y2="{height - 3}" stroke="#c9ced6" stroke-width="1"/>']
+    if len(points) > 1:
+        parts.append('<polyline fill="none" stroke="#1d2330" stroke-width="1.6" points="'
+                     + " ".join(f"{x:.1f},{yy:.1f}" for x, yy, _v in points) + '"/>')
+    for x, yy, v in points:
+        parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="2.6" fill="#fff" stroke="#1d2330" stroke-width="1.4"/>'
+                     f'<text x="{x:.1f}" y="{yy - 5:.1f}" font-size="9" text-anchor="middle" fill="#1d2330">{v}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

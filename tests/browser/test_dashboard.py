@@ -108,7 +108,7 @@ def test_the_spanish_dashboard_on_a_phone(browser, demo):
     page = context.new_page()
     sign_in_page(page, demo, ADMIN_EMAIL, PASSWORD)
     page.goto(demo.url + "/backbone?lang=es")
-    page.locator("tr", has=page.get_by_role("rowheader", name="Follow-up 2026-2027", exact=True)).get_by_role("link", name="Comparar").click()
+    page.locator("tr", has=page.get_by_role("rowheader", name="Seguimiento 2026-2027", exact=True)).get_by_role("link", name="Comparar").click()
     assert page.locator("html").get_attribute("lang") == "es"
     html = page.content()
     assert "Preparación por organización y área" in html and "La distribución de la alianza por área" in html

@@ -205,7 +205,7 @@ def test_without_javascript_the_language_switch_and_the_steps_save_first(browser
     assert answers(live, rid)["leadership-08"].text == "Typed before a step"
     page.locator("input[name=climate-07]").fill("Typed before review")
     with page.expect_navigation():
-        page.locator(".shortcuts button").click()  # "Review and submit", before the questions
+        page.locator(".shortcuts button[value=review]").click()  # "Review and submit", before the questions
     assert page.url.endswith("/review") and answers(live, rid)["climate-07"].text == "Typed before review"
     context.close()
 
@@ -227,7 +227,7 @@ def test_review_lists_the_answers_and_back_after_submitting_shows_thanks(browser
     chosen, question = fieldset.locator("label").nth(2).inner_text(), fieldset.locator("legend").inner_text()
     page.locator("input[name=leadership-08]").fill("Consejo asesor" if lang == "es" else "Advisory board")
     with page.expect_navigation():
-        page.locator(".shortcuts button").click()
+        page.locator(".shortcuts button[value=review]").click()
     assert page.url.endswith("/review")
     rows = page.locator(".your-answers .answer-row")
     first = page.locator("#answer-leadership-01")

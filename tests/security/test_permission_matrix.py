@@ -30,7 +30,7 @@ from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.main import create_app
 from app.organizations.models import Role
-from app.plans.models import Action
+from app.plans.models import Action, CheckIn, Target, TargetKind
 from app.routing import Route, route_table
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -64,6 +64,15 @@ POST  /plans/actions/{action_id}                      login      404        ok/4
 POST  /plans/actions/{action_id}/notes                login      404        ok/404     ok/404     403/404    403/404
 POST  /plans/{org_id}/editors                         login      404        ok/404     ok/404     403/404    403/404
 POST  /plans/{org_id}/editors/{user_id}/remove        login      404        ok/404     ok/404     403/404    403/404
+GET   /backbone/cycles/{cycle_id}/check-ins           login      404        404        404        ok/404     ok/404
+POST  /backbone/cycles/{cycle_id}/check-ins           login      404        403/404    403/404    403/404    ok/404
+POST  /backbone/cycles/{cycle_id}/check-ins/{check_in_id}/remove login 404  403/404    403/404    403/404    ok/404
+POST  /backbone/cycles/{cycle_id}/check-ins/{check_in_id}/remind login 404  403/404    403/404    403/404    ok/404
+GET   /backbone/targets                               login      404        404        404        ok         ok
+POST  /backbone/targets                               login      404        404        404        403        ok
+GET   /backbone/targets/{target_id}                   login      404        404        404        403        ok/404
+POST  /backbone/targets/{target_id}                   login      404        404        404        403        ok/404
+POST  /backbone/targets/{target_id}/remove            login      404        404        404        403        ok/404
 GET   /invite/{token}                                 404        404        404        404        404        404
 POST  /invite/{token}/resume                          404        404        404        404        404        404
 POST  /invite/{token}/accept                          404        404        404        404        404        404
@@ -120,6 +129,10 @@ GET   /api/v1/cycles/{cycle_id}/comparison            login      404        404 
 GET   /api/v1/cycles/{cycle_id}/export/{kind}         login      404        404        404        ok/404     ok/404
 GET   /api/v1/assessments/{assessment_id}/report.pdf  login      404        ok/404     ok/404     ok/404     ok/404
 GET   /api/v1/cycles/{cycle_id}/summary.pdf           login      404        404        404        ok/404     ok/404
+GET   /api/v1/partners/{partner_id}/actions           login      404        ok/404     ok/404     ok/404     ok/404
+POST  /api/v1/partners/{partner_id}/actions           login      404        ok/404     ok/404     403/404    403/404
+GET   /api/v1/targets                                 login      ok         ok         ok         ok         ok
+POST  /api/v1/targets                                 login      403        403        403        403        ok
 """
 
 
@@ -170,6 +183,10 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
         alone = {"A": cycle(x, admin, "A alone", "A"), "B": cycle(x, admin, "B alone", "B"), "D": done["Y"]}
         sides: dict[str, dict[str, int]] = {}
         respondents = {}
+        targets_of = {bb: Target(backbone_id=b.id, title=f"Matrix target {bb}", kind=TargetKind.median_change, domain_id="overall", points=5,
+                                 reference_cycle_id=done[bb].id) for bb, b in (("X", x), ("Y", y))}
+        db.add_all(targets_of.values())
+        db.flush()
         for s, org in orgs.items():
             bb = "Y" if s == "D" else "X"
             submitted = answer_and_submit(db, catalogue, done[bb], org, leads[s], {"*": 2})
@@ -179,10 +196,11 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
             invitation = invitations.issue(db, settings, email=f"matrix-{s.lower()}@example.org", language="en", organization=org,
                                            purpose=InvitationPurpose.respond, assessment_id=open_.id, created_by_id=leads[s].id)
             action = Action(organization_id=org.id, title=f"Matrix action {s}")
-            db.add(action)
+            check_in = CheckIn(cycle_id=alone[s].id, due_on=today + dt.timedelta(days=7))
+            db.add_all([action, check_in])
             db.flush()
             sides[s] = {"assessment_id": submitted.id, "open_assessment_id": open_.id, "response_id": response.id, "action_id": action.id,
-                        "user_id": respondents[s].id,
+                        "user_id": respondents[s].id, "check_in_id": check_in.id, "target_id": targets_of[bb].id,
                         "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
@@ -227,6 +245,9 @@ FORMS: dict[str, dict[str, Any]] = {
     "/plans/actions/{action_id}": {"title": "Matrix action renamed", "status": "in_progress"},
     "/plans/actions/{action_id}/notes": {"body": "A matrix note"},
     "/plans/{org_id}/editors": {"email": "matrix-editor@example.org", "language": "en"},
+    "/backbone/cycles/{cycle_id}/check-ins": {"due_on": "2031-01-01"},
+    "/backbone/targets": {"title": "Matrix target", "kind": "median_change", "domain_id": "overall", "points": "10"},
+    "/backbone/targets/{target_id}": {"title": "Matrix target", "kind": "median_change", "domain_id": "overall", "points": "10"},
     "/backbone/partners": {"name": "Matrix New", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}": {"name": "Matrix Renamed", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}/invite-lead": {"email": "new-lead@example.org", "language": "en"},
@@ -236,6 +257,8 @@ FORMS: dict[str, dict[str, Any]] = {
 JSON: dict[str, dict[str, Any]] = {
     "/respond/{response_id}/answer": {"item_id": "lead-01", "value": "2"},
     "/api/v1/partners": {"name": "Matrix API Partner"},
+    "/api/v1/partners/{partner_id}/actions": {"title": "Matrix API action"},
+    "/api/v1/targets": {"title": "Matrix API target", "kind": "median_change", "points": 10, "reference_cycle_id": "{cycle_id}"},
     "/api/v1/cycles": {"name": "Matrix API Cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",
                        "opens_on": "2030-01-01", "closes_on": "2030-02-01", "partner_ids": ["{org_id}"]},
 }

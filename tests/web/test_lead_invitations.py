@@ -114,7 +114,7 @@ def test_send_again_sends_the_same_link_and_carries_it_to_the_cycles_close(clien
 
 def rows_of(page: str) -> dict[str, str]:
     """Each invitation's row of the lead's table, by email."""
-    return {m.group(1): m.group(0) for m in re.finditer(r"<tr><td>([^<]+@example\.org)<br>.*?</tr>", page, re.S)}
+    return {m.group(1): m.group(0) for m in re.finditer(r'<tr><th scope="row">([^<]+@example\.org)<br>.*?</tr>', page, re.S)}
 
 
 def start(c, link: str, csrf: str, answers: dict[str, str]) -> int:

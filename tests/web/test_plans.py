@@ -3,8 +3,10 @@ read and change them; and the follow-up's change beside the actions that address
 
 from __future__ import annotations
 
+import io
 import re
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.audit import AuditEvent
@@ -128,6 +130,9 @@ def test_the_follow_up_shows_each_domains_change_beside_the_actions_on_it(client
     leadership = re.search(r"<li><strong>Organizational commitment, leadership and governance</strong>:(.*?)</li>", section, re.S).group(1)
     assert "2 actions done; 1 action in progress" in leadership and "+33" in leadership
     assert re.search(r"Data, metrics and continuous quality improvement</strong>:.*?no action", section, re.S)
+    pdf = client.get(f"/assessments/{world['fa'].id}/report.pdf?lang=en")
+    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "the change beside what you did" in words and "2 actions done; 1 action in progress" in words
     spanish = client.get(f"/assessments/{world['fa'].id}/result?lang=es").text
     assert "2 acciones hechas; 1 acción en curso" in spanish
 
@@ -156,3 +161,32 @@ def test_a_lead_invites_a_plan_editor_who_reaches_the_plan_and_nothing_else(clie
     assert client.post(f"/plans/{world['a'].id}/editors/{uid}/remove", data={"csrf_token": csrf}).status_code == 303
     assert editor.get(f"/plans/{world['a'].id}").status_code == 404
     assert db.scalar(select(AuditEvent.action).where(AuditEvent.action == "plan.editor_removed")) == "plan.editor_removed"
+
+
+def test_the_api_reads_and_writes_a_plan_within_the_same_boundaries(client, db, world):
+    lead = f.api_token(db, world["lead_a"])
+    made = client.post(f"/api/v1/partners/{world['a'].id}/actions", headers=lead,
+                       json={"title": "Pay equity review", "domain_id": "workforce", "starts_on": "2027-01-01", "due_on": "2027-03-01"})
+    assert made.status_code == 201 and made.json()["status"] == "planned"
+    bad = client.post(f"/api/v1/partners/{world['a'].id}/actions", headers=lead,
+                      json={"title": "Backwards", "starts_on": "2027-03-01", "due_on": "2027-01-01"})
+    assert bad.status_code == 422 and bad.json()["detail"] == "The due date must be on or after the start date."
+    analyst = f.api_token(db, world["analyst"])
+    assert [a["title"] for a in client.get(f"/api/v1/partners/{world['a'].id}/actions", headers=analyst).json()] == ["Pay equity review"]
+    assert client.post(f"/api/v1/partners/{world['a'].id}/actions", headers=analyst, json={"title": "x"}).status_code == 403
+    other = f.api_token(db, world["lead_b"])
+    assert client.get(f"/api/v1/partners/{world['a'].id}/actions", headers=other).status_code == 404
+    # The exports carry the plans too, for the backbone.
+    export = client.get(f"/api/v1/cycles/{world['follow'].id}/export/actions?format=json", headers=f.api_token(db, world["admin"]))
+    assert export.status_code == 200 and [r["title"] for r in export.json()["rows"]] == ["Pay equity review"]
+
+
+def test_the_result_page_shows_every_cycle_of_the_partner_as_a_table_and_a_line(client, db, world):
+    f.sign_in(client, db, world["lead_a"])
+    page = client.get(f"/assessments/{world['fa'].id}/result").text
+    section = page[page.index('id="trend-h"'):]
+    section = section[:section.index("</section>")]
+    # Alder: baseline 33 everywhere, 67 in leadership; follow-up 67, 100 in leadership.
+    row = re.search(r"Organizational commitment, leadership and governance</th>(.*?)</tr>", section, re.S).group(1)
+    assert re.findall(r'data-label="(?:Baseline|Follow-up)">(\d+)', row) == ["67", "100"]
+    assert 'aria-label="Organizational commitment, leadership and governance: Baseline: 67; Follow-up: 100"' in row

@@ -92,11 +92,21 @@ def test_a_revoked_link_or_another_account_is_not_saved_either_and_choices_come_
     ({"go": "list"}, "/respond"),
     ({"switch_lang": "en"}, "/page/domain-leadership?lang=en"),
     ({"go": "step:nowhere"}, "/page/domain-leadership?flash=saved"),
+    ({"go": "signout"}, "/login?flash=signed-out"),
 ])
 def test_every_way_off_a_question_page_saves_it_first(client, db, world, csrf, started, extra, target):  # noqa: F811
     items = rated(world)
     r = client.post(f"/respond/{started}/page/domain-leadership", data=page_form(csrf, items, **extra))
     assert r.status_code == 303 and r.headers["location"].endswith(target)
+    db.expire_all()
+    assert all(service.answers_of(db, started)[i.id].value == 2 for i in items)
+
+
+def test_save_and_sign_out_ends_the_session_after_saving(client, db, world, csrf, started):  # noqa: F811
+    items = rated(world)
+    assert client.post(f"/respond/{started}/page/domain-leadership", data=page_form(csrf, items, go="signout")).status_code == 303
+    again = client.get(f"/respond/{started}/page/domain-leadership")
+    assert again.status_code in (303, 401) and "/login" in again.headers.get("location", "/login")
     db.expire_all()
     assert all(service.answers_of(db, started)[i.id].value == 2 for i in items)
 
