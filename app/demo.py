@@ -145,7 +145,7 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
         for profile, org, lead in partners:
             done = profile.follow_up_done or cycle is baseline
             _fill(session, catalogue, instrument, cycle, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
-    baseline.closed_at = utcnow()
+    baseline.closed_at = min(_at(baseline.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
     session.flush()
     _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng)
     return DemoReport(True, logins, [baseline.name, follow_up.name])
@@ -154,8 +154,8 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
 STATUS_CYCLE = (ActionStatus.done, ActionStatus.in_progress, ActionStatus.planned, ActionStatus.done, ActionStatus.dropped)
 
 
-def _at(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC)
+def _at(day: dt.date, hour: int = 15) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
 
 def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backbone: Organization, admin, partners,  # type: ignore[no-untyped-def]
@@ -214,7 +214,9 @@ def _fill(session: Session, catalogue: Catalogue, instrument: Instrument, cycle:
           rng: random.Random, growth_factor: float, as_of: dt.date, done: bool, min_group_size: int) -> None:
     assessment = session.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == org.id))
     assert assessment is not None
+    cycle.created_at = assessment.created_at = assessment.updated_at = min(_at(cycle.opens_on, hour=9), utcnow())  # made as it opened
     n = profile.respondents if done else max(2, profile.respondents // 2)
+    span = max((as_of - cycle.opens_on).days - 1, 1)  # the days on which people answer: the cycle's first, up to the day before `as_of`
     race_options = [c.id for c in (instrument.respondent.race_ethnicity.options or [])] if instrument.respondent.race_ethnicity else []
     for k in range(n):
         language = "es" if rng.random() < profile.spanish_share else "en"
@@ -246,9 +248,16 @@ def _fill(session: Session, catalogue: Catalogue, instrument: Instrument, cycle:
         if finished:
             session.flush()
             submit_response(session, response, person.id, as_of=as_of)
+            # Dated inside the cycle, before the organization's submission (the result counts only responses submitted
+            # by then): the k-th person answers on a day of their own, spread over the weeks the cycle has run.
+            day = cycle.opens_on + dt.timedelta(days=1 + (k * 5 + org.id) % span)
+            response.created_at = _at(max(cycle.opens_on, day - dt.timedelta(days=1)), hour=14)
+            response.submitted_at = response.updated_at = _at(day)
     session.flush()
     if done:
-        submit_assessment(session, catalogue, assessment, lead.id, min_group_size, as_of=as_of)
+        row = submit_assessment(session, catalogue, assessment, lead.id, min_group_size, as_of=as_of)
+        # The day it counts for, never later than now (a follow-up's `as_of` is today).
+        row.computed_at = assessment.submitted_at = assessment.updated_at = min(_at(as_of), utcnow())
     elif assessment.status is AssessmentStatus.draft:
         assessment.status = AssessmentStatus.in_progress
 

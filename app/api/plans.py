@@ -1,8 +1,9 @@
 """GET/POST /api/v1/partners/{id}/actions and /api/v1/targets: action plans and the partnership's targets as JSON.
 
 A plan is read by its partner's leads and plan editors and by its backbone's staff, and written by the former
-(app.access); targets are written by backbone admins and read by backbone staff, and by partners as the partnership's
-figures only (none that rests on fewer partners than the anonymity minimum).
+(app.access); targets are written by backbone admins and read by backbone staff; partners' leads read the partnership's figures of
+closed cycles, frozen at their close, where at least the anonymity minimum of partners have results; plan editors read
+the targets' words alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from app.assessments.results import IdPath
 from app.assessments.service import instrument_of
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Forbidden
-from app.plans import service, targets
+from app.plans import checkins, service, targets
 from app.plans.models import Action
 
 router = APIRouter(tags=["action plans"])
@@ -115,7 +116,7 @@ class TargetOut(BaseModel):
     reference_cycle_id: int | None
     due_on: dt.date | None
     standings: list[StandingOut]
-    withheld: int = Field(description="Cycles whose figure rests on fewer partners than the anonymity minimum (for partners)")
+    withheld: int = Field(description="For partners: closed cycles whose figure rests on fewer partners than the anonymity minimum")
 
 
 class TargetIn(BaseModel):
@@ -132,15 +133,20 @@ class TargetIn(BaseModel):
 
 @router.get("/targets", summary="The partnership's targets and where it stands on each, cycle by cycle")
 def list_targets(db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> list[TargetOut]:
+    leads = access.lead_org_ids(principal)
     if access.is_backbone(principal):
-        backbone_id, floor = access.get_backbone(db, principal).id, 0
+        backbone_id, partner_view = access.get_backbone(db, principal).id, False
     else:
         orgs = access.plan_organizations(db, principal)
         if not orgs or orgs[0].backbone_id is None:
             return []
-        backbone_id, floor = orgs[0].backbone_id, settings.min_group_size
+        backbone_id, partner_view = orgs[0].backbone_id, True
+    # Partners: closed cycles only, frozen at their close, with enough partners; plan editors: the words alone.
+    rows = targets.overview(db, catalogue, backbone_id, i18n.get_locale(), for_partners=partner_view,
+                            min_partners=settings.min_group_size if partner_view else 0,
+                            figures=not partner_view or any(o.id in leads for o in access.plan_organizations(db, principal)))
     out = []
-    for r in targets.overview(db, catalogue, backbone_id, i18n.get_locale(), min_partners=floor):
+    for r in rows:
         t = r.target
         out.append(TargetOut(id=t.id, title=t.title, goal=r.goal, kind=t.kind.value, domain_id=t.domain_id, level_index=t.level_index,
                              share=t.share, points=t.points, reference_cycle_id=t.reference_cycle_id, due_on=t.due_on, withheld=r.withheld,
@@ -161,3 +167,18 @@ def add_target(body: TargetIn, db: SessionDep, principal: CurrentUser, catalogue
     target = targets.create_target(db, catalogue, backbone, fields, principal.user_id)
     db.commit()
     return {"id": target.id}
+
+
+class CheckInOut(BaseModel):
+    id: int
+    due_on: dt.date
+    reminded_at: dt.datetime | None
+    updated: dict[int, bool] = Field(description="Partner id -> whether its plan changed in this check-in's window")
+
+
+@router.get("/cycles/{cycle_id}/check-ins", summary="A cycle's check-ins and which partners updated their plan for each (backbone staff)")
+def list_check_ins(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> list[CheckInOut]:
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
+    dates, rows = checkins.standings(db, cycle)
+    return [CheckInOut(id=c.id, due_on=c.due_on, reminded_at=c.reminded_at, updated={r.organization.id: r.updated[c.id] for r in rows})
+            for c in dates]

@@ -3,6 +3,7 @@ results' summaries and named in the newest cycle's domains through the instrumen
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from app.instruments.mapping import IdMap
 class Point:
     shown: int | None
     level: str | None  # the level's name in the reader's language
+    n: int | None = None  # a partnership's point: how many partners the median is of
 
 
 @dataclass(frozen=True)
@@ -62,5 +64,30 @@ def partner_trend(db: Session, catalogue: Catalogue, assessment: Assessment, lan
             old = domain_id if mapping is None or domain_id == "overall" else mapping.old_domain_for(domain_id)
             cell = (summary.get("overall") if old == "overall" else (summary.get("domains") or {}).get(old or "")) or {}
             points.append(Point(cell.get("shown"), levels.get(cell.get("level") or "")))
+    titles = {"overall": overall_title, **{d.id: d.title.get(lang) for d in now.domains}}
+    return Trend(kept, [Series(d, titles[d], pts) for d, pts in series.items()])
+
+
+def partnership_trend(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, overall_title: str,
+                      partner_ids: set[int] | None = None) -> Trend:
+    """The partnership's median score per domain in every cycle of the chain (the partners shown: ``partner_ids``, all
+    by default), named in the newest cycle's domains."""
+    cycles = chain(db, cycle)
+    now = instrument_of(catalogue, cycle)
+    series: dict[str, list[Point]] = {"overall": [], **{d.id: [] for d in now.domains}}
+    kept = []
+    for c in cycles:
+        summaries = {org: s for org, s in cycle_summaries(db, c.id, Assessment.organization_id).items()
+                     if partner_ids is None or org in partner_ids}
+        if not summaries:
+            continue
+        kept.append(c)
+        then = instrument_of(catalogue, c)
+        mapping = IdMap.between(now, then, catalogue.find) if then.key != now.key else None
+        for domain_id, points in series.items():
+            old = domain_id if mapping is None or domain_id == "overall" else mapping.old_domain_for(domain_id)
+            shown = [int(cell["shown"]) for s in summaries.values()
+                     if (cell := (s.get("overall") if old == "overall" else (s.get("domains") or {}).get(old or "")) or {}).get("shown") is not None]
+            points.append(Point(round(statistics.median(shown)) if shown else None, None, len(shown)))
     titles = {"overall": overall_title, **{d.id: d.title.get(lang) for d in now.domains}}
     return Trend(kept, [Series(d, titles[d], pts) for d, pts in series.items()])

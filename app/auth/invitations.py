@@ -163,11 +163,12 @@ def valid_until(session: Session, invitation: Invitation) -> dt.datetime:
 
 def find_valid(session: Session, token: str) -> Invitation:
     """The invitation a link opens, or LinkGone (a NotFound) that says why, with the invitation's language where there is
-    one. An unknown link and a revoked one get the same answer: nobody learns that a link existed."""
+    one. An unknown link and a revoked one get the same answer, in the browser's language (a revoked link's page in the
+    invitation's language would tell that the link existed, and the invitee's language)."""
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token))) if 10 < len(token) < 200 else None
     if invitation is None or invitation.revoked_at is not None:
         raise LinkGone(_("This invitation link is not valid (any more). Ask the person who invited you to send a new one."),
-                       reason="not-valid", language=invitation.language if invitation is not None else None)
+                       reason="not-valid", language=None)
     cycle = cycle_of(session, invitation)
     if cycle is not None and (cycle.closed_at is not None or cycle_end(cycle) <= utcnow()):
         closed_on = clock.local(cycle.closed_at).date() if cycle.closed_at is not None else cycle.closes_on

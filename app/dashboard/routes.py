@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app import access, audit, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
+from app.assessments.trends import partnership_trend
 from app.dashboard.comparison import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
@@ -25,7 +26,7 @@ from app.organizations.models import Organization, OrgKind
 from app.plans.targets import overview
 from app.web.csrf import csrf_protect
 from app.web.downloads import attachment
-from app.web.presenters import CellWords, cells_html, distribution_chart
+from app.web.presenters import CellWords, cells_html, distribution_chart, trend_line
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -62,7 +63,10 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     lang = i18n.get_locale()
     table = comparison_table(db, catalogue, cycle, lang, sector=sector or None, size=size or None, sort=sort, descending=dir == "desc")
+    trend = partnership_trend(db, catalogue, cycle, lang, _("Overall"), {r.organization.id for r in table.rows}) if cycle.baseline_id else None
     return render(request, "backbone/compare.html", {
+        "trend": trend if trend and len(trend.cycles) > 1 else None, "trend_line": trend_line,
+        "trend_labels": [c.name_in(lang) for c in trend.cycles] if trend else [],
         "cycle": cycle, "table": table, "chart": distribution_chart(table, "distribution"), "sector": sector, "size": size, "sort": table.sort,
         "dir": dir, "cells_html": cells_html, "words": CellWords.current(),
         "sectors": {s: sector_label(s) for s in table.sectors}, "sizes": {s: size_label(s) for s in table.size_bands},

@@ -143,6 +143,12 @@ class ScoringRules(Model):
 
     min_answered_share: float = Field(default=0.5, gt=0, le=1)
     disagreement_steps: int = Field(default=2, ge=1)
+    # An item is a disagreement only when its answers spread unusually for this organization: their standard deviation
+    # (in points, 0-100) is at least disagreement_ratio times the median of its items' and at least disagreement_min_sd.
+    # With fewer than disagreement_typical_items items that have a spread, there is no typical spread: the floor alone.
+    disagreement_ratio: float = Field(default=1.5, ge=1)
+    disagreement_min_sd: float = Field(default=25.0, ge=0, le=100)
+    disagreement_typical_items: int = Field(default=5, ge=1)
     dont_know_opportunity_share: float = Field(default=0.5, gt=0, le=1)
     top_opportunities: int = Field(default=10, ge=1)
     top_per_domain: int = Field(default=3, ge=1)

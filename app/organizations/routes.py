@@ -134,7 +134,9 @@ def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: Current
                                assessment_id=None, created_by_id=principal.user_id)
     outbox = invitations.send(db, settings, issued, org, None, 0)
     db.commit()
+    shown = outbox and access.may_see_link(principal, issued.invitation)  # never someone else's invitation's link
     return _partners(request, db, principal, access.get_backbone(db, principal),
-                     {"invited": org.name, "links": [(emails[0], issued.link(settings))] if outbox else []})
+                     {"invited": org.name, "links": [(emails[0], issued.link(settings))] if shown else [],
+                      "invited_by_others": [emails[0]] if outbox and not shown else []})
 
 

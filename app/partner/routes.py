@@ -77,14 +77,18 @@ def invite(request: Request, assessment_id: Id, db: SessionDep, principal: Curre
         return _render_home(request, db, principal, {"error": {"assessment": assessment.id, "message": exc.message}, "emails": raw}, 422)
     language = str(form.get("language") or i18n.get_locale())
     instrument = service.instrument_of(catalogue, assessment.cycle)
-    links = []
+    links, others = [], []
     for email in emails:
         issued = invitations.issue(db, settings, email=email, language=language, organization=assessment.organization,
                                    purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=principal.user_id)
         if invitations.send(db, settings, issued, assessment.organization, assessment.cycle, instrument.estimated_minutes):
-            links.append((email, issued.link(settings)))
+            # A link is shown only to whoever made the invitation: someone else's is sent again, never shown.
+            if access.may_see_link(principal, issued.invitation):
+                links.append((email, issued.link(settings)))
+            else:
+                others.append(email)
     db.commit()
-    return _render_home(request, db, principal, {"links": links, "invited": len(emails)})
+    return _render_home(request, db, principal, {"links": links, "invited": len(emails), "invited_by_others": others})
 
 
 @router.post("/partner/invitations/{invitation_id}/revoke")

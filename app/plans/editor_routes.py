@@ -35,7 +35,9 @@ def invite_editor(request: Request, org_id: PathId, db: SessionDep, principal: C
                                purpose=InvitationPurpose.plan_editor, assessment_id=None, created_by_id=principal.user_id)
     outbox = invitations.send(db, settings, issued, org, None, 0)
     db.commit()
-    return pages.plan(request, db, principal, catalogue, org, {"invited_links": [(emails[0], issued.link(settings))] if outbox else [],
+    shown = outbox and access.may_see_link(principal, issued.invitation)  # never someone else's invitation's link
+    return pages.plan(request, db, principal, catalogue, org, {"invited_links": [(emails[0], issued.link(settings))] if shown else [],
+                                                          "invited_by_others": [emails[0]] if outbox and not shown else [],
                                                           "flash": "editor-invited"})
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
-from app.assessments.models import Assessment, Cycle
+from app import audit, clock
+from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import instrument_of
 from app.dashboard.summaries import cycle_summaries
 from app.db import utcnow
@@ -145,34 +145,59 @@ def _newer(a: Instrument, b: Instrument) -> bool:
     return key(a) > key(b)
 
 
-def _cells(db: Session, cycle: Cycle, domain_id: str) -> list[dict[str, object]]:
-    summaries = cycle_summaries(db, cycle.id, Assessment.id)
+def closed_at(cycle: Cycle) -> dt.datetime | None:
+    """When the cycle closed (closed early, or the end of its closing day in the partnership's calendar), or None."""
+    end = cycle.closed_at or dt.datetime.combine(cycle.closes_on + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone())
+    return end if end <= utcnow() else None
+
+
+def _summaries_at(db: Session, cycle: Cycle, until: dt.datetime) -> list[dict[str, object]]:
+    """The summaries of each assessment's last result computed by ``until``: what the cycle said when it closed."""
+    latest: dict[int, tuple[dt.datetime, dict[str, object]]] = {}
+    for aid, at, summary in db.execute(select(Result.assessment_id, Result.computed_at, Result.summary)
+                                       .join(Assessment, Assessment.id == Result.assessment_id)
+                                       .where(Assessment.cycle_id == cycle.id, Result.computed_at <= until)):
+        if aid not in latest or at > latest[aid][0]:
+            latest[aid] = (at, summary or {})
+    return [s for _at, s in latest.values()]
+
+
+def _cells(db: Session, cycle: Cycle, domain_id: str, until: dt.datetime | None = None) -> list[dict[str, object]]:
+    summaries = cycle_summaries(db, cycle.id, Assessment.id).values() if until is None else _summaries_at(db, cycle, until)
     out = []
-    for summary in summaries.values():
+    for summary in summaries:
         cell = summary.get("overall") if domain_id == "overall" else (summary.get("domains") or {}).get(domain_id)
         if cell and cell.get("shown") is not None:
             out.append(cell)
     return out
 
 
-def progress(db: Session, catalogue: Catalogue, target: Target) -> list[Standing]:
-    """The target's figure in every cycle of the partnership that has results, oldest first."""
+def progress(db: Session, catalogue: Catalogue, target: Target, *, closed_only: bool = False) -> list[Standing]:
+    """The target's figure in every cycle of the partnership that has results, oldest first.
+
+    ``closed_only``: for partners' eyes, only closed cycles, each as it stood when it closed. A figure that moves with
+    each submission would give, read before and after, the one partner that just submitted (its level, in any domain
+    a target names); frozen at the close, it moves no more."""
     ref_cycle = db.get(Cycle, target.reference_cycle_id) if target.reference_cycle_id else None
     if ref_cycle is None:
         return []
     ref = instrument_of(catalogue, ref_cycle)
     cycles = db.scalars(select(Cycle).where(Cycle.backbone_id == target.backbone_id).order_by(Cycle.opens_on, Cycle.id)).all()
     base_median = None
+    ref_until = closed_at(ref_cycle) if closed_only else None
+    if closed_only and ref_until is None:
+        return []
     if target.kind is TargetKind.median_change:
-        cells = _cells(db, ref_cycle, target.domain_id)
+        cells = _cells(db, ref_cycle, target.domain_id, ref_until)
         base_median = statistics.median([float(c["shown"]) for c in cells]) if cells else None  # type: ignore[arg-type]
     out = []
     for cycle in cycles:
         instrument = instrument_of(catalogue, cycle)
         domain = _domain_in(instrument, ref, target.domain_id, catalogue)
-        if domain is None:
+        until = closed_at(cycle) if closed_only else None
+        if domain is None or (closed_only and until is None):
             continue
-        cells = _cells(db, cycle, domain)
+        cells = _cells(db, cycle, domain, until)
         if not cells:
             continue
         if target.kind is TargetKind.share_at_level:
@@ -211,15 +236,17 @@ def describe(target: Target, instrument: Instrument | None, lang: str) -> str:
     return _("The partnership's median score up %(points)s points: %(domain)s", points=target.points, domain=domain)
 
 
-def overview(db: Session, catalogue: Catalogue, backbone_id: int, lang: str, *, min_partners: int = 0) -> list[TargetRow]:
+def overview(db: Session, catalogue: Catalogue, backbone_id: int, lang: str, *, for_partners: bool = False, min_partners: int = 0,
+             figures: bool = True) -> list[TargetRow]:
     """Every target of the partnership, in words, with its figure in each cycle (for pages, the summary PDF, partners).
 
-    ``min_partners``: for a partner's eyes, a cycle's figure is shown only when at least that many partners have a
-    result in it: with two partners, "50 % at Established" and one's own level would give the other's."""
+    ``for_partners``: closed cycles only, frozen at their close (see progress), and a cycle's figure only when at least
+    ``min_partners`` partners have a result in it: with two partners, "50 % at Established" and one's own level would
+    give the other's. ``figures=False``: the targets' words alone (a plan editor, who reaches no result)."""
     rows = []
     for t in targets_of(db, backbone_id):
         ref = db.get(Cycle, t.reference_cycle_id) if t.reference_cycle_id else None
-        standings = progress(db, catalogue, t)
+        standings = progress(db, catalogue, t, closed_only=for_partners) if figures else []
         shown = [s for s in standings if s.partners >= min_partners]
         rows.append(TargetRow(t, describe(t, instrument_of(catalogue, ref) if ref else None, lang), shown, len(standings) - len(shown)))
     return rows

@@ -129,6 +129,54 @@ def group_difference(view: ResultView, groups: list[GroupView]) -> str | None:
                     domain=d.title, high=high.label, high_score=high.domains.get(d.id), low=low.label, low_score=low.domains.get(d.id))
 
 
+@dataclass(frozen=True)
+class PerceptionGap:
+    """Where the groups of one kind that the result shows (role groups, race and ethnicity categories) see a domain
+    differently by PERCEPTION_GAP points or more: the sentence the domain's page says it in, and the scores its chart
+    draws (each shown group's, in the instrument's order)."""
+
+    kind: str  # "role_group" | "race_ethnicity"
+    sentence: str
+    difference: int
+    scores: list[tuple[str, int]]  # (group label, shown score)
+
+
+def perception_gaps(view: ResultView) -> dict[str, list[PerceptionGap]]:
+    """Per domain (id), the perception gaps its page names: for each kind of group, when the highest and the lowest of
+    the shown groups' scores differ by PERCEPTION_GAP points or more. Only groups the stored result shows (the anonymity
+    rule already left the others out), only scores it shows; nothing here recomputes a score."""
+    out: dict[str, list[PerceptionGap]] = {}
+    for kind, groups in (("role_group", view.role_groups), ("race_ethnicity", view.race_groups)):
+        if len(groups) < 2:
+            continue
+        for d in view.domains:
+            scores = [(g.label, int(s)) for g in groups if (s := g.domains.get(d.id)) is not None]
+            if len(scores) < 2:
+                continue
+            high = max(scores, key=lambda s: s[1])  # the first of equal ones, in the instrument's order
+            low = min(scores, key=lambda s: s[1])
+            diff = high[1] - low[1]
+            if diff < PERCEPTION_GAP:
+                continue
+            out.setdefault(d.id, []).append(PerceptionGap(kind, gap_sentence(kind, high, low, diff), diff, scores))
+    return out
+
+
+def gap_sentence(kind: str, high: tuple[str, int], low: tuple[str, int], diff: int) -> str:
+    """The sentence of one perception gap (worded so that any group label fits it)."""
+    values = {"high": high[0], "high_score": high[1], "low": low[0], "low_score": low[1]}
+    if kind == "role_group":
+        return ngettext("Role groups see this domain differently, by %(num)s point: a score of %(high_score)s from the group "
+                        "“%(high)s” and of %(low_score)s from the group “%(low)s”.",
+                        "Role groups see this domain differently, by %(num)s points: a score of %(high_score)s from the group "
+                        "“%(high)s” and of %(low_score)s from the group “%(low)s”.", diff, **values)
+    return ngettext("People of different races and ethnicities see this domain differently, by %(num)s point: a score of "
+                    "%(high_score)s from those who identify as %(high)s and of %(low_score)s from those who identify as %(low)s.",
+                    "People of different races and ethnicities see this domain differently, by %(num)s points: a score of "
+                    "%(high_score)s from those who identify as %(high)s and of %(low_score)s from those who identify as %(low)s.",
+                    diff, **values)
+
+
 def follow_up_sentences(comparison: ComparisonView) -> list[str]:
     out = []
     change = comparison.overall.change
@@ -199,10 +247,14 @@ def scoring_sentences(instrument: Instrument) -> list[str]:
     out.append(_("“Don't know” and “Not applicable” answers do not count in the scores. The share of “Don't know” answers is shown "
                  "for each domain and question; a question to which at least %(share)s of the answers were “Don't know” becomes an "
                  "opportunity to find out where you stand.", share=format_percent(rules.dont_know_opportunity_share)))
-    out.append(ngettext("A question is marked “Respondents disagree” when the highest and the lowest answers given are at least "
-                        "%(num)s step apart on its scale.",
-                        "A question is marked “Respondents disagree” when the highest and the lowest answers given are at least "
-                        "%(num)s steps apart on its scale.", rules.disagreement_steps))
+    out.append(ngettext("A question is marked “Respondents disagree” when its answers spread unusually for this organization: the "
+                        "highest and the lowest answers at least %(num)s step apart on its scale, and a spread (standard deviation) at "
+                        "least %(ratio)s times that of the organization's typical question and at least %(floor)s points.",
+                        "A question is marked “Respondents disagree” when its answers spread unusually for this organization: the "
+                        "highest and the lowest answers at least %(num)s steps apart on its scale, and a spread (standard deviation) at "
+                        "least %(ratio)s times that of the organization's typical question and at least %(floor)s points.",
+                        rules.disagreement_steps, ratio=format_number(rules.disagreement_ratio, 1),
+                        floor=format_number(rules.disagreement_min_sd)))
     out.append(_("A score's readiness level follows from the score as shown, rounded to a whole number, and the score at which "
                  "each level starts."))
     return out
@@ -299,7 +351,59 @@ def partnership_summary(table: ComparisonTable, top: list[dict[str, Any]], with_
     return out
 
 
-def summary_method(instrument: Instrument, *, backbone_name: str, min_group_size: int, anonymous: bool) -> Method:
+def domain_medians(table: ComparisonTable) -> dict[str, float]:
+    """Per domain (id), the partnership's median of the partners' shown scores (partners with a score there only)."""
+    out = {}
+    for d in table.domains:
+        scores = [c.shown for r in table.rows if r.has_result and (c := r.cells.get(d.id)) is not None and c.shown is not None]
+        if scores:
+            out[d.id] = statistics.median(scores)
+    return out
+
+
+def overall_median(table: ComparisonTable) -> float | None:
+    scores = [r.overall.shown for r in table.rows if r.has_result and r.overall.shown is not None]
+    return statistics.median(scores) if scores else None
+
+
+def has_rate(n: int, invited: int) -> bool:
+    """A response rate is given only where the partner's invitations were counted (as many as the responses, or more)."""
+    return invited > 0 and invited >= n
+
+
+def response_cell(n: int, invited: int) -> str:
+    """A partner's responses in the summary's table: the count, and the rate where invitations were counted."""
+    if has_rate(n, invited):
+        return _("%(num)s of %(invited)s (%(rate)s)", num=n, invited=invited, rate=format_percent(n / invited))
+    return format_number(n)
+
+
+def summary_answered(table: ComparisonTable, invited: dict[int, int], opens_on: dt.date, closes_on: dt.date) -> list[str]:
+    """Who answered across the partnership: the responses the partners' results count, and the response rate among the
+    partners whose invitations were counted."""
+    rows = [r for r in table.rows if r.has_result]
+    if not rows:
+        return []
+    n = sum(r.n_responses for r in rows)
+    out = [ngettext("%(num)s response in all, from %(partners)s partners with a result, between %(start)s and %(end)s (the cycle's dates).",
+                    "%(num)s responses in all, from %(partners)s partners with a result, between %(start)s and %(end)s (the cycle's dates).",
+                    n, partners=len(rows), start=format_date(opens_on), end=format_date(closes_on))]
+    rated = [(r.n_responses, invited.get(r.assessment.id, 0)) for r in rows if has_rate(r.n_responses, invited.get(r.assessment.id, 0))]
+    if rated:
+        answered, asked = sum(a for a, _i in rated), sum(i for _a, i in rated)
+        out.append(ngettext("Among the %(num)s partner whose invitations were counted, %(answered)s of %(invited)s people invited "
+                            "answered: a response rate of %(rate)s.",
+                            "Among the %(num)s partners whose invitations were counted, %(answered)s of %(invited)s people invited "
+                            "answered: a response rate of %(rate)s.", len(rated), answered=answered, invited=asked,
+                            rate=format_percent(answered / asked)))
+    if len(rated) < len(rows):
+        out.append(_("Where a partner's invitations were not counted (people answered through other links), only its number of "
+                     "responses is given."))
+    return out
+
+
+def summary_method(instrument: Instrument, *, backbone_name: str, min_group_size: int, anonymous: bool,
+                   answered: list[str] | None = None) -> Method:
     conf = [_("Each partner's scores are those of its own stored result, computed as its report says. A partner without a result "
               "shows “No result yet”: it has not submitted, or too few people answered.")]
     if anonymous:
@@ -307,5 +411,5 @@ def summary_method(instrument: Instrument, *, backbone_name: str, min_group_size
                       "no group below that minimum is shown anywhere.", n=min_group_size))
     audience = _("Only the coordinating staff of %(backbone)s may download this summary. It names every partner: share it with "
                  "partners only as agreed with them.", backbone=backbone_name)
-    return Method([], scoring_sentences(instrument), ranking_sentence(instrument), conf, audience, central_weights(instrument))
+    return Method(answered or [], scoring_sentences(instrument), ranking_sentence(instrument), conf, audience, central_weights(instrument))
 

@@ -171,6 +171,15 @@ def invited_count(db: Session, assessment: Assessment) -> int:
         Invitation.revoked_at.is_(None))) or 0
 
 
+def invited_counts(db: Session, assessment_ids: list[int]) -> dict[int, int]:
+    """Per assessment, the people invited to answer (as `invited_count`), in one query whatever the number of partners."""
+    if not assessment_ids:
+        return {}
+    return dict(db.execute(select(Invitation.assessment_id, func.count()).where(
+        Invitation.assessment_id.in_(assessment_ids), Invitation.purpose == InvitationPurpose.respond,
+        Invitation.revoked_at.is_(None)).group_by(Invitation.assessment_id)).all())
+
+
 def backbone_name(db: Session, cycle: Cycle) -> str:
     """The partnership's (the backbone organization's) name, on the cover and in the footer."""
     return db.scalar(select(Organization.name).where(Organization.id == cycle.backbone_id)) or ""
@@ -211,6 +220,9 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
                                           quotes=bool(quotes))
         how_to_use = narrative.how_to_use()
         gaps = narrative.gap_sentences(view)
+        perception = {d_id: [(g, presenters.group_chart(view.domain(d_id).title, g.kind, g.scores, view.domain(d_id).shown,
+                                                        f"groups-{d_id}-{g.kind}"))
+                             for g in found] for d_id, found in narrative.perception_gaps(view).items()}
     shown_n = sum(g.n for g in view.role_groups)
     return {
         "assessment": assessment, "org": org, "cycle": cycle, "instrument": instrument, "view": view,
@@ -220,7 +232,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "trend": trend, "trend_line": presenters.trend_line,
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
-        "gaps": gaps,
+        "gaps": gaps, "perception": perception,
     }
 
 
@@ -239,12 +251,13 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
     with i18n.locale(lang):
         goals = overview(db, catalogue, cycle.backbone_id, lang)  # the partnership's targets, over all its cycles
     acted = plans.acted_by_domain(db, [p.id for p in partners]) if cycle.baseline_id else {}
+    invited = invited_counts(db, list(db.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle.id))))
     owner = f"c{cycle.id}-"
     subject = owner + _digest(cycle.name_in(lang), cycle.baseline.name_in(lang) if cycle.baseline else None, list(results),
                               [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous,
                               [[r.target.id, r.goal, r.target.title, str(r.target.due_on), [[x.cycle.name_in(lang), x.value, x.partners]
                                                                                           for x in r.standings]] for r in goals],
-                              {d: sorted(ids) for d, ids in acted.items()})
+                              {d: sorted(ids) for d, ids in acted.items()}, sorted(invited.items()))
     pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
                           lambda: _html("reports/summary.html", _with_plans(summary_context(db, catalogue, cycle, lang, settings.min_group_size),
                                                                           goals, acted), lang, paper))
@@ -274,7 +287,7 @@ def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, 
         table = comparison_table(db, catalogue, cycle, lang)
         chart = distribution_chart(table, "summary-dist")
         sectors = {r.organization.sector: sector_label(r.organization.sector) for r in table.rows}
-        sizes = {r.organization.size_band: size_label(r.organization.size_band) for r in table.rows}
+        sizes = {r.organization.size_band: unbreakable(size_label(r.organization.size_band)) for r in table.rows}
     # Partnership-wide growth opportunities: how many partners have each item among their top opportunities; the most
     # frequent first, equal counts in the instrument's order (a set's order changes from one process to the next, and
     # so did the summary's list and which items made its ten).
@@ -290,13 +303,49 @@ def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, 
         top.append({"text": item.text.get(lang), "domain": instrument.domain(item.domain).title.get(lang), "n": n,
                     "actions": [a.get(lang) for a in item.guidance.actions] if item.guidance else []})
     backbone = backbone_name(db, cycle)
+    invited = invited_counts(db, [r.assessment.id for r in table.rows])
     with i18n.locale(lang):
         title = _("Partnership summary: %(cycle)s", cycle=cycle.name_in(lang))
         summary = narrative.partnership_summary(table, top, len(ids))
-        method = narrative.summary_method(instrument, backbone_name=backbone, min_group_size=min_group_size, anonymous=cycle.anonymous)
+        method = narrative.summary_method(instrument, backbone_name=backbone, min_group_size=min_group_size, anonymous=cycle.anonymous,
+                                          answered=narrative.summary_answered(table, invited, cycle.opens_on, cycle.closes_on))
+        responses = {r.assessment.id: narrative.response_cell(r.n_responses, invited.get(r.assessment.id, 0))
+                     for r in table.rows if r.has_result}
+        medians = {d: narrative.fmt_weight(m) for d, m in narrative.domain_medians(table).items()}  # 83.5 stays 83.5
+        overall_median = narrative.overall_median(table)
+        moved = moved_partners(table) if table.baseline is not None else []
     return {"cycle": cycle, "instrument": instrument, "table": table, "chart": chart, "top": top, "with_result": len(ids),
             "sectors": sectors, "sizes": sizes, "title": title, "backbone": backbone, "generated": generated_at(),
-            "today": clock.today(), "summary": summary, "method": method, "row_chunks": balanced_chunks(table.rows, 25)}
+            "today": clock.today(), "summary": summary, "method": method, "row_chunks": balanced_chunks(table.rows, 25),
+            "responses": responses, "medians": medians, "overall_median": None if overall_median is None else narrative.fmt_weight(overall_median),
+            "moved": moved, "min_group_size": min_group_size}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A partner that moved a readiness level since the baseline: overall (+1, -1, ...) and per domain."""
+
+    name: str
+    overall: int | None
+    up: list[str]
+    down: list[str]
+
+
+def moved_partners(table: Any) -> list[Moved]:
+    """The partners with a level move since the baseline (overall or in a domain), by name; the table's own moves."""
+    out = []
+    for r in sorted(table.rows, key=lambda r: r.organization.name.casefold()):
+        up = [d.title for d in table.domains if (r.cells[d.id].level_move or 0) > 0]
+        down = [d.title for d in table.domains if (r.cells[d.id].level_move or 0) < 0]
+        if up or down or r.overall.level_move:
+            out.append(Moved(r.organization.name, r.overall.level_move or None, up, down))
+    return out
+
+
+def unbreakable(text: str) -> str:
+    """`text` kept on one line ("11–50 people" never split after its dash or space) without an element of its own: 500
+    rows of spans cost the summary's layout more than these characters (a word joiner after each dash, no-break spaces)."""
+    return text.replace(" ", "\u00a0").replace("–", "–\u2060")
 
 
 def balanced_chunks(rows: list[Any], most: int) -> list[list[Any]]:

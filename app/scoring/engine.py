@@ -21,9 +21,14 @@ computed") as implemented here:
 7. A domain's "Don't know" share is the number of "Don't know" answers over the answers with a value or "Don't know"
    to its asked rated items ("Not applicable" answers are left out: they say the question does not apply, not that the
    respondent does not know). An item's share is the same over its own answers. With two values or more an item has a
-   ``spread`` (highest minus lowest item score); it is a disagreement when the highest and lowest values given lie at
-   least ``scoring.disagreement_steps`` positions apart on the scale (on a scale 0-3 with the default 2: a spread of
-   at least 66.7 points).
+   ``spread`` (highest minus lowest item score) and a standard deviation ``sd`` (points, population). It is a
+   disagreement when its answers spread unusually for this organization: the highest and lowest values given lie at
+   least ``scoring.disagreement_steps`` positions apart on the scale, and its ``sd`` is at least
+   ``scoring.disagreement_ratio`` times the median ``sd`` of the organization's items and at least
+   ``scoring.disagreement_min_sd`` points (defaults 2 steps, 1.5 times, 25 points; with fewer than
+   ``scoring.disagreement_typical_items`` items that have an ``sd``, default 5, there is no typical spread and the floor
+   alone applies). Engines before 1.2.0 flagged every item whose answers lay two steps apart, which with a dozen
+   respondents is nearly every item.
 8. Group results (by role group; by race/ethnicity category, a multi-select question) apply rules 1-6 to the
    responses of one group and report its overall and domain scores; which groups are shown (at least ``min_group_size``
    responses, with complementary suppression): see ``visible_groups``.
@@ -46,6 +51,7 @@ constructing a hundred nested models one by one).
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -55,7 +61,7 @@ from typing import Any
 from app.instruments.schema import Focus, Instrument, Item
 from app.scoring.models import AssessmentResult
 
-ENGINE_VERSION = "1.1.0"  # 1.1: no cell of the shown groups (a complement, an overlap) below the minimum (rule 8, step 2)
+ENGINE_VERSION = "1.2.0"  # 1.1: no cell of the shown groups below the minimum (rule 8); 1.2: unusual spread (rule 7)
 DONT_KNOW = "dont_know"
 NOT_APPLICABLE = "not_applicable"
 DEPTHS = ("core", "full")
@@ -415,23 +421,34 @@ def score_assessment(instrument: Instrument, responses: Sequence[ResponseIn], *,
     item_scores, domain_scores, overall = _scores(plan, counts)
 
     items: list[dict[str, Any]] = []
+    sds: list[float | None] = []
     for ip, score in zip(plan.items, item_scores, strict=True):
         m = len(ip.values)
         c = counts[ip.base:ip.base + m]
         dk = counts[ip.base + m]
         n = sum(c)
-        spread, disagreement = None, False
+        spread, wide, sd = None, False, None
         if n >= 2:
             given = [p for p, x in enumerate(c) if x]  # scale positions with at least one value
             first, last = given[0], given[-1]
             spread = 100 * (ip.values[last] - ip.values[first]) / ip.span
-            disagreement = last - first >= rules.disagreement_steps
+            wide = last - first >= rules.disagreement_steps
+        if n >= 2:
+            points = [100 * (ip.values[p] - ip.low) / ip.span for p in range(m)]
+            mean = sum(x * k for x, k in zip(points, c, strict=True)) / n
+            sd = math.sqrt(sum(k * (x - mean) ** 2 for x, k in zip(points, c, strict=True)) / n)
+        sds.append(sd)
         distribution = dict(zip(ip.keys, c, strict=True))
         distribution[DONT_KNOW] = dk
         distribution[NOT_APPLICABLE] = counts[ip.base + m + 1]
         s = shown(score)
-        items.append({"id": ip.id, "score": score, "shown": s, "n": n, "spread": spread, "disagreement": disagreement,
+        items.append({"id": ip.id, "score": score, "shown": s, "n": n, "spread": spread, "sd": sd, "disagreement": wide,
                       "dont_know_share": dk / (n + dk) if n + dk else None, "distribution": distribution})
+    known = [x for x in sds if x is not None]
+    typical = statistics.median(known) if len(known) >= rules.disagreement_typical_items else 0.0
+    bar = max(rules.disagreement_ratio * typical, rules.disagreement_min_sd)
+    for it in items:  # rule 7: unusual for this organization, not merely two steps apart
+        it["disagreement"] = bool(it["disagreement"] and it["sd"] is not None and it["sd"] >= bar - 1e-9)
 
     min_share = rules.min_answered_share
     domains: list[dict[str, Any]] = []

@@ -30,6 +30,7 @@ class ItemResult(Frozen):
     shown: int | None
     n: int  # number of values given
     spread: float | None  # rule 7: highest minus lowest item score; None with fewer than two values
+    sd: float | None = None  # rule 7: the standard deviation of its item scores (points); None with fewer than two values
     disagreement: bool  # the values span at least `disagreement_steps` scale steps
     dont_know_share: float | None  # "Don't know" among the answers with a value or "Don't know"; None without such answers
     distribution: dict[str, int]  # every scale value (as text), "dont_know", "not_applicable" -> count

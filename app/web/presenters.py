@@ -185,3 +185,49 @@ def trend_line(values: list[int | None], labels: list[str], title: str) -> Marku
                      f'<text x="{x:.1f}" y="{yy - 5:.1f}" font-size="9" text-anchor="middle" fill="#1d2330">{v}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def group_chart(domain: str, kind: str, scores: list[tuple[str, int]], overall: int | None, chart_id: str) -> Markup:
+    """How the groups the result shows (role groups, or race and ethnicity categories) score one domain: a small bar
+    chart in one dark ink, every value printed beside its bar on a white label and the whole organization's score as a
+    labelled dashed line, so that it reads in grey and without colour; its alternative text gives every value in words."""
+    title = (_("Scores in %(domain)s by role group", domain=domain) if kind == "role_group"
+             else _("Scores in %(domain)s by race and ethnicity", domain=domain))
+    words = "; ".join(_("%(group)s: %(score)s", group=label, score=score) for label, score in scores)
+    if overall is not None:
+        description = _("Scores from 0 to 100: %(scores)s; all responses: %(overall)s.", scores=words, overall=overall)
+    else:
+        description = _("Scores from 0 to 100: %(scores)s.", scores=words)
+    width, label_width, row, top = 560, 190, 28, 28
+    plot = width - label_width - 44
+    height = top + row * len(scores) + 24
+
+    def x(score: float) -> float:
+        return label_width + plot * max(0.0, min(100.0, score)) / 100
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart group-chart" viewBox="0 0 {width} {height}" width="100%" '
+           f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
+    bottom = top + row * len(scores)
+    for tick in (0, 25, 50, 75, 100):  # a light scale, its numbers under the bars
+        out.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{bottom}" stroke="#d5d9df" stroke-width="0.8"/>'
+                   f'<text x="{x(tick):.1f}" y="{bottom + 14}" font-size="10" text-anchor="middle" fill="#444">{tick}</text>')
+    if overall is not None:
+        label = _("All responses: %(score)s", score=overall)
+        lx = x(overall)
+        anchor = "end" if lx > label_width + plot * 0.6 else "start"
+        out.append(f'<line x1="{lx:.1f}" y1="{top - 14}" x2="{lx:.1f}" y2="{bottom}" stroke="#111" stroke-width="1.2" '
+                   f'stroke-dasharray="4,3"/><text x="{lx + (-4 if anchor == "end" else 4):.1f}" y="{top - 8}" font-size="11" '
+                   f'text-anchor="{anchor}" fill="#111">{escape(label)}</text>')
+    for j, (label, score) in enumerate(scores):
+        y = top + j * row
+        end = x(score)
+        out.append(_label(label_width - 8, y + row / 2, label, 27))
+        out.append(f'<rect x="{label_width}" y="{y + 6}" width="{end - label_width:.1f}" height="{row - 12}" fill="#3a4250"/>')
+        text = str(score)
+        w = _text_width(text) + 8
+        out.append(f'<rect x="{end + 3:.1f}" y="{y + row / 2 - 9:.1f}" width="{w:.1f}" height="18" rx="3" fill="#fff" stroke="#999" '
+                   f'stroke-width="0.5"/><text x="{end + 7:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" font-weight="bold" '
+                   f'fill="#111">{escape(text)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -132,6 +132,7 @@ GET   /api/v1/cycles/{cycle_id}/summary.pdf           login      404        404 
 GET   /api/v1/partners/{partner_id}/actions           login      404        ok/404     ok/404     ok/404     ok/404
 POST  /api/v1/partners/{partner_id}/actions           login      404        ok/404     ok/404     403/404    403/404
 GET   /api/v1/targets                                 login      ok         ok         ok         ok         ok
+GET   /api/v1/cycles/{cycle_id}/check-ins             login      404        404        404        ok/404     ok/404
 POST  /api/v1/targets                                 login      403        403        403        403        ok
 """
 

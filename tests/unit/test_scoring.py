@@ -7,6 +7,7 @@ Expected numbers are written as the fractions worked out by hand; ``exact`` comp
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -264,6 +265,21 @@ def test_rule_7_spread_and_disagreement_on_a_0_3_scale():
     assert (item(result, "data-02").spread, item(result, "data-02").disagreement) == (None, False)  # no value
 
 
+def test_rule_7_only_a_spread_unusual_for_the_organization_is_a_disagreement():
+    # Six items on a 0-3 scale answered by four people: five spread 1-2-2-3 (typical here: two steps apart, sd 23.6),
+    # one 0-0-3-3 (sd 50). With a typical spread, only the unusual one is a disagreement (the bar: 1.5 x 23.6).
+    typical = {"lead-01": (1, 2, 2, 3), "lead-02": (1, 2, 2, 3), "lead-03": (1, 2, 2, 3), "lead-04": (1, 2, 2, 3), "data-01": (1, 2, 2, 3),
+               "data-02": (0, 0, 3, 3)}
+    result = score_assessment(INST, [resp(f"r{k}", {i: v[k] for i, v in typical.items()}) for k in range(4)])
+    assert [i for i in typical if item(result, i).disagreement] == ["data-02"]
+    assert item(result, "lead-01").sd == exact(100 * math.sqrt(1 / 18))  # 23.6 points
+    # Without a typical spread (fewer items than the setting asks), a floor below their spread flags all six.
+    rules = {"disagreement_typical_items": 7, "disagreement_min_sd": 20}
+    loose = INST.model_copy(update={"scoring": INST.scoring.model_copy(update=rules)})
+    alone = score_assessment(loose, [resp(f"r{k}", {i: v[k] for i, v in typical.items()}) for k in range(4)])
+    assert all(item(alone, i).disagreement for i in typical)
+
+
 def test_rule_7_a_single_value_has_no_spread():
     result = score_assessment(INST, [resp("a", {"lead-01": 0}), resp("b", {"lead-01": "dk"})])
     assert (item(result, "lead-01").spread, item(result, "lead-01").disagreement) == (None, False)
@@ -489,14 +505,14 @@ def test_result_shape_as_stored_and_served():
     result = score_assessment(INST, PAIR)
     data = json.loads(json.dumps(result.model_dump(mode="json")))
     assert AssessmentResult.model_validate(data) == result  # the engine's output is a valid model
-    assert data["engine_version"] == ENGINE_VERSION == "1.1.0"
+    assert data["engine_version"] == ENGINE_VERSION == "1.2.0"
     assert (data["instrument_id"], data["instrument_version"], data["depth"], data["n_responses"]) == ("mini", "1.0", "full", 2)
     assert set(data) >= {"overall", "domains", "growth_opportunities", "top_per_domain", "groups", "suppressed"}
     assert set(data["overall"]) == {"score", "shown", "level"}
     assert [d["id"] for d in data["domains"]] == ["lead", "data", "comm"]
     assert set(data["domains"][0]) >= {"id", "score", "shown", "level", "policy_score", "practice_score", "gap", "dont_know_share",
                                        "n_answers", "enough", "items"}
-    assert set(data["domains"][0]["items"][0]) >= {"id", "score", "shown", "n", "spread", "disagreement", "dont_know_share", "distribution"}
+    assert set(data["domains"][0]["items"][0]) >= {"id", "score", "shown", "n", "spread", "sd", "disagreement", "dont_know_share", "distribution"}
     assert set(data["growth_opportunities"][0]) >= {"item_id", "domain", "kind", "priority", "score", "disagreement"}
     assert data["groups"] == {"role_group": {}, "race_ethnicity": {}}
     assert data["domains"][0]["items"][3]["score"] is None  # lead-04: null in JSON

@@ -55,7 +55,9 @@ def test_the_backbone_sets_check_ins_and_sees_who_updated_their_plan(client, db,
     db.expire_all()
     assert db.get(CheckIn, check_in.id).reminded_at is not None
     assert db.scalar(select(AuditEvent.action).where(AuditEvent.action == "checkin.reminded")) == "checkin.reminded"
-    # The analyst reads, and changes nothing.
+    # The analyst reads (the page and the API), and changes nothing.
+    listed = client.get(f"/api/v1/cycles/{cycle.id}/check-ins", headers=f.api_token(db, world["analyst"])).json()
+    assert [c["updated"][str(world["a"].id)] for c in listed] == [True, True] and listed[0]["reminded_at"]
     f.sign_in(client, db, world["analyst"])
     assert client.get(f"/backbone/cycles/{cycle.id}/check-ins").status_code == 200
     assert client.post(f"/backbone/cycles/{cycle.id}/check-ins", data={"due_on": second.isoformat(), "csrf_token": csrf}).status_code == 403

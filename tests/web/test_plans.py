@@ -190,3 +190,16 @@ def test_the_result_page_shows_every_cycle_of_the_partner_as_a_table_and_a_line(
     row = re.search(r"Organizational commitment, leadership and governance</th>(.*?)</tr>", section, re.S).group(1)
     assert re.findall(r'data-label="(?:Baseline|Follow-up)">(\d+)', row) == ["67", "100"]
     assert 'aria-label="Organizational commitment, leadership and governance: Baseline: 67; Follow-up: 100"' in row
+
+
+def test_the_compare_page_shows_the_partnerships_median_over_every_cycle_for_the_partners_shown(client, db, world):
+    f.sign_in(client, db, world["analyst"])
+
+    def leadership(query: str) -> list[str]:
+        page = client.get(f"/backbone/cycles/{world['follow'].id}/compare{query}").text
+        section = page[page.index('id="trend-h"'):page.index('id="table-h"')]
+        row = re.search(r"Organizational commitment, leadership and governance</th>(.*?)</tr>", section, re.S).group(1)
+        return re.findall(r'data-label="(?:Baseline|Follow-up)">(\d+)', row)
+
+    assert leadership("") == ["67", "84"]  # Alder and Birch: 67 and 67, then 100 and 67
+    assert leadership("?sector=k12") == ["67", "100"]  # Alder alone, as the filter shows it
