@@ -7,7 +7,7 @@ import functools
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from app import access, i18n
@@ -119,3 +119,12 @@ def where_next(ctx: Any, key: str, index: int, form: Any, locales: list[str]) ->
     if nav == "next" and index + 1 < len(ctx.pages):
         return url(response_id, ctx.pages[index + 1].key)
     return url(response_id, key) + "?flash=saved"
+
+
+def session_ended(status: int) -> JSONResponse:
+    """The autosave's answer when the session has ended (401) or the response is out of reach (404): never a redirect."""
+    return JSONResponse({"ok": False, "reason": "session", "error": _(
+        "Not saved: your session has ended. Keep this page open, reopen your invitation link in another tab, then save again.")},
+        status_code=status, headers=NO_STORE)
+
+

@@ -23,7 +23,7 @@ from app.deps import SESSION_COOKIE, CatalogueDep, CurrentUser, FormDep, MaybeUs
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import ItemType
-from app.respond.pages import NO_STORE, Context, closed, not_saved, remember_page, return_code, url, where_next
+from app.respond.pages import NO_STORE, Context, closed, not_saved, remember_page, return_code, session_ended, url, where_next
 from app.respond.service import Page, page_changes, stored_repr
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -57,6 +57,9 @@ def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, prin
     role = str(form.get("role_group") or "")
     race = [str(v) for v in form.getlist("race_ethnicity")][:20]
     described = str(form.get("self_description") or "")[:20_000]
+    switch = str(form.get("switch_lang") or "")
+    if switch in request.app.state.settings.locales and not role:  # nothing chosen yet: nothing to save, only the language
+        return RedirectResponse(f"{url(response_id, 'welcome')}?lang={switch}", status_code=303)
     try:
         service.set_respondent_profile(db, catalogue, ctx.response, role, race)
         respondent.set_self_description(ctx.response, described)
@@ -67,6 +70,8 @@ def save_welcome(request: Request, response_id: ResponseId, db: SessionDep, prin
         return closed(request, ctx, exc.message)
     target = ctx.response.last_page if ctx.response.last_page in {p.key for p in ctx.pages} else ctx.pages[0].key
     db.commit()
+    if switch in request.app.state.settings.locales:  # saved first, then the same page in the other language
+        return RedirectResponse(f"{url(response_id, 'welcome')}?lang={switch}", status_code=303)
     return RedirectResponse(url(response_id, target), status_code=303)
 
 
@@ -172,11 +177,11 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
     statement, which checks again that the response can be changed."""
     with reading_first():
         if principal is None:
-            return _session_ended(401)
+            return session_ended(401)
         try:
             response = access.get_own_response(db, principal, response_id)
         except NotFound:
-            return _session_ended(404)
+            return session_ended(404)
         try:
             service.save_answer(db, catalogue, response, service.AnswerInput(body.item_id, value=body.value, choices=body.choices,
                                                                              text=body.text, comment=body.comment))
@@ -185,11 +190,3 @@ def autosave(response_id: ResponseId, body: AnswerIn, db: SessionDep, principal:
             db.rollback()
             return JSONResponse({"ok": False, "error": exc.message, "field": exc.details.get("field")}, status_code=exc.status_code)
     return JSONResponse({"ok": True, "item_id": body.item_id, "message": _("Saved")}, headers=NO_STORE)
-
-
-def _session_ended(status: int) -> JSONResponse:
-    return JSONResponse({"ok": False, "reason": "session", "error": _(
-        "Not saved: your session has ended. Keep this page open, reopen your invitation link in another tab, then save again.")},
-        status_code=status, headers=NO_STORE)
-
-

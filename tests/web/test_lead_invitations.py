@@ -182,16 +182,18 @@ def test_a_lead_of_another_organization_sees_none_of_it(client, db, world, csrf,
 
 # -- 1. a link that no longer works, in the invitee's language ------------------------------------------------------
 
-def test_a_revoked_link_says_so_in_the_invitations_language_not_error_404(client, db, world, csrf, new_client):
+def test_a_revoked_link_says_so_as_an_unknown_link_does_in_the_browsers_language_not_error_404(client, db, world, csrf, new_client):
     link = invite(client, db, world["lead"], world["assessment"], csrf, "rosa@example.org", language="es")["rosa@example.org"]
     invitation = db.scalar(select(Invitation).where(Invitation.email == "rosa@example.org"))
     f.sign_in(client, db, world["lead"])
     assert client.post(f"/partner/invitations/{invitation.id}/revoke", data={"csrf_token": csrf}).status_code == 303
-    gone = new_client().get(link, headers={"Accept-Language": "en"})
+    gone = new_client().get(link, headers={"Accept-Language": "es"})
     assert gone.status_code == 404 and '<html lang="es">' in gone.text
     assert "<h1>Este enlace ya no funciona</h1>" in gone.text and "Error 404" not in gone.text
     assert "pida a la persona que le invitó un enlace nuevo" in gone.text
-    # An unknown link gets the same page (nobody learns that a link existed), in this browser's language.
+    # In an English browser it speaks English: the invitee's language (Spanish) is not given away, as for an unknown link.
+    english = new_client().get(link, headers={"Accept-Language": "en"})
+    assert english.status_code == 404 and "<h1>This link no longer works</h1>" in english.text
     unknown = new_client().get("/invite/inv_not-a-link-of-anyone-at-all", headers={"Accept-Language": "en"})
     assert unknown.status_code == 404 and "<h1>This link no longer works</h1>" in unknown.text and "not valid" in unknown.text
 

@@ -185,3 +185,15 @@ def test_the_self_description_is_never_exported(db, world, catalogue, settings):
             assert secret.encode() not in out.content, (kind, fmt)
     answers = json.loads(export_file(db, catalogue, cycle, "answers", "json", "es", settings.min_group_size, world["admin"].id).content)
     assert "Afro" not in json.dumps(answers) and len(json.dumps(answers)) > 1000  # the answers themselves are there
+
+
+def test_the_welcome_pages_language_switch_saves_what_was_chosen_first(client, db, world, csrf):  # noqa: F811
+    welcome = open_link(client, invite(client, db, world, csrf)[0])
+    page = client.get(welcome).text
+    assert 'form="welcome-form" name="switch_lang" value="en"' in page
+    nothing = client.post(welcome, data={"switch_lang": "en", "csrf_token": csrf})
+    assert nothing.status_code == 303 and nothing.headers["location"].endswith("/welcome?lang=en")
+    chosen = client.post(welcome, data={"role_group": "staff", "switch_lang": "en", "csrf_token": csrf})
+    assert chosen.status_code == 303 and chosen.headers["location"].endswith("/welcome?lang=en")
+    db.expire_all()
+    assert db.get(ResponseRow, int(welcome.split("/")[2])).role_group == "staff"
