@@ -8,6 +8,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,7 +16,7 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.auth import ratelimit
 from app.auth.models import User
-from app.auth.service import Principal, principal_from_api_token, principal_from_session, touch_api_token
+from app.auth.service import Principal, end_session, principal_from_api_token, principal_from_session, touch_api_token
 from app.config import Settings
 from app.db import read_only, writing
 from app.errors import LoginRequired
@@ -28,6 +29,17 @@ SESSION_COOKIE = "reassess_session"
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_days * 86400, httponly=True, samesite="lax",
                         secure=settings.secure_cookies, path="/")
+
+
+def sign_out(request: Request, db: Session) -> RedirectResponse:
+    """End this browser's session (the header's "Sign out", a question page's "Save and sign out") and go to sign-in."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(db, token)
+        db.commit()
+    response = RedirectResponse("/login?flash=signed-out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 def set_language_cookie(request: Request, response: Response, language: str, settings: Settings) -> None:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import access
 from app.auth import ratelimit, service
-from app.deps import SESSION_COOKIE, MaybeUser, SessionDep, SettingsDep, set_language_cookie, set_session_cookie
+from app.deps import SESSION_COOKIE, MaybeUser, SessionDep, SettingsDep, set_language_cookie, set_session_cookie, sign_out
 from app.errors import RateLimited
 from app.i18n import gettext as _
 from app.web.csrf import csrf_protect
@@ -69,10 +69,4 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, email: Annota
 
 @router.post("/logout")
 def logout(request: Request, db: SessionDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        service.end_session(db, token)
-        db.commit()
-    response = RedirectResponse("/login?flash=signed-out", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return sign_out(request, db)

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from app import access, i18n
 from app.assessments import answers as respondent
 from app.assessments import service
-from app.auth import service as auth
 from app.db import reading_first
-from app.deps import SESSION_COOKIE, CatalogueDep, CurrentUser, FormDep, MaybeUser, SessionDep
+from app.deps import CatalogueDep, CurrentUser, FormDep, MaybeUser, SessionDep, sign_out
 from app.errors import AppError, Conflict, Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.schema import ItemType
@@ -145,13 +144,7 @@ def _save_page(request: Request, ctx: Context, key: str, db: Session, catalogue:
         ctx.answers = service.answers_of(db, ctx.response.id)
         return _page(request, ctx, index, page, errors, posted, status=422)
     if form.get("go") == "signout":  # saved first: then the session ends, as the header's "Sign out" would end it
-        token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            auth.end_session(db, token)
-            db.commit()
-        signed_out = RedirectResponse("/login?flash=signed-out", status_code=303)
-        signed_out.delete_cookie(SESSION_COOKIE, path="/")
-        return signed_out
+        return sign_out(request, db)
     target = where_next(ctx, key, index, form, request.app.state.settings.locales)
     return RedirectResponse(target, status_code=303)
 
