@@ -5,6 +5,7 @@ query, no permission, no score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -116,6 +117,18 @@ def _text_width(text: str, size: float = 12) -> float:
     return 0.56 * size * len(text)
 
 
+def _scale(left: float, plot: float) -> Callable[[float], float]:
+    """Where a 0-100 score falls on a horizontal bar chart whose plot starts at ``left`` and is ``plot`` wide."""
+    return lambda score: left + plot * max(0.0, min(100.0, score)) / 100
+
+
+def _svg_open(classes: str, width: int, height: int, chart_id: str, title: str, description: str) -> str:
+    """A chart's opening tag with its title and its description (the values in words, for screen readers)."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" viewBox="0 0 {width} {height}" width="100%" role="img" '
+            f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+            f'<desc id="{chart_id}-d">{escape(description)}</desc>')
+
+
 def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: str, chart_id: str = "scores",
                 width: int = 720, label_width: int = 240) -> Markup:
     """Horizontal bars of 0-100 scores over labelled level bands, the score and level printed beside each bar on a white
@@ -124,12 +137,8 @@ def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: 
     plot = width - label_width - 12
     height = top + row * len(bars) + 8
 
-    def x(score: float) -> float:
-        return label_width + plot * max(0.0, min(100.0, score)) / 100
-
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
+    x = _scale(label_width, plot)
+    out = [_svg_open("chart", width, height, chart_id, title, description)]
     uppers = [b.lower for b in bands[1:]] + [100.0]
     for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
         x0, x1 = x(band.lower), x(upper)
@@ -202,12 +211,8 @@ def group_chart(domain: str, kind: str, scores: list[tuple[str, int]], overall: 
     plot = width - label_width - 44
     height = top + row * len(scores) + 24
 
-    def x(score: float) -> float:
-        return label_width + plot * max(0.0, min(100.0, score)) / 100
-
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart group-chart" viewBox="0 0 {width} {height}" width="100%" '
-           f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-           f'<desc id="{chart_id}-d">{escape(description)}</desc>']
+    x = _scale(label_width, plot)
+    out = [_svg_open("chart group-chart", width, height, chart_id, title, description)]
     bottom = top + row * len(scores)
     for tick in (0, 25, 50, 75, 100):  # a light scale, its numbers under the bars
         out.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{bottom}" stroke="#d5d9df" stroke-width="0.8"/>'
