@@ -30,7 +30,8 @@ from app.models import Base
 from tests import dashboard_world
 
 TEST_SECRET = "test-secret-key-with-enough-entropy-0123456789"
-ARTIFACTS = ROOT / "test-artifacts"
+# What a person looks at after a run (screenshots, report pages); scripts/test gives its PostgreSQL pass a folder of its own.
+ARTIFACTS = Path(os.environ.get("REASSESS_TEST_ARTIFACTS") or ROOT / "test-artifacts")
 
 
 def pytest_report_header() -> str:

@@ -53,7 +53,8 @@ def phone(browser):
 
 def answer_reflection(page, text: str) -> None:
     page.fill("textarea[name='reflection-01']", text)
-    page.get_by_role("button", name="Guardar y continuar").last.click()
+    with page.expect_navigation():  # the next page has loaded: closing a page mid-navigation can hang Chromium
+        page.get_by_role("button", name="Guardar y continuar").last.click()
 
 
 def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_the_report(live, browser, team):
@@ -81,7 +82,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
             page.fill("textarea[name='reflection-01']", person["story"])
             other = ctx.new_page()
             other.goto(f"{live.url}/respond")
-            other.get_by_role("button", name="Cerrar sesión").click()
+            with other.expect_navigation():
+                other.get_by_role("button", name="Cerrar sesión").click()
             other.close()
             page.get_by_role("button", name="Guardar y continuar").last.click()
             page.wait_for_load_state()
@@ -109,7 +111,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
         review = page.content()
         assert person["story"] in review and person["commitment"] in review  # the review shows their own answers
         page.check("#confirm")
-        page.get_by_role("button", name="Enviar mis respuestas").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Enviar mis respuestas").click()
         assert "/done" in page.url
         ctx.close()
 
