@@ -64,10 +64,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         client, cycle_id, assessment_id, engine = build(f"sqlite:///{tmp}/bench.db", Path(tmp), args.partners, args.respondents)
-        if not args.no_warm_up:
-            from app.reports.renderer import render_sample as warm_up
+        if not args.no_warm_up:  # as `reassess serve` does at start: the renderer process starts and warms up
+            from app.reports import renderer
 
-            print(f"warm-up render at service start: {warm_up() * 1000:7.0f} ms (as `reassess serve` does, in the background)")
+            t0 = time.perf_counter()
+            for ready in renderer.warm_up(client.app.state.settings.report_processes):
+                ready.result()
+            print(f"renderer processes started and warmed up: {(time.perf_counter() - t0) * 1000:7.0f} ms (`reassess serve` does this at start)")
         for lang in ("es", "en"):
             cold, c1 = get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")
             warm = sorted(get(client, f"/assessments/{assessment_id}/report.pdf?lang={lang}")[0] for _ in range(11))

@@ -53,7 +53,7 @@ def partner_trend(db: Session, catalogue: Catalogue, assessment: Assessment, lan
     series: dict[str, list[Point]] = {"overall": [], **{d.id: [] for d in now.domains}}
     kept = []
     for cycle in cycles:
-        summary = cycle_summaries(db, cycle.id, Assessment.organization_id).get(assessment.organization_id)
+        summary = cycle_summaries(db, cycle.id, Assessment.organization_id, assessment.organization_id).get(assessment.organization_id)
         if summary is None:
             continue
         kept.append(cycle)

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from app.assessments.models import Assessment, Result
 
 
-def cycle_summaries(db: Session, cycle_id: int, key: Any) -> dict[int, dict[str, Any]]:
-    """The current results' summaries of a cycle's assessments, by `key` (the assessment's id or its organization's).
+def cycle_summaries(db: Session, cycle_id: int, key: Any, organization_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """The current results' summaries of a cycle's assessments (of one organization's, when given), by `key` (the
+    assessment's id or its organization's).
 
     A stored result never changes (a recomputation adds a row), so its summary is decoded once per process and kept
     (`_summaries`): the comparison page of 500 partners then reads ids, not 1,000 JSON documents. Joined in the query:
@@ -22,6 +23,8 @@ def cycle_summaries(db: Session, cycle_id: int, key: Any) -> dict[int, dict[str,
     read them, never change them."""
     current = (select(key, Result.id, Result.computed_at).join(Assessment, Assessment.id == Result.assessment_id)
                .where(Assessment.cycle_id == cycle_id, Result.is_current.is_(True)))
+    if organization_id is not None:  # one partner's trend reads its own results, not its whole partnership's
+        current = current.where(Assessment.organization_id == organization_id)
     rows = db.execute(current).all()
     found = _summaries.get_many([(rid, at) for _, rid, at in rows])
     if len(found) < len(rows):  # a result computed since (or a cold start): the cycle's summaries read again, once

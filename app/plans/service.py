@@ -152,11 +152,35 @@ def add_note(db: Session, action: Action, body: str, noted_on: str | dt.date | N
     return note
 
 
-def plan_of(db: Session, org_id: int) -> list[Action]:
-    """The organization's actions: under way first, then planned (by due date), done, dropped."""
-    actions = list(db.scalars(select(Action).where(Action.organization_id == org_id)))
+def plan_of(db: Session, org_id: int, until: dt.datetime | None = None) -> list[Action]:
+    """The organization's actions (those that existed by ``until``, when given): under way first, then planned (by due
+    date), done, dropped."""
+    query = select(Action).where(Action.organization_id == org_id)
+    if until is not None:
+        query = query.where(Action.created_at <= until)
     rank = {s: n for n, s in enumerate(STATUS_ORDER)}
-    return sorted(actions, key=lambda a: (rank[a.status], a.due_on or dt.date.max, a.id))
+    return sorted(db.scalars(query), key=lambda a: (rank[a.status], a.due_on or dt.date.max, a.id))
+
+
+@dataclass(frozen=True)
+class CarriedAction:
+    """An action of the plan a follow-up report's worksheet lists, with its status today."""
+
+    title: str
+    domain_id: str | None
+    status: str
+    owner: str
+    due_on: dt.date | None
+    dropped_reason: str
+
+    @property
+    def open(self) -> bool:
+        return self.status in (ActionStatus.planned.value, ActionStatus.in_progress.value)
+
+
+def carried_actions(db: Session, org_id: int, until: dt.datetime | None) -> list[CarriedAction]:
+    """The actions of the organization's plan that existed when its follow-up was submitted (``until``), as they stand."""
+    return [CarriedAction(a.title, a.domain_id, a.status.value, a.owner, a.due_on, a.dropped_reason) for a in plan_of(db, org_id, until)]
 
 
 @dataclass(frozen=True)

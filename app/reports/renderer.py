@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -153,12 +153,13 @@ def _discard() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def warm_up(processes: int) -> None:
-    """Start the renderer processes now (they warm up on their own), so that the first report does not wait for them."""
-    if processes > 0:
-        pool = _pool(processes)
-        for _ in range(processes):
-            pool.submit(int)
+def warm_up(processes: int) -> list[Future[int]]:
+    """Start the renderer processes now (they warm up on their own), so that the first report does not wait for them.
+    Each future is done once a renderer has warmed up (`reassess serve` does not wait; the benchmark does)."""
+    if processes <= 0:
+        return []
+    pool = _pool(processes)
+    return [pool.submit(int) for _ in range(processes)]
 
 
 @atexit.register

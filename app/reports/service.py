@@ -149,6 +149,7 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     invited = invited_count(db, assessment)
     backbone = backbone_name(db, assessment.cycle)
     acted = plans.action_counts(db, assessment.organization_id, assessment.submitted_at) if pair else {}
+    carried = plans.carried_actions(db, assessment.organization_id, assessment.submitted_at) if pair else []
     with i18n.locale(lang):
         trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if pair else None
     trend = trend if trend and len(trend.cycles) > 2 else None  # two cycles: the comparison says it all already
@@ -157,10 +158,11 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
                                             pair[0].cycle.name_in(lang) if pair else None, pair[1].id if pair else None,
                                             [[title, sorted(quoted)] for title, quoted in quotes], invited, backbone,
                                             assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous, acted,
+                                            [[a.title, a.domain_id, a.status, a.owner, a.due_on, a.dropped_reason] for a in carried],
                                             [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None)
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
-                                                backbone=backbone, acted=acted, trend=trend), lang, paper))
+                                                backbone=backbone, acted=acted, trend=trend, carried=carried), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
 
 
@@ -202,9 +204,11 @@ def generated_at() -> dt.datetime:
 def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assessment, row: Result,
                     pair: tuple[Assessment, Result] | None, lang: str,
                     quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "",
-                    acted: dict[str, dict[str, int]] | None = None, trend: Trend | None = None) -> dict[str, Any]:
+                    acted: dict[str, dict[str, int]] | None = None, trend: Trend | None = None,
+                    carried: list[plans.CarriedAction] | None = None) -> dict[str, Any]:
     """``quotes``: what the lead chose to quote (app.assessments.texts.quoted_texts), by question, never an author;
-    ``invited``: the people invited to answer; ``backbone``: the partnership's name."""
+    ``invited``: the people invited to answer; ``backbone``: the partnership's name; ``carried``: for a follow-up, the
+    actions of the plan when it was submitted, which the worksheet lists with their status."""
     instrument = instrument_of(catalogue, assessment.cycle)
     cycle = assessment.cycle
     org = assessment.organization
@@ -232,7 +236,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "trend": trend, "trend_line": presenters.trend_line,
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
-        "gaps": gaps, "perception": perception,
+        "gaps": gaps, "perception": perception, "carried": carried or [], "statuses": plans.status_labels,
     }
 
 
@@ -314,11 +318,42 @@ def summary_context(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, 
         medians = {d: narrative.fmt_weight(m) for d, m in narrative.domain_medians(table).items()}  # 83.5 stays 83.5
         overall_median = narrative.overall_median(table)
         moved = moved_partners(table) if table.baseline is not None else []
+    grid = len(table.rows) <= GRID_MAX_PARTNERS
     return {"cycle": cycle, "instrument": instrument, "table": table, "chart": chart, "top": top, "with_result": len(ids),
             "sectors": sectors, "sizes": sizes, "title": title, "backbone": backbone, "generated": generated_at(),
             "today": clock.today(), "summary": summary, "method": method, "row_chunks": balanced_chunks(table.rows, 25),
             "responses": responses, "medians": medians, "overall_median": None if overall_median is None else narrative.fmt_weight(overall_median),
-            "moved": moved, "min_group_size": min_group_size}
+            "moved": moved, "min_group_size": min_group_size, "grid": grid,
+            "moved_by_domain": [] if grid else moved_by_domain(table),
+            "moved_overall": {"up": [unbreakable(m.name) for m in moved if (m.overall or 0) > 0],
+                              "down": [unbreakable(m.name) for m in moved if (m.overall or 0) < 0]}}
+
+
+# A summary is a document for a board: up to this many partners it gives every partner's score in every domain (and
+# each partner's moves), a table of about two pages per 25 partners. Beyond, it gives each partner's responses and
+# overall score in a list, and per domain how many partners moved a level; every partner's domains are on the comparison
+# page and in its XLSX. (500 partners' grid made a 70-page summary that took WeasyPrint 13 s.)
+GRID_MAX_PARTNERS = 60
+
+
+@dataclass(frozen=True)
+class DomainMoves:
+    """How many partners moved a readiness level in a domain since the baseline (or overall: ``domain_id`` None)."""
+
+    domain_id: str | None
+    title: str
+    up: int
+    down: int
+
+
+def moved_by_domain(table: Any) -> list[DomainMoves]:
+    """Per domain, then overall, the number of partners whose level rose and fell since the baseline."""
+    def count(cells: list[Any]) -> tuple[int, int]:
+        moves = [c.level_move or 0 for c in cells]
+        return sum(1 for m in moves if m > 0), sum(1 for m in moves if m < 0)
+
+    out = [DomainMoves(d.id, d.title, *count([r.cells[d.id] for r in table.rows])) for d in table.domains]
+    return out + [DomainMoves(None, _("Overall"), *count([r.overall for r in table.rows]))]
 
 
 @dataclass(frozen=True)

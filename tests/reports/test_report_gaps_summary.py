@@ -124,3 +124,47 @@ def test_the_summarys_nine_row_table_is_never_split_after_its_first_rows(db, cat
     html = service._html("reports/summary.html", service._with_plans(service.summary_context(db, catalogue, world["follow"], "en"), [], {}),
                          "en", "letter")
     assert "tbody tr:nth-child(2), tbody tr:nth-child(3), tr.tail { break-before: avoid; }" in html
+
+
+def lightness(hex_colour: str) -> float:
+    """CIE L* of an sRGB colour: how light it prints in grey."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 116 * y ** (1 / 3) - 16
+
+
+def test_the_summarys_levels_stay_apart_in_grey_and_keep_their_numbers_readable(db, catalogue, settings, world):
+    html = service._html("reports/summary.html", service._with_plans(service.summary_context(db, catalogue, world["follow"], "en"), [], {}),
+                         "en", "letter")
+    shades = dict(re.findall(r"\.cmp td\.level-(\d), \.swatch\.level-\d \{ background: (#[0-9a-f]{6}); \}", html))
+    levels = len(world["instrument"].levels)
+    assert sorted(shades) == [str(k) for k in range(levels)]
+    grey = [lightness(shades[str(k)]) for k in range(levels)]
+    assert all(a - b >= 10 for a, b in zip(grey, grey[1:], strict=False)), grey  # each level darker than the one before, clearly
+    assert min(grey) >= 50  # black numbers stay readable on the darkest
+    assert 'class="level-' in html and "background-image" not in html[html.index(".cmp td.level-0"):html.index("</style>")]
+
+
+def test_a_large_partnerships_summary_lists_each_partner_on_a_line_and_counts_the_moves_per_domain(db, catalogue, settings, world,
+                                                                                                     monkeypatch):
+    monkeypatch.setattr(service, "GRID_MAX_PARTNERS", 2)  # the world's 3 partners count as a large partnership
+    context = service.summary_context(db, catalogue, world["follow"], "en", settings.min_group_size)
+    html = service._html("reports/summary.html", service._with_plans(context, [], {}), "en", "letter")
+    assert 'class="cmp"' not in html and "Readiness per partner and domain" not in html
+    words = " ".join(" ".join((p.extract_text() or "").split())
+                     for p in PdfReader(io.BytesIO(service.renderer.write_pdf(html, str(service.HERE)))).pages)
+    assert "Responses and overall readiness per partner" in words
+    assert "With 3 partners, this summary gives each partner's responses and overall score" in words
+    n = current_result(db, world["fa"].id).data["n_responses"]
+    assert re.search(rf"Alder School District · Responses {n}( of \d+ \(\d+ ?%\))? · \d+ \w+", words)
+    assert "Cedar Employers · No result yet" in words
+    moves = {m.title: (m.up, m.down) for m in context["moved_by_domain"]}
+    assert moves["Organizational commitment, leadership and governance"][0] >= 1  # Alder rose in leadership
+    assert moves["Data, metrics and continuous quality improvement"][1] >= 1  # Birch fell in data
+    assert re.search(r"Organizational commitment, leadership and governance \d+ \d+", words) and "Moved down" in words
+    # Spanish, the same shape
+    with i18n.locale("es"):
+        context = service.summary_context(db, catalogue, world["follow"], "es", settings.min_group_size)
+    spanish = service._html("reports/summary.html", service._with_plans(context, [], {}), "es", "a4")
+    assert "Con 3 organizaciones socias" in spanish and "en cada área" in spanish

@@ -9,6 +9,7 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.assessments.models import Assessment
 from app.audit import AuditEvent
 from app.organizations.models import Membership, Role
 from app.plans.models import Action, ActionNote, ActionStatus
@@ -135,6 +136,41 @@ def test_the_follow_up_shows_each_domains_change_beside_the_actions_on_it(client
     assert "the change beside what you did" in words and "2 actions done; 1 action in progress" in words
     spanish = client.get(f"/assessments/{world['fa'].id}/result?lang=es").text
     assert "2 acciones hechas; 1 acción en curso" in spanish
+
+
+def pdf_words(client, path: str) -> str:
+    pdf = client.get(path)
+    assert pdf.status_code == 200, pdf.text
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+def test_the_follow_up_worksheet_lists_last_cycles_plan_with_each_actions_status_today(client, db, world, csrf):
+    f.sign_in(client, db, world["lead_a"])
+    for title, status, extra in (("Board equity charter", "done", {}),
+                                 ("Succession plan", "in_progress", {"owner": "HR team", "due_on": "2027-03-31"}),
+                                 ("Translate the intake form", "dropped", {"dropped_reason": "The county now provides it"})):
+        assert add(client, world["a"].id, csrf, title=title, domain_id="leadership", status=status, **extra).status_code == 303
+    before = world["fa"].submitted_at.replace(year=world["fa"].submitted_at.year - 1)
+    for row in db.scalars(select(Action)):
+        row.created_at = before
+    db.commit()
+    assert add(client, world["a"].id, csrf, title="An action of the new plan").status_code == 303  # after the follow-up
+    words = pdf_words(client, f"/assessments/{world['fa'].id}/report.pdf?lang=en")
+    sheet = words[words.index("Action-planning worksheet", words.index("Growth opportunities and next steps")):]
+    assert "Your plan since" in sheet and "This cycle's priorities" in sheet
+    assert sheet.index("Succession plan") < sheet.index("Board equity charter") < sheet.index("Translate the intake form")  # open first
+    assert re.search(r"Succession plan .*In progress HR team", sheet) and "The county now provides it" in sheet
+    assert "An action of the new plan" not in sheet  # only the plan that existed when the follow-up was submitted
+    # The status today: a change reaches the next download (the cached report is not served).
+    action = db.scalar(select(Action).where(Action.title == "Succession plan"))
+    assert client.post(f"/plans/actions/{action.id}", data={"title": "Succession plan", "domain_id": "leadership", "status": "done",
+                                                             "owner": "HR team", "due_on": "2027-03-31", "csrf_token": csrf}).status_code == 303
+    again = pdf_words(client, f"/assessments/{world['fa'].id}/report.pdf?lang=es")
+    hoja = again[again.index("Hoja de planificación de acciones", again.index("Oportunidades de crecimiento y próximos pasos")):]
+    assert re.search(r"Succession plan .*Hecha", hoja) and "En curso" not in hoja
+    # A baseline report has no plan to carry over.
+    baseline = db.scalar(select(Assessment).where(Assessment.cycle_id == world["baseline"].id, Assessment.organization_id == world["a"].id))
+    assert "Your plan since" not in pdf_words(client, f"/assessments/{baseline.id}/report.pdf?lang=en")
 
 
 def test_a_lead_invites_a_plan_editor_who_reaches_the_plan_and_nothing_else(client, db, world, csrf, new_client):
