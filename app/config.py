@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     threads: int = Field(default=4, ge=1, le=400)
     # The partnership's time zone: a cycle's dates are calendar dates there (app/clock.py).
     time_zone: str = "UTC"
+    # `reassess serve` runs what is due (e.g. check-in reminders) every this many seconds; 0 turns it off (app/scheduler.py).
+    scheduler_interval_s: int = Field(default=300, ge=0)
+    # A check-in's reminder goes to the partner leads this many days before its date (0: on the day).
+    check_in_reminder_days: int = Field(default=7, ge=0, le=90)
 
     @field_validator("locales", "trusted_proxies", mode="before")
     @classmethod

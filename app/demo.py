@@ -147,7 +147,7 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
             _fill(session, catalogue, instrument, cycle, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
     baseline.closed_at = min(_at(baseline.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
     session.flush()
-    _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng)
+    _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng, today)
     return DemoReport(True, logins, [baseline.name, follow_up.name])
 
 
@@ -159,7 +159,7 @@ def _at(day: dt.date, hour: int = 15) -> dt.datetime:
 
 
 def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backbone: Organization, admin, partners,  # type: ignore[no-untyped-def]
-           baseline: Cycle, follow_up: Cycle, rng: random.Random) -> None:
+           baseline: Cycle, follow_up: Cycle, rng: random.Random, today: dt.date) -> None:
     """Action plans built from the baseline's growth opportunities (actions in every state, dated notes), the
     follow-up's check-ins, and two partnership targets: what a partnership a year in looks like."""
     after = baseline.closes_on + dt.timedelta(days=14)
@@ -195,7 +195,9 @@ def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backb
                          "Progress reviewed with the leadership team.", day, lead.id).at = _at(day)
                 action.updated_at = _at(day)
     for day in (follow_up.opens_on + dt.timedelta(days=30), follow_up.closes_on - dt.timedelta(days=10)):
-        session.add(CheckIn(cycle_id=follow_up.id, due_on=day))
+        # A check-in gone by had its reminder emailed a week before, as `reassess serve` does (app/scheduler.py).
+        reminded = day - dt.timedelta(days=7)
+        session.add(CheckIn(cycle_id=follow_up.id, due_on=day, reminded_at=_at(reminded) if day < today else None))
     for t in (Target(backbone_id=backbone.id, title="Established or above overall", kind=TargetKind.share_at_level, domain_id="overall",
                      level_index=2, share=60, reference_cycle_id=baseline.id, due_on=follow_up.closes_on + dt.timedelta(days=365),
                      created_by_id=admin.id),

@@ -35,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app.state.engine.dispose()
         uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
     else:
-        _web_process(settings)
+        _web_process(settings, app)
         uvicorn.run(app, **options)
     return 0
 
@@ -66,16 +66,19 @@ def worker_app() -> Any:
 
     settings = get_settings()
     app = create_app(settings, check_database=False)
-    _web_process(settings)
+    _web_process(settings, app)
     return app
 
 
-def _web_process(settings: Settings) -> None:
-    """What a web process of `reassess serve` does besides building the app: start its report renderer processes, and
-    keep the garbage collector off the objects that live as long as the process."""
+def _web_process(settings: Settings, app: Any) -> None:
+    """What a web process of `reassess serve` does besides building the app: start its report renderer processes and
+    its scheduler thread (check-in reminders: app/scheduler.py), and keep the garbage collector off the objects that
+    live as long as the process."""
+    from app import scheduler
     from app.reports import renderer
 
     renderer.warm_up(settings.report_processes)
+    app.state.scheduler = scheduler.start(app.state.sessionmaker, settings)
     tune_garbage_collector()
 
 

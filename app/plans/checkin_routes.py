@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import access, i18n
+from app import access, clock, i18n
 from app.assessments.models import Cycle
 from app.deps import CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
@@ -22,8 +22,11 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 def _page(request: Request, db: SessionDep, principal: CurrentUser, cycle: Cycle, error: str | None = None, value: str = "",
           status: int = 200) -> Response:
     dates, rows = checkins.standings(db, cycle)
+    settings = request.app.state.settings
     return render(request, "plans/check_ins.html", {
         "cycle": cycle, "check_ins": dates, "rows": rows, "error": error, "value": value, "tab": "check-ins",
+        "reminder_days": {c.id: checkins.reminder_day(settings, c) for c in dates}, "today": clock.today(),
+        "scheduled": settings.scheduler_interval_s > 0,
         "may_change": access.is_backbone_admin(principal) and cycle.backbone_id in access.admin_backbone_ids(principal),
         "flash": request.query_params.get("flash"), "page_title": _("Action-plan check-ins: %(cycle)s", cycle=cycle.name_in(i18n.get_locale()))},
         status_code=status)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import audit, clock, i18n
@@ -99,7 +99,43 @@ def standings(db: Session, cycle: Cycle) -> tuple[list[CheckIn], list[PartnerSta
     return check_ins, rows
 
 
-def send_reminders(db: Session, settings: Settings, cycle: Cycle, check_in: CheckIn, actor_id: int | None) -> int:
+def reminder_day(settings: Settings, check_in: CheckIn) -> dt.date:
+    """The day `reassess serve` emails a check-in's reminder (``check_in_reminder_days`` before its date)."""
+    return check_in.due_on - dt.timedelta(days=settings.check_in_reminder_days)
+
+
+def claim_reminder(db: Session, check_in_id: int) -> bool:
+    """Mark a check-in's reminder as sent, if no one has: True for the one caller (of any web process, on any machine
+    sharing the database) whose update changed the row. Commits, so that the others see the claim at once."""
+    won = db.execute(update(CheckIn).where(CheckIn.id == check_in_id, CheckIn.reminded_at.is_(None))
+                     .values(reminded_at=utcnow())).rowcount == 1  # type: ignore[attr-defined]
+    db.commit()
+    return won
+
+
+def send_due_reminders(db: Session, settings: Settings, today: dt.date | None = None) -> int:
+    """The scheduled job: each check-in whose reminder day has come and whose date has not passed, not reminded yet
+    (by hand or by another process), is claimed and its reminders sent, once. Returns the check-ins reminded."""
+    today = today or clock.today()
+    latest = today + dt.timedelta(days=settings.check_in_reminder_days)
+    due = db.scalars(select(CheckIn).where(CheckIn.reminded_at.is_(None), CheckIn.due_on >= today, CheckIn.due_on <= latest)
+                     .order_by(CheckIn.due_on, CheckIn.id)).all()
+    db.commit()
+    done = 0
+    for check_in in due:
+        if not claim_reminder(db, check_in.id):
+            continue
+        cycle = db.get(Cycle, check_in.cycle_id)
+        if cycle is None:
+            continue
+        send_reminders(db, settings, cycle, check_in, None, scheduled=True)
+        db.commit()
+        done += 1
+    return done
+
+
+def send_reminders(db: Session, settings: Settings, cycle: Cycle, check_in: CheckIn, actor_id: int | None, *,
+                   scheduled: bool = False) -> int:
     """Email every partner lead of the cycle, in their language, with the plan's open actions and the check-in's date;
     returns how many were sent. Recorded once in the audit log, with the count."""
     sent = 0
@@ -123,5 +159,6 @@ def send_reminders(db: Session, settings: Settings, cycle: Cycle, check_in: Chec
         send_mail(settings, email, subject, text, html)
         sent += 1
     check_in.reminded_at = utcnow()
-    audit.record(db, actor_id, "checkin.reminded", "cycle", cycle.id, cycle.backbone_id, date=check_in.due_on.isoformat(), sent=sent)
+    audit.record(db, actor_id, "checkin.reminded", "cycle", cycle.id, cycle.backbone_id, date=check_in.due_on.isoformat(), sent=sent,
+                 scheduled=scheduled)
     return sent

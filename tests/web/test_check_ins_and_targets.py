@@ -85,3 +85,60 @@ def test_targets_are_the_backbones_and_partners_see_only_the_partnerships_figure
     plan = client.get(f"/plans/{world['a'].id}").text
     assert "Established in leadership" in plan and "✓ Met" not in plan and "Birch" not in plan
     assert client.get("/backbone/targets").status_code == 404
+
+
+def test_serve_emails_each_check_ins_reminder_once_on_its_day_whatever_the_number_of_processes(client, db, world, csrf, settings, app):
+    from app import clock, scheduler
+    from app.plans import checkins
+
+    sessionmaker_for_tests = app.state.sessionmaker  # sessions of the test's transaction, as a web process opens them
+    cycle = world["follow"]
+    today = clock.today()
+    soon, later, past = (CheckIn(cycle_id=cycle.id, due_on=today + dt.timedelta(days=d)) for d in (5, 30, -1))
+    db.add_all([soon, later, past])
+    db.commit()
+    f.sign_in(client, db, world["admin"])
+    page = client.get(f"/backbone/cycles/{cycle.id}/check-ins").text
+    assert "the partner leads get a reminder by email on" in page and "no reminder was sent" in page  # soon (today) and past
+    spanish = client.get(f"/backbone/cycles/{cycle.id}/check-ins?lang=es").text
+    assert "las personas responsables reciben un recordatorio por correo el" in spanish
+    before = len(outbox(settings))
+    # Two web processes (two sessions of their own) run the jobs: the check-in 5 days ahead is reminded once, by one.
+    assert scheduler.run_due(sessionmaker_for_tests, settings) == {"check-in reminders": 1}
+    assert scheduler.run_due(sessionmaker_for_tests, settings) == {"check-in reminders": 0}
+    mails = outbox(settings)[before:]
+    assert sorted(m["To"] for m in mails) == sorted([world["lead_a"].email, world["lead_b"].email])
+    db.expire_all()
+    assert db.get(CheckIn, soon.id).reminded_at is not None and db.get(CheckIn, later.id).reminded_at is None
+    assert db.get(CheckIn, past.id).reminded_at is None  # a date gone by gets no late reminder
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "checkin.reminded")).one()
+    assert event.actor_id is None and event.details["scheduled"] is True and event.details["sent"] == 2
+    assert "reminder sent on" in client.get(f"/backbone/cycles/{cycle.id}/check-ins?lang=en").text
+    # The claim is won once: whoever claims second (another process, another machine) does nothing.
+    with sessionmaker_for_tests() as one, sessionmaker_for_tests() as other:
+        assert checkins.claim_reminder(one, later.id) is True
+        assert checkins.claim_reminder(other, later.id) is False
+    # A check-in 30 days ahead: its day comes 7 days before (REASSESS_CHECK_IN_REMINDER_DAYS).
+    assert checkins.reminder_day(settings, db.get(CheckIn, later.id)) == later.due_on - dt.timedelta(days=7)
+
+
+def test_the_scheduler_thread_runs_the_jobs_until_it_is_stopped(settings, app, monkeypatch):
+    import threading
+
+    from app import scheduler
+
+    sessionmaker_for_tests = app.state.sessionmaker
+    ran = threading.Event()
+    calls = []
+
+    def job(db, s):
+        calls.append(s)
+        ran.set()
+        raise RuntimeError("a failing job is logged, and the thread goes on")
+
+    monkeypatch.setattr(scheduler, "JOBS", {"probe": job})
+    assert scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 0})) is None
+    running = scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 3600}))
+    assert ran.wait(60)
+    running.stop(timeout=60)
+    assert running.runs == 1 and len(calls) == 1 and not running._thread.is_alive()

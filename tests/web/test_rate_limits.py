@@ -117,7 +117,7 @@ def served_app(monkeypatch, settings, engine, catalogue, connection, **changes):
     ran = {}
     monkeypatch.setattr(app.cli.serve, "get_settings", lambda: s)
     monkeypatch.setattr(app.cli.serve, "migrate_database", lambda _s: None)
-    monkeypatch.setattr(app.cli.serve, "_web_process", lambda _s: None)
+    monkeypatch.setattr(app.cli.serve, "_web_process", lambda *_a: None)
     monkeypatch.setattr(app.main, "create_app", lambda *_a, **_k: web)
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: ran.update(target=target, options=options))
     app.cli.serve.cmd_serve(argparse.Namespace(host="127.0.0.1", port=8000, log_level="warning", workers=1))
