@@ -129,26 +129,28 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
         add_member(session, lead, org, Role.partner_lead)
         partners.append((profile, org, lead))
 
-    baseline_open = today - dt.timedelta(days=420)
-    baseline = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Baseline {baseline_open.year}-{baseline_open.year + 1}",
-                            names={"es": f"Línea de base {baseline_open.year}-{baseline_open.year + 1}"},
-                            instrument=instrument, opens_on=baseline_open, closes_on=baseline_open + dt.timedelta(days=90),
-                            depth=Depth.full, order=Order.integrated, anonymous=True, partner_ids=[o.id for _, o, _ in partners])
-    follow_open = today - dt.timedelta(days=40)
-    follow_up = create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"Follow-up {follow_open.year}-{follow_open.year + 1}",
-                             names={"es": f"Seguimiento {follow_open.year}-{follow_open.year + 1}"},
-                             instrument=instrument, opens_on=follow_open, closes_on=today + dt.timedelta(days=60),
-                             depth=Depth.full, order=Order.stepped, anonymous=True, baseline=baseline,
-                             partner_ids=[o.id for _, o, _ in partners])
+    # Three cycles a year apart: the baseline, a first follow-up (both closed), and the second follow-up, open now.
+    def cycle(name: str, es: str, opens: dt.date, closes: dt.date, order: Order, before: Cycle | None) -> Cycle:
+        years = f"{opens.year}-{opens.year + 1}"
+        return create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"{name} {years}", names={"es": f"{es} {years}"},
+                            instrument=instrument, opens_on=opens, closes_on=closes, depth=Depth.full, order=order, anonymous=True,
+                            baseline=before, partner_ids=[o.id for _, o, _ in partners])
+
+    first_open, baseline_open, follow_open = (today - dt.timedelta(days=d) for d in (780, 420, 40))
+    first = cycle("Baseline", "Línea de base", first_open, first_open + dt.timedelta(days=90), Order.integrated, None)
+    baseline = cycle("Follow-up", "Seguimiento", baseline_open, baseline_open + dt.timedelta(days=90), Order.stepped, first)
+    follow_up = cycle("Follow-up", "Seguimiento", follow_open, today + dt.timedelta(days=60), Order.stepped, baseline)
     rng = random.Random(SEED)
-    for cycle, growth_factor, as_of in ((baseline, 0.0, baseline_open + dt.timedelta(days=60)), (follow_up, 1.0, today)):
+    for c, growth_factor, as_of in ((first, 0.0, first_open + dt.timedelta(days=60)), (baseline, 0.5, baseline_open + dt.timedelta(days=60)),
+                                    (follow_up, 1.0, today)):
         for profile, org, lead in partners:
-            done = profile.follow_up_done or cycle is baseline
-            _fill(session, catalogue, instrument, cycle, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
-    baseline.closed_at = min(_at(baseline.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
+            done = profile.follow_up_done or c is not follow_up
+            _fill(session, catalogue, instrument, c, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
+    for c in (first, baseline):
+        c.closed_at = min(_at(c.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
     session.flush()
-    _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng, today)
-    return DemoReport(True, logins, [baseline.name, follow_up.name])
+    _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng, today, first)
+    return DemoReport(True, logins, [first.name, baseline.name, follow_up.name])
 
 
 STATUS_CYCLE = (ActionStatus.done, ActionStatus.in_progress, ActionStatus.planned, ActionStatus.done, ActionStatus.dropped)
@@ -159,9 +161,9 @@ def _at(day: dt.date, hour: int = 15) -> dt.datetime:
 
 
 def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backbone: Organization, admin, partners,  # type: ignore[no-untyped-def]
-           baseline: Cycle, follow_up: Cycle, rng: random.Random, today: dt.date) -> None:
-    """Action plans built from the baseline's growth opportunities (actions in every state, dated notes), the
-    follow-up's check-ins, and two partnership targets: what a partnership a year in looks like."""
+           baseline: Cycle, follow_up: Cycle, rng: random.Random, today: dt.date, first: Cycle) -> None:
+    """Action plans built from the last cycle's growth opportunities (``baseline``: actions in every state, dated notes),
+    the open follow-up's check-ins, and two partnership targets measured from the first cycle across all three."""
     after = baseline.closes_on + dt.timedelta(days=14)
     for n, (profile, org, lead) in enumerate(partners[:6]):
         assessment = session.scalar(select(Assessment).where(Assessment.cycle_id == baseline.id, Assessment.organization_id == org.id))
@@ -199,10 +201,10 @@ def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backb
         reminded = day - dt.timedelta(days=7)
         session.add(CheckIn(cycle_id=follow_up.id, due_on=day, reminded_at=_at(reminded) if day < today else None))
     for t in (Target(backbone_id=backbone.id, title="Established or above overall", kind=TargetKind.share_at_level, domain_id="overall",
-                     level_index=2, share=60, reference_cycle_id=baseline.id, due_on=follow_up.closes_on + dt.timedelta(days=365),
+                     level_index=2, share=60, reference_cycle_id=first.id, due_on=follow_up.closes_on + dt.timedelta(days=365),
                      created_by_id=admin.id),
               Target(backbone_id=backbone.id, title="Data by race moves up", kind=TargetKind.median_change, domain_id="data", points=10,
-                     reference_cycle_id=baseline.id, due_on=follow_up.closes_on, created_by_id=admin.id)):
+                     reference_cycle_id=first.id, due_on=follow_up.closes_on, created_by_id=admin.id)):
         session.add(t)
     session.flush()
 

@@ -22,7 +22,7 @@ def test_the_demo_dates_every_submission_and_result_inside_its_cycle(db, catalog
     db.flush()
     backbone = db.scalar(select(Organization).where(Organization.name == BACKBONE_NAME))
     cycles = db.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.id)).all()
-    assert len(cycles) == 2
+    assert len(cycles) == 3 and [c.baseline_id for c in cycles] == [None, cycles[0].id, cycles[1].id]  # a chain of three
     baseline = cycles[0]
     now = dt.datetime.now(dt.UTC)
 
