@@ -52,12 +52,31 @@ class Cycle(Base):
     baseline_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
     closed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Days before closing on which `reassess serve` reminds everyone who has not finished (app/assessments/reminders.py);
+    # None: the default (14 and 3), [] none.
+    reminder_days: Mapped[list[Any] | None]
 
     baseline: Mapped[Cycle | None] = relationship(remote_side="Cycle.id")
 
     def name_in(self, lang: str) -> str:
         """The cycle's name in the reader's language, or its first name when it has none in that language."""
         return str((self.names or {}).get(lang) or self.name)
+
+
+class CycleReminder(Base):
+    """A reminder round of a cycle: on ``due_on`` (by the schedule, or the day someone sent it by hand), to ``sent``
+    people. The row is the claim: one per cycle and day, whichever web process inserts it first sends the round."""
+
+    __tablename__ = "cycle_reminders"
+    __table_args__ = (UniqueConstraint("cycle_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AssessmentStatus(StrEnum):

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, clock, i18n
-from app.assessments.models import Assessment, AssessmentStatus, Cycle, Response, ResponseStatus
+from app.assessments.models import Assessment, Cycle
 from app.auth import service as auth
 from app.auth.models import Invitation, InvitationPurpose, User
 from app.auth.security import token_hash
@@ -229,36 +229,19 @@ def revoke(session: Session, invitation: Invitation, actor_id: int | None) -> No
         audit.record(session, actor_id, "invitation.revoked", "invitation", invitation.id, invitation.organization_id)
 
 
-def send(db: Session, settings: Settings, issued: Issued, org: Organization, cycle: Cycle | None, minutes: int) -> str | None:
-    """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set."""
+def send(db: Session, settings: Settings, issued: Issued, org: Organization, cycle: Cycle | None, minutes: int, *,
+         reminder: bool = False) -> str | None:
+    """Email the link in the invitee's language; returns the outbox file name when no SMTP server is set. A reminder
+    has a subject of its own and says the closing date."""
     inv = issued.invitation
     backbone = db.get(Organization, org.backbone_id) if org.backbone_id else None
     with i18n.locale(inv.language):
         expires = i18n.format_date(inv.expires_at - dt.timedelta(microseconds=1))  # the last day it works, in the zone
+        closes = i18n.format_date(cycle.closes_on) if cycle else ""
     subject, text, html = render_mail("invitation", inv.language, {
         "purpose": inv.purpose.value, "account_link": inv.purpose in ACCOUNT_PURPOSES, "org": org.name,
         "backbone": backbone.name if backbone else "", "cycle": cycle.name_in(inv.language) if cycle else "",
         "minutes": minutes, "link": issued.link(settings), "expires": expires,
-        "replaces_earlier": issued.replaces_earlier})
+        "replaces_earlier": issued.replaces_earlier, "reminder": reminder, "closes": closes})
     path = send_mail(settings, inv.email, subject, text, html)
     return path.name if path else None
-
-
-def send_reminders(db: Session, settings: Settings, cycle: Cycle, minutes: int, actor_id: int | None) -> int:
-    """Send their link again to everyone invited to the cycle's open assessments who has not submitted; how many."""
-    pending = db.execute(
-        select(Invitation, Assessment).join(Assessment, Assessment.id == Invitation.assessment_id)
-        .where(Assessment.cycle_id == cycle.id, Assessment.status != AssessmentStatus.submitted,
-               Invitation.purpose == InvitationPurpose.respond, Invitation.revoked_at.is_(None))).all()
-    done = {(a, u) for a, u in db.execute(select(Response.assessment_id, Response.user_id).join(Assessment).where(
-        Assessment.cycle_id == cycle.id, Response.status == ResponseStatus.submitted))}
-    n = 0
-    for invitation, assessment in pending:
-        if invitation.user_id is not None and (assessment.id, invitation.user_id) in done:
-            continue
-        issued = issue(db, settings, email=invitation.email, language=invitation.language, organization=assessment.organization,
-                                   purpose=InvitationPurpose.respond, assessment_id=assessment.id, created_by_id=actor_id)
-        send(db, settings, issued, assessment.organization, cycle, minutes)
-        n += 1
-    audit.record(db, actor_id, "cycle.reminded", "cycle", cycle.id, cycle.backbone_id, sent=n)
-    return n

@@ -72,13 +72,13 @@ def worker_app() -> Any:
 
 def _web_process(settings: Settings, app: Any) -> None:
     """What a web process of `reassess serve` does besides building the app: start its report renderer processes and
-    its scheduler thread (check-in reminders: app/scheduler.py), and keep the garbage collector off the objects that
+    its scheduler thread (cycle and check-in reminders: app/scheduler.py), and keep the garbage collector off the objects that
     live as long as the process."""
     from app import scheduler
     from app.reports import renderer
 
     renderer.warm_up(settings.report_processes)
-    app.state.scheduler = scheduler.start(app.state.sessionmaker, settings)
+    app.state.scheduler = scheduler.start(app.state.sessionmaker, settings, app.state.catalogue)
     tune_garbage_collector()
 
 

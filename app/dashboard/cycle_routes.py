@@ -1,4 +1,4 @@
-"""The backbone's cycles: the new-cycle form, a cycle's progress page, closing it, reminders."""
+"""The backbone's cycles: the new-cycle form, a cycle's progress page, closing it (reminders: app.dashboard.reminder_routes)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import access, clock, i18n
-from app.assessments import service
+from app.assessments import reminders, service
 from app.assessments.models import Assessment, Cycle, Depth, Order
-from app.auth import invitations
 from app.dashboard.progress import Progress, cycle_progress
-from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
-from app.errors import Conflict, Invalid, NotFound
+from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
+from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization, OrgKind
@@ -126,7 +125,8 @@ def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
     return render(request, "backbone/cycle.html", {
         "cycle": cycle, "rows": shown, "totals": totals, "status": status if status in totals else "", "all": len(rows),
         "instrument": service.instrument_of(catalogue, cycle), "is_admin": access.is_backbone_admin(principal),
-        "reminded": request.query_params.get("reminded"), "page_title": cycle.name_in(i18n.get_locale())})
+        "reminded": request.query_params.get("reminded"), "schedule": [d for d in reminders.schedule(cycle) if d >= clock.today()],
+        "page_title": cycle.name_in(i18n.get_locale())})
 
 
 @router.post("/backbone/cycles/{cycle_id}/close")
@@ -135,14 +135,3 @@ def close_cycle(cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Respons
     service.close_cycle(db, cycle, principal.user_id)
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=closed", status_code=303)
-
-
-@router.post("/backbone/cycles/{cycle_id}/remind")
-def remind(cycle_id: Id, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> Response:
-    """Send the invitation again (a fresh link) to everyone invited who has not submitted, in the cycle's open assessments."""
-    cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
-    if not service.cycle_is_open(cycle):
-        raise Conflict(_("This cycle is not open, so there is no one to remind."))
-    n = invitations.send_reminders(db, settings, cycle, service.instrument_of(catalogue, cycle).estimated_minutes, principal.user_id)
-    db.commit()
-    return RedirectResponse(f"/backbone/cycles/{cycle.id}?reminded={n}", status_code=303)

@@ -106,6 +106,8 @@ POST  /backbone/cycles                                login      404        404 
 GET   /backbone/cycles/{cycle_id}                     login      404        404        404        ok/404     ok/404
 POST  /backbone/cycles/{cycle_id}/close               login      404        403/404    403/404    403/404    ok/404
 POST  /backbone/cycles/{cycle_id}/remind              login      404        403/404    403/404    403/404    ok/404
+GET   /backbone/cycles/{cycle_id}/remind              login      404        404        404        ok/404     ok/404
+POST  /backbone/cycles/{cycle_id}/reminder-days       login      404        403/404    403/404    403/404    ok/404
 GET   /backbone/cycles/{cycle_id}/compare             login      404        404        404        ok/404     ok/404
 GET   /backbone/cycles/{cycle_id}/export/{kind}.{fmt} login      404        404        404        ok/404     ok/404
 GET   /backbone/audit                                 login      404        404        404        403        ok

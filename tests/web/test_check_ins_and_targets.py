@@ -87,7 +87,8 @@ def test_targets_are_the_backbones_and_partners_see_only_the_partnerships_figure
     assert client.get("/backbone/targets").status_code == 404
 
 
-def test_serve_emails_each_check_ins_reminder_once_on_its_day_whatever_the_number_of_processes(client, db, world, csrf, settings, app):
+def test_serve_emails_each_check_ins_reminder_once_on_its_day_whatever_the_number_of_processes(client, db, world, csrf, settings, app,
+                                                                                               catalogue):
     from app import clock, scheduler
     from app.plans import checkins
 
@@ -104,8 +105,8 @@ def test_serve_emails_each_check_ins_reminder_once_on_its_day_whatever_the_numbe
     assert "las personas responsables reciben un recordatorio por correo el" in spanish
     before = len(outbox(settings))
     # Two web processes (two sessions of their own) run the jobs: the check-in 5 days ahead is reminded once, by one.
-    assert scheduler.run_due(sessionmaker_for_tests, settings) == {"check-in reminders": 1}
-    assert scheduler.run_due(sessionmaker_for_tests, settings) == {"check-in reminders": 0}
+    assert scheduler.run_due(sessionmaker_for_tests, settings, catalogue)["check-in reminders"] == 1
+    assert scheduler.run_due(sessionmaker_for_tests, settings, catalogue)["check-in reminders"] == 0
     mails = outbox(settings)[before:]
     assert sorted(m["To"] for m in mails) == sorted([world["lead_a"].email, world["lead_b"].email])
     db.expire_all()
@@ -131,14 +132,14 @@ def test_the_scheduler_thread_runs_the_jobs_until_it_is_stopped(settings, app, m
     ran = threading.Event()
     calls = []
 
-    def job(db, s):
+    def job(db, s, _catalogue):
         calls.append(s)
         ran.set()
         raise RuntimeError("a failing job is logged, and the thread goes on")
 
     monkeypatch.setattr(scheduler, "JOBS", {"probe": job})
-    assert scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 0})) is None
-    running = scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 3600}))
+    assert scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 0}), None) is None
+    running = scheduler.start(sessionmaker_for_tests, settings.model_copy(update={"scheduler_interval_s": 3600}), None)
     assert ran.wait(60)
     running.stop(timeout=60)
     assert running.runs == 1 and len(calls) == 1 and not running._thread.is_alive()
