@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, clock
+from app import audit, clock, i18n
 from app.assessments.models import (
     Assessment,
     Cycle,
@@ -106,3 +106,23 @@ def close_cycle(session: Session, cycle: Cycle, actor_id: int | None) -> None:
     if cycle.closed_at is None:
         cycle.closed_at = utcnow()
         audit.record(session, actor_id, "cycle.closed", "cycle", cycle.id, cycle.backbone_id)
+
+
+def reopen_cycle(session: Session, cycle: Cycle, actor_id: int | None, closes_on: str = "") -> None:
+    """Undo a closing (or reopen a cycle past its closing date) until ``closes_on`` (ISO; default: its closing date, if it
+    has not passed). Links work again until then (they follow the cycle); what was submitted stays submitted. Audited."""
+    today = clock.today()
+    if cycle_is_open(cycle, today) or (cycle.closed_at is None and today < cycle.opens_on):
+        raise Invalid(_("This cycle is not closed."), field="closes_on")
+    try:
+        until = dt.date.fromisoformat(closes_on.strip()) if closes_on.strip() else cycle.closes_on
+    except ValueError:
+        raise Invalid(_("Enter a date like 2026-09-30."), field="closes_on") from None
+    if until < today:
+        raise Invalid(_("Give a closing date from today on (the cycle's closing date, %(date)s, has passed).",
+                        date=i18n.format_date(cycle.closes_on)), field="closes_on")
+    was = cycle.closes_on
+    cycle.closed_at = None
+    cycle.closes_on = until
+    audit.record(session, actor_id, "cycle.reopened", "cycle", cycle.id, cycle.backbone_id, closes_on=until.isoformat(),
+                 was=was.isoformat())

@@ -30,6 +30,7 @@ from app.assessments.cycles import (  # noqa: F401
     cycle_problems,
     cycle_state,
     instrument_of,
+    reopen_cycle,
 )
 from app.assessments.submission import (  # noqa: F401
     assessments_with_results,

@@ -1,4 +1,7 @@
-"""The backbone's cycles: the new-cycle form, a cycle's progress page, closing it (reminders: app.dashboard.reminder_routes)."""
+"""The backbone's cycles: the new-cycle form and a cycle's progress page.
+
+Closing and reopening: app.dashboard.lifecycle_routes; reminders: app.dashboard.reminder_routes.
+"""
 
 from __future__ import annotations
 
@@ -125,13 +128,5 @@ def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
     return render(request, "backbone/cycle.html", {
         "cycle": cycle, "rows": shown, "totals": totals, "status": status if status in totals else "", "all": len(rows),
         "instrument": service.instrument_of(catalogue, cycle), "is_admin": access.is_backbone_admin(principal),
-        "reminded": request.query_params.get("reminded"), "schedule": [d for d in reminders.schedule(cycle) if d >= clock.today()],
+        "reminded": request.query_params.get("reminded"), "today_date": clock.today(), "schedule": [d for d in reminders.schedule(cycle) if d >= clock.today()],
         "page_title": cycle.name_in(i18n.get_locale())})
-
-
-@router.post("/backbone/cycles/{cycle_id}/close")
-def close_cycle(cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
-    service.close_cycle(db, cycle, principal.user_id)
-    db.commit()
-    return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=closed", status_code=303)
