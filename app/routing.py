@@ -24,6 +24,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.assessments.routes import router as assessment_router
     from app.auth.routes import router as auth_router
     from app.dashboard.cycle_routes import router as cycles_router
+    from app.dashboard.edit_routes import router as cycle_edit_router
     from app.dashboard.lifecycle_routes import router as lifecycle_router
     from app.dashboard.reminder_routes import router as reminders_router
     from app.dashboard.routes import router as dashboard_router
@@ -44,7 +45,7 @@ def routers() -> list[tuple[APIRouter, str]]:
 
     html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, lead_entry_router, review_router, respond_router,
             partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_router,
-            cycles_router, lifecycle_router, reminders_router, reports_router]
+            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -14,6 +14,7 @@ from app.assessments.models import (
     Cycle,
     Depth,
     Order,
+    Response,
 )
 from app.db import utcnow
 from app.errors import Invalid, NotFound
@@ -85,6 +86,33 @@ def add_partners(session: Session, cycle: Cycle, partner_ids: Iterable[int]) -> 
     session.add_all(created)
     session.flush()
     return created
+
+
+def update_cycle(session: Session, cycle: Cycle, actor_id: int | None, *, name: str, names: dict[str, str], opens_on: dt.date,
+                 closes_on: dt.date, partner_ids: Iterable[int] = ()) -> list[Assessment]:
+    """Rename a cycle (a name per language), move its dates (respondents' links follow its closing day) and add partners
+    to it; returns the assessments added. Checked as a new cycle is (``cycle_problems``), and a cycle that people have
+    answered cannot start later than today. Audited: the fields changed, and the partners added."""
+    name = clean_text(name).strip()
+    names = {lang: clean_text(v).strip() for lang, v in names.items() if v and v.strip()}
+    for field, message in cycle_problems(name, opens_on, closes_on, names).items():
+        raise Invalid(message, field=field)
+    answered = session.scalar(select(Response.id).join(Assessment, Assessment.id == Response.assessment_id)
+                              .where(Assessment.cycle_id == cycle.id).limit(1)) is not None
+    if answered and opens_on > max(cycle.opens_on, clock.today()):
+        raise Invalid(_("People have answered already: the cycle cannot open later than today."), field="opens_on")
+    before = {"name": cycle.name, "names": cycle.names or {}, "opens_on": cycle.opens_on, "closes_on": cycle.closes_on}
+    cycle.name, cycle.names, cycle.opens_on, cycle.closes_on = name, names or None, opens_on, closes_on
+    after = {"name": cycle.name, "names": cycle.names or {}, "opens_on": cycle.opens_on, "closes_on": cycle.closes_on}
+    changed = [k for k in before if before[k] != after[k]]
+    if changed:
+        audit.record(session, actor_id, "cycle.updated", "cycle", cycle.id, cycle.backbone_id, fields=changed,
+                     opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat())
+    added = add_partners(session, cycle, partner_ids)
+    if added:
+        audit.record(session, actor_id, "cycle.partners_added", "cycle", cycle.id, cycle.backbone_id,
+                     partners=[a.organization_id for a in added])
+    return added
 
 
 def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:

@@ -31,6 +31,7 @@ from app.assessments.cycles import (  # noqa: F401
     cycle_state,
     instrument_of,
     reopen_cycle,
+    update_cycle,
 )
 from app.assessments.submission import (  # noqa: F401
     assessments_with_results,
