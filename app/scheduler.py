@@ -1,5 +1,6 @@
-"""What `reassess serve` does on its own, on a schedule: the cycles' reminders to everyone who has not finished
-(app/assessments/reminders.py) and the check-in reminders to partner leads (app/plans/checkins.py).
+"""What `reassess serve` does on its own, on a schedule: announcing a cycle to the partner leads on its opening day
+(app/assessments/announce.py), the cycles' reminders to everyone who has not finished (app/assessments/reminders.py)
+and the check-in reminders to partner leads (app/plans/checkins.py).
 
 Each web process runs one thread (`start`) that, every ``REASSESS_SCHEDULER_INTERVAL_S`` seconds (300 by default; 0
 turns it off), runs every job once. A job claims each piece of work with one conditional update in the database before
@@ -16,7 +17,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.assessments import reminders
+from app.assessments import announce, reminders
 from app.config import Settings
 from app.instruments.loader import Catalogue
 from app.plans import checkins
@@ -27,6 +28,7 @@ Job = Callable[[Session, Settings, Catalogue], int]
 
 # name -> job(session, settings, catalogue) -> how many things it did
 JOBS: dict[str, Job] = {
+    "cycle announcements": lambda db, settings, catalogue: announce.send_due(db, settings, catalogue),
     "cycle reminders": lambda db, settings, catalogue: reminders.send_due(db, settings, reminders.minutes_by_cycle(db, catalogue)),
     "check-in reminders": lambda db, settings, catalogue: checkins.send_due_reminders(db, settings),
 }

@@ -55,6 +55,9 @@ class Cycle(Base):
     # Days before closing on which `reassess serve` reminds everyone who has not finished (app/assessments/reminders.py);
     # None: the default (14 and 3), [] none.
     reminder_days: Mapped[list[Any] | None]
+    # Whether each partner's lead is emailed when the cycle opens (app/assessments/announce.py), and when that was done.
+    announce: Mapped[bool] = mapped_column(Boolean, default=False)
+    announced_at: Mapped[dt.datetime | None]
 
     baseline: Mapped[Cycle | None] = relationship(remote_side="Cycle.id")
 

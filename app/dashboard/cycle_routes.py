@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import access, clock, i18n
-from app.assessments import reminders, service
+from app.assessments import announce, reminders, service
 from app.assessments.models import Assessment, Cycle, Depth, Order
 from app.dashboard.progress import Progress, cycle_progress
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
@@ -63,7 +63,7 @@ def new_cycle_page(request: Request, db: SessionDep, principal: CurrentUser, cat
     values = {"name": "", "instrument": f"{ctx['instruments'][0].id}@{ctx['instruments'][0].version}" if ctx["instruments"] else "",
               "opens_on": today.isoformat(), "closes_on": (today + dt.timedelta(days=42)).isoformat(), "privacy": "anonymous",
               "depth": "full", "order": "integrated", "baseline": str(latest.id) if latest else "",
-              "partners": {p.id for p in ctx["partners"]}}
+              "partners": {p.id for p in ctx["partners"]}, "announce": True}
     if latest is not None:  # a follow-up asks the same way as its baseline, so the two compare
         values.update(depth=latest.depth.value, order=latest.order.value, privacy="anonymous" if latest.anonymous else "named")
         values["partners"] = set(db.scalars(select(Assessment.organization_id).where(Assessment.cycle_id == latest.id))) & values["partners"]
@@ -76,6 +76,7 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
     values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in ("name", "instrument", "opens_on", "closes_on", "privacy", "depth",
                                                                          "order", "baseline")}
     values["partners"] = {int(v) for v in form.getlist("partners") if str(v).isdigit()}
+    values["announce"] = form.get("announce") == "yes"
     names = {lang: str(form.get(f"name_{lang}") or "").strip() for lang in _other_languages(request)}
     values.update({f"name_{lang}": v for lang, v in names.items()})
     errors: dict[str, str] = {}
@@ -114,8 +115,13 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
     if errors:
         db.rollback()
         return _form_page(request, _cycle_form_context(db, catalogue, backbone), values, errors)
+    told = ""
+    if form.get("announce") == "yes":
+        assert instrument is not None
+        n = announce.announce_now_or_later(db, request.app.state.settings, cycle, instrument.estimated_minutes, principal.user_id)
+        told = "&announced=later" if n is None else f"&announced={n}"
     db.commit()
-    return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=created", status_code=303)
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=created{told}", status_code=303)
 
 
 @router.get("/backbone/cycles/{cycle_id}", response_class=HTMLResponse)

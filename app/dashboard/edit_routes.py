@@ -1,5 +1,5 @@
-"""Editing a cycle after its creation: its names, its dates, and partners added (with an invitation to each new
-partner's lead, in its language, with the dates)."""
+"""Editing a cycle after its creation: its names, its dates, and partners added (each new partner's lead told of it, or
+invited to lead: app/assessments/announce.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import access, i18n
-from app.assessments import service
+from app.assessments import announce, service
 from app.assessments.models import Assessment, Cycle
-from app.auth import invitations
-from app.auth.models import InvitationPurpose
-from app.config import Settings
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Invalid
 from app.i18n import gettext as _
-from app.organizations.models import Membership, Organization, OrgKind, Role
+from app.organizations.models import Organization, OrgKind
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -42,21 +39,6 @@ def _page(request: Request, db: Session, cycle: Cycle, values: dict[str, Any], e
         "cycle": cycle, "values": values, "errors": errors or {}, "others": _others(db, cycle), "first_language": settings.default_locale,
         "other_languages": [x for x in settings.locales if x != settings.default_locale],
         "page_title": _("Change the cycle: %(cycle)s", cycle=cycle.name_in(i18n.get_locale()))}, status_code=422 if errors else 200)
-
-
-def _invite_leads(db: Session, settings: Settings, cycle: Cycle, added: list[Assessment], actor_id: int, minutes: int) -> int:
-    """Invite the lead of each partner added that has none, at its contact address, in its language."""
-    n = 0
-    for a in added:
-        org = db.get(Organization, a.organization_id)
-        has_lead = db.scalar(select(Membership.id).where(Membership.organization_id == a.organization_id, Membership.role == Role.partner_lead))
-        if org is None or has_lead is not None or not org.contact_email:
-            continue
-        issued = invitations.issue(db, settings, email=org.contact_email, language=org.preferred_language, organization=org,
-                                   purpose=InvitationPurpose.partner_lead, assessment_id=None, created_by_id=actor_id)
-        invitations.send(db, settings, issued, org, cycle, minutes)
-        n += 1
-    return n
 
 
 @router.get("/backbone/cycles/{cycle_id}/edit", response_class=HTMLResponse)
@@ -93,7 +75,7 @@ def edit_cycle(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
     if errors:
         db.rollback()
         return _page(request, db, cycle, values, errors)
-    invited = _invite_leads(db, settings, cycle, added, principal.user_id, service.instrument_of(catalogue, cycle).estimated_minutes) \
-        if values["invite_leads"] else 0
+    invited = announce.announce(db, settings, cycle, service.instrument_of(catalogue, cycle).estimated_minutes, principal.user_id,
+                                [a.organization_id for a in added]) if values["invite_leads"] and added else 0
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=updated&added={len(added)}&invited={invited}", status_code=303)

@@ -65,3 +65,50 @@ def test_bad_dates_change_nothing_and_say_why_in_the_users_language(client, db, 
     assert (follow.name, follow.opens_on, follow.closes_on) == was
     f.sign_in(client, db, world["analyst"])
     assert client.post(f"/backbone/cycles/{follow.id}/edit", data=form(follow, csrf, name="X")).status_code == 403
+
+
+def test_a_new_cycle_is_announced_to_each_lead_now_or_on_its_opening_day_once(client, db, world, csrf, settings, app, catalogue):
+    from app import scheduler
+    from app.assessments.models import Cycle
+
+    f.sign_in(client, db, world["admin"])
+    outbox = settings.outbox_dir
+
+    def sent() -> list:
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
+
+    today = clock.today()
+    base = {"instrument": "equity-self-assessment@1.0", "privacy": "anonymous", "depth": "full", "order": "integrated", "baseline": "",
+            "partners": [str(world["a"].id), str(world["c"].id)], "csrf_token": csrf, "announce": "yes"}
+    world["c"].contact_email, world["c"].preferred_language = "hello@cedar.example.org", "es"
+    db.commit()
+    before = len(sent())
+    now = client.post("/backbone/cycles", data={**base, "name": "Open now", "opens_on": today.isoformat(),
+                                                "closes_on": (today + dt.timedelta(days=30)).isoformat()})
+    assert now.status_code == 303 and now.headers["location"].endswith("announced=2")
+    mails = {m["To"]: m for m in sent()[before:]}
+    assert set(mails) == {world["lead_a"].email, "hello@cedar.example.org"}  # Alder's lead, and Cedar's (no lead) invited
+    text = mails[world["lead_a"].email].get_body(("plain",)).get_content()
+    assert "is open until" in mails[world["lead_a"].email]["Subject"] and "/partner" in text
+    assert "abierta hasta el" in mails["hello@cedar.example.org"].get_body(("plain",)).get_content()
+    assert "2 leads were emailed." in client.get(now.headers["location"] + "&lang=en").text
+    # A cycle that opens next week: announced on that day, by whichever web process runs the job first, once.
+    later = client.post("/backbone/cycles", data={**base, "name": "Opens later", "opens_on": (today + dt.timedelta(days=7)).isoformat(),
+                                                  "closes_on": (today + dt.timedelta(days=40)).isoformat()})
+    assert later.headers["location"].endswith("announced=later")
+    cycle = db.scalar(select(Cycle).where(Cycle.name == "Opens later"))
+    assert cycle.announce and cycle.announced_at is None
+    before = len(sent())
+    from app.assessments import announce
+
+    with app.state.sessionmaker() as one, app.state.sessionmaker() as other:
+        assert announce.send_due(one, settings, catalogue, today=today) == 0  # not open yet
+        assert announce.send_due(one, settings, catalogue, today=cycle.opens_on) == 1
+        assert announce.send_due(other, settings, catalogue, today=cycle.opens_on) == 0
+    # Alder's lead, and Cedar's contact again? No: Cedar's invitation to lead is pending, so it is not sent twice.
+    assert [m["To"] for m in sent()[before:]] == [world["lead_a"].email]
+    assert "cycle announcements" in scheduler.JOBS
+    # Not announcing is a choice.
+    quiet = client.post("/backbone/cycles", data={**{k: v for k, v in base.items() if k != "announce"}, "name": "Quiet",
+                                                  "opens_on": today.isoformat(), "closes_on": (today + dt.timedelta(days=9)).isoformat()})
+    assert "announced" not in quiet.headers["location"]
