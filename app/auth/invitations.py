@@ -27,7 +27,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock, i18n
@@ -245,3 +245,19 @@ def send(db: Session, settings: Settings, issued: Issued, org: Organization, cyc
         "replaces_earlier": issued.replaces_earlier, "reminder": reminder, "closes": closes})
     path = send_mail(settings, inv.email, subject, text, html)
     return path.name if path else None
+
+
+def invited_count(db: Session, assessment: Assessment) -> int:
+    """The people invited to answer (invitations to respond, revoked ones left out): the response rate's denominator."""
+    return db.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.assessment_id == assessment.id, Invitation.purpose == InvitationPurpose.respond,
+        Invitation.revoked_at.is_(None))) or 0
+
+
+def invited_counts(db: Session, assessment_ids: list[int]) -> dict[int, int]:
+    """Per assessment, the people invited to answer (as `invited_count`), in one query whatever the number of partners."""
+    if not assessment_ids:
+        return {}
+    return dict(db.execute(select(Invitation.assessment_id, func.count()).where(
+        Invitation.assessment_id.in_(assessment_ids), Invitation.purpose == InvitationPurpose.respond,
+        Invitation.revoked_at.is_(None)).group_by(Invitation.assessment_id)).all())

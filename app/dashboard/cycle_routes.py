@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import access, clock, i18n
 from app.assessments import announce, reminders, service
 from app.assessments.models import Assessment, Cycle, Depth, Order
+from app.auth import invitations
 from app.dashboard.progress import Progress, cycle_progress
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import Invalid, NotFound
@@ -134,5 +135,6 @@ def cycle_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
     return render(request, "backbone/cycle.html", {
         "cycle": cycle, "rows": shown, "totals": totals, "status": status if status in totals else "", "all": len(rows),
         "instrument": service.instrument_of(catalogue, cycle), "is_admin": access.is_backbone_admin(principal),
+        "invited": invitations.invited_counts(db, [r.assessment.id for r in rows]),
         "reminded": request.query_params.get("reminded"), "today_date": clock.today(), "schedule": [d for d in reminders.schedule(cycle) if d >= clock.today()],
         "page_title": cycle.name_in(i18n.get_locale())})

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
 from app.assessments.texts import quoted_texts
 from app.assessments.trends import Trend, partner_trend
-from app.auth.models import Invitation, InvitationPurpose
+from app.auth import invitations
 from app.config import Settings
 from app.db import writable
 from app.errors import NotFound
@@ -166,20 +166,8 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
 
 
-def invited_count(db: Session, assessment: Assessment) -> int:
-    """The people invited to answer (invitations to respond, revoked ones left out): the response rate's denominator."""
-    return db.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.assessment_id == assessment.id, Invitation.purpose == InvitationPurpose.respond,
-        Invitation.revoked_at.is_(None))) or 0
-
-
-def invited_counts(db: Session, assessment_ids: list[int]) -> dict[int, int]:
-    """Per assessment, the people invited to answer (as `invited_count`), in one query whatever the number of partners."""
-    if not assessment_ids:
-        return {}
-    return dict(db.execute(select(Invitation.assessment_id, func.count()).where(
-        Invitation.assessment_id.in_(assessment_ids), Invitation.purpose == InvitationPurpose.respond,
-        Invitation.revoked_at.is_(None)).group_by(Invitation.assessment_id)).all())
+invited_count = invitations.invited_count  # the response rate's denominator (app.auth.invitations)
+invited_counts = invitations.invited_counts
 
 
 def backbone_name(db: Session, cycle: Cycle) -> str:

@@ -127,3 +127,23 @@ def test_serve_sends_each_scheduled_round_once_even_from_two_processes(db, world
     follow.reminder_days = [1]
     db.commit()
     assert scheduler.run_due(factory, settings, catalogue)["cycle reminders"] == 0  # today is not a reminder day of this cycle
+
+
+def test_the_progress_page_says_who_was_invited_and_the_response_rate_per_partner(client, db, world, settings):
+    waiting(db, settings, world)
+    follow = world["follow"]
+    alder = db.scalar(select(Assessment).where(Assessment.cycle_id == follow.id, Assessment.organization_id == world["a"].id))
+    for k in range(8):  # Alder counted its invitations: 5 submitted responses of 8 people invited
+        invitations.issue(db, settings, email=f"p{k}@alder.example.org", language="en", organization=world["a"],
+                          purpose=InvitationPurpose.respond, assessment_id=alder.id, created_by_id=world["admin"].id)
+    db.commit()
+    f.sign_in(client, db, world["admin"])
+    page = client.get(f"/backbone/cycles/{follow.id}?lang=en").text
+    row = lambda name: re.search(rf"<th scope=\"row\">{name}</th>(.*?)</tr>", page, re.S).group(1)  # noqa: E731
+    cells = re.findall(r'data-label="([^"]+)">([^<]*)<', row("Alder School District"))
+    assert ("People invited", "8") in cells and ("Responses submitted", "5") in cells and ("Response rate", "62%") in cells  # 5 of 8, as Babel rounds it
+    cedar = dict(re.findall(r'data-label="([^"]+)">([^<]*)<', row("Cedar Employers")))
+    assert cedar["People invited"] == "2" and cedar["Response rate"] == "0%"
+    birch = dict(re.findall(r'data-label="([^"]+)">([^<]*)<', row("Birch Youth Alliance")))
+    assert birch["People invited"] == "0" and birch["Response rate"] == "—"  # invitations not counted: no rate
+    assert 'class="table table-stack" id="progress"' in page  # on a phone each row stacks with its labels
