@@ -138,6 +138,18 @@ def _weak(key: str) -> bool:
     return len(key) < 32 or len(set(key)) < 10 or key.lower() in {"changeme" * 4, "secret" * 6}
 
 
+def follow_port(host: str, port: int) -> None:
+    """Links in emails and on screen name the address the service listens on, unless REASSESS_BASE_URL (or a .env file)
+    says otherwise (behind a proxy, say): `reassess serve --port 9000` writes links with port 9000. Set in the
+    environment, so that worker processes and `get_settings` agree."""
+    settings = get_settings()
+    if "base_url" in settings.model_fields_set:
+        return
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    os.environ["REASSESS_BASE_URL"] = f"http://{shown}:{port}"
+    get_settings.cache_clear()
+
+
 @lru_cache
 def get_settings() -> Settings:
     try:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.cli.common import CliError, catalogue_and_session, session
-from app.config import get_settings
+from app.config import follow_port, get_settings
 from app.migration import migrate_database
 
 
@@ -16,6 +16,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.assessments.catalogue import record_versions
     from app.demo import load_demo
 
+    follow_port(args.host, args.port)
     settings = get_settings()
     migrate_database(settings)
     with catalogue_and_session(settings) as (catalogue, db):
@@ -99,6 +100,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="load the demo partnership (once; running it again changes nothing)")
+    p.add_argument("--host", default="127.0.0.1", help="the address `reassess serve` will listen on (for the printed links)")
+    p.add_argument("--port", type=int, default=8000, help="the port `reassess serve` will listen on (for the printed links)")
     p.set_defaults(handler=cmd_demo)
 
     results = sub.add_parser("results", help="stored results").add_subparsers(dest="results_command", required=True)

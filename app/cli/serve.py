@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from app.cli.common import safe_url
-from app.config import Settings, get_settings
+from app.config import Settings, follow_port, get_settings
 from app.migration import migrate_database
 
 
@@ -24,6 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app.main import create_app
 
+    follow_port(args.host, args.port)
     settings = get_settings()
     migrate_database(settings)
     app = create_app(settings)  # also checks the database and records the instrument versions, once, before any worker

@@ -119,3 +119,22 @@ def test_only_serve_migrate_and_demo_change_the_schema(tmp_path):
     assert tables == []
     assert run_cli("migrate", env=env).returncode == 0
     assert run_cli("report", "1", env=env).stderr.strip().endswith("no assessment 1")
+
+
+def test_the_demo_prints_the_address_it_will_serve_on_and_its_links_follow_the_port(tmp_path, monkeypatch):
+    demo = run_cli("demo", "--port", "9000", env={"REASSESS_VAR_DIR": str(tmp_path)})
+    assert demo.returncode == 0, demo.stderr
+    assert "Open http://127.0.0.1:9000/login" in demo.stdout and ":8000" not in demo.stdout
+    import app.config as config
+
+    monkeypatch.setenv("REASSESS_BASE_URL", "recorded, so that the test's own setting is undone after it")
+    monkeypatch.delenv("REASSESS_BASE_URL")
+    monkeypatch.setenv("REASSESS_VAR_DIR", str(tmp_path))
+    config.get_settings.cache_clear()
+    config.follow_port("0.0.0.0", 9001)  # what serve does with its --host and --port: links name a reachable address
+    assert config.get_settings().base_url == "http://127.0.0.1:9001"
+    monkeypatch.setenv("REASSESS_BASE_URL", "https://equity.example.org")  # a base URL that is set wins (a proxy in front)
+    config.get_settings.cache_clear()
+    config.follow_port("127.0.0.1", 9002)
+    assert config.get_settings().base_url == "https://equity.example.org"
+    config.get_settings.cache_clear()
