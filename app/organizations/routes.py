@@ -20,7 +20,7 @@ from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.organizations import service as orgs
 from app.organizations.labels import sector_choices, size_choices
-from app.organizations.models import Organization, OrgKind
+from app.organizations.models import Membership, Organization, OrgKind, Role
 from app.organizations.service import PARTNER_FIELDS
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -44,7 +44,10 @@ def _partners(request: Request, db: Session, principal: Principal, backbone: Org
     leads = dict(db.execute(select(Invitation.organization_id, func.max(Invitation.last_sent_at)).where(
         Invitation.purpose == InvitationPurpose.partner_lead, Invitation.organization_id.in_([o.id for o in orgs]),
         Invitation.revoked_at.is_(None)).group_by(Invitation.organization_id)).all()) if orgs else {}
+    seated = set(db.scalars(select(Membership.organization_id).where(
+        Membership.role == Role.partner_lead, Membership.organization_id.in_([o.id for o in orgs])))) if orgs else set()
     return render(request, "backbone/partners.html", {
+        "seated": seated,
         "backbone": backbone, "active": [o for o in orgs if o.archived_at is None], "archived": [o for o in orgs if o.archived_at],
         "leads": leads, "is_admin": access.is_backbone_admin(principal), "links": [], "page_title": _("Partners"), **(extra or {})},
         status_code=status)

@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -71,6 +72,11 @@ def test_admin_creates_edits_archives_and_restores_a_partner(client, db, world, 
     dup = client.post(f"/backbone/partners/{org.id}", data={"name": "alder school district", "sector": "health", "size_band": "51-200",
                                                            "preferred_language": "es", "csrf_token": csrf})
     assert dup.status_code == 422 and "already exists" in dup.text
+    listing = client.get("/backbone/partners?lang=en").text
+    row = listing[listing.index('id="partner-%d"' % org.id):]
+    row = row[:row.index("</tr>")]
+    assert "Not invited" in row and "Archiving leaves Dogwood Clinic out of new cycles" in row  # archiving says what it does first
+    assert "<summary>Archive" in row and row.index("<summary>Archive") < row.index(f'action="/backbone/partners/{org.id}/archive"')
     client.post(f"/backbone/partners/{org.id}/archive", data={"csrf_token": csrf})
     db.refresh(org)
     assert org.archived_at is not None
@@ -87,6 +93,8 @@ def test_inviting_a_lead_in_spanish_gives_a_link_that_lands_on_the_partner_page(
     assert r.status_code == 200 and "/invite/inv_" in r.text  # no SMTP in tests: the link is shown to copy
     inv = db.scalar(select(Invitation).where(Invitation.email == "jefa@cedar.example.org"))
     assert inv.purpose is InvitationPurpose.partner_lead and inv.language == "es"
+    waiting = client.get("/backbone/partners?lang=en").text
+    assert re.search(rf'id="partner-{world["c"].id}".*?Invited on [^<]*, not accepted yet', waiting, re.S)
     mail = sorted((settings.var_dir / "outbox").glob("*.eml"))[-1].read_text()
     assert "Cedar Employers" in mail and "le invita" in mail
     link = r.text.split('value="', 1)[1].split("/invite/", 1)[1].split('"', 1)[0]
@@ -97,6 +105,12 @@ def test_inviting_a_lead_in_spanish_gives_a_link_that_lands_on_the_partner_page(
     accepted = client.post(f"/invite/{link}/accept", data={"password": "una frase larga 2026", "confirm": "una frase larga 2026",
                                                            "csrf_token": csrf}, follow_redirects=False)
     assert accepted.headers["location"] == "/partner"
+    f.sign_in(client, db, world["admin"])
+    listing = client.get("/backbone/partners?lang=en").text
+    cedar = listing[listing.index('id="partner-%d"' % world["c"].id):]
+    assert "Has accepted" in cedar[:cedar.index("</tr>")]  # the Lead column says the lead took the seat
+    birch = listing[listing.index('id="partner-%d"' % world["b"].id):]
+    assert "Has accepted" in birch[:birch.index("</tr>")]
 
 
 def test_creating_a_follow_up_cycle_through_the_form(client, db, world, csrf):
