@@ -73,7 +73,7 @@ def test_admin_creates_edits_archives_and_restores_a_partner(client, db, world, 
                                                            "preferred_language": "es", "csrf_token": csrf})
     assert dup.status_code == 422 and "already exists" in dup.text
     listing = client.get("/backbone/partners?lang=en").text
-    row = listing[listing.index('id="partner-%d"' % org.id):]
+    row = listing[listing.index(f'id="partner-{org.id}"'):]
     row = row[:row.index("</tr>")]
     assert "Not invited" in row and "Archiving leaves Dogwood Clinic out of new cycles" in row  # archiving says what it does first
     assert "<summary>Archive" in row and row.index("<summary>Archive") < row.index(f'action="/backbone/partners/{org.id}/archive"')
@@ -107,9 +107,9 @@ def test_inviting_a_lead_in_spanish_gives_a_link_that_lands_on_the_partner_page(
     assert accepted.headers["location"] == "/partner"
     f.sign_in(client, db, world["admin"])
     listing = client.get("/backbone/partners?lang=en").text
-    cedar = listing[listing.index('id="partner-%d"' % world["c"].id):]
+    cedar = listing[listing.index(f'id="partner-{world["c"].id}"'):]
     assert "Has accepted" in cedar[:cedar.index("</tr>")]  # the Lead column says the lead took the seat
-    birch = listing[listing.index('id="partner-%d"' % world["b"].id):]
+    birch = listing[listing.index(f'id="partner-{world["b"].id}"'):]
     assert "Has accepted" in birch[:birch.index("</tr>")]
 
 
