@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, or_, select
+from sqlalchemy import ForeignKey, String, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import Base, utcnow, writable
@@ -61,6 +61,10 @@ def labels() -> dict[str, str]:
         "text.quoted": _("Text chosen for the report"), "text.unquoted": _("Text taken out of the report"),
         "text.hidden": _("Text hidden: it identifies someone"), "text.shown": _("Hidden text shown again"),
         "audit.exported": _("Audit log exported"),
+        "cycle.updated": _("Cycle changed"), "cycle.reopened": _("Cycle reopened"), "cycle.partners_added": _("Partners added to a cycle"),
+        "cycle.reminders_scheduled": _("Reminder schedule changed"), "cycle.announced": _("Cycle announced to the partner leads"),
+        "auth.signed_in": _("Signed in"), "auth.sign_in_failed": _("Failed sign-in"),
+        "token.created": _("API token created"), "token.revoked": _("API token revoked"),
     }
 
 
@@ -72,7 +76,30 @@ def detail_labels() -> dict[str, str]:
             "purpose": _("Invitation for"), "sent": _("Reminders sent"), "responses": _("Responses"),
             "engine_version": _("Scoring engine"), "reason": _("Reason"),
             "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages"),
-            "date": _("Date"), "title": _("Title")}
+            "date": _("Date"), "title": _("Title"), "address": _("Address"), "channel": _("Channel"), "scheduled": _("Scheduled"),
+            "days": _("Days before closing"), "closes_on": _("Closes on"), "opens_on": _("Opens on"), "was": _("Before"),
+            "partners": _("Partners")}
+
+
+def detail_value(key: str, value: Any) -> str:
+    """A recorded detail's value in the reader's language where it is a code (an export's kind, an invitation's purpose,
+    a language, yes or no), else as recorded."""
+    from app.i18n import gettext as _
+    from app.i18n import language_name
+
+    codes = {
+        "kind": {"results": _("Results by partner and domain"), "items": _("Results by partner and question"),
+                 "answers": _("Answers (pseudonymous)"), "actions": _("Action plans"), "check_ins": _("Check-ins"), "targets": _("Targets")},
+        "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan")},
+        "channel": {"web": _("web"), "api": "API"},
+    }
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key == "language" and isinstance(value, str):
+        return language_name(value)
+    if isinstance(value, list):
+        return ", ".join(detail_value(key, v) for v in value)
+    return codes.get(key, {}).get(str(value), str(value))
 
 
 @dataclass(frozen=True)
@@ -85,23 +112,55 @@ class Entry:
     object_type: str
     object_id: str
     details: dict[str, Any]
+    object_name: str = ""  # a cycle's name, where the object is a cycle
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the log shows: an action, a person (part of a name or email), an organization, a date range (calendar days in
+    the partnership's time zone, both included)."""
+
+    action: str | None = None
+    who: str = ""
+    organization_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
 
 
 def backbone_events(session: Session, backbone_id: int, *, action: str | None = None, before: int | None = None,
-                    limit: int | None = PAGE_SIZE) -> list[Entry]:
+                    limit: int | None = PAGE_SIZE, filters: Filters | None = None) -> list[Entry]:
     """The log of one backbone and its partners, newest first; ``before`` pages back by event id."""
+    from app import clock
+    from app.assessments.models import Cycle
     from app.auth.models import User
     from app.organizations.models import Organization
 
+    f = filters or Filters(action=action)
     orgs = select(Organization.id).where(or_(Organization.id == backbone_id, Organization.backbone_id == backbone_id))
     query = (select(AuditEvent, User.name, User.email, Organization.name)
              .outerjoin(User, User.id == AuditEvent.actor_id).outerjoin(Organization, Organization.id == AuditEvent.organization_id)
              .where(AuditEvent.organization_id.in_(orgs)).order_by(AuditEvent.id.desc()))
-    if action:
-        query = query.where(AuditEvent.action == action)
+    if f.action:
+        query = query.where(AuditEvent.action == f.action)
+    if f.who.strip():
+        pattern = f"%{f.who.strip().lower()}%"
+        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.name).like(pattern)))
+    if f.organization_id:
+        query = query.where(AuditEvent.organization_id == f.organization_id)
+    if f.since:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(f.since, dt.time(0), tzinfo=clock.zone()).astimezone(dt.UTC))
+    if f.until:
+        query = query.where(AuditEvent.at < dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone()).astimezone(dt.UTC))
     if before:
         query = query.where(AuditEvent.id < before)
     if limit:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    cycle_ids = {int(e.object_id) for e, *_ in rows if e.object_type == "cycle" and e.object_id.isdigit()}
+    cycles = {c.id: c for c in session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids)))} if cycle_ids else {}
+    from app.i18n import get_locale
+
+    lang = get_locale()
     return [Entry(e.id, e.at, e.action, f"{name} <{email}>" if name else (email or ""), org or "", e.object_type, e.object_id,
-                  e.details or {}) for e, name, email, org in session.execute(query)]
+                  e.details or {}, cycles[int(e.object_id)].name_in(lang) if e.object_type == "cycle" and e.object_id.isdigit()
+                  and int(e.object_id) in cycles else "") for e, name, email, org in rows]

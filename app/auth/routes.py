@@ -53,6 +53,8 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, email: Annota
     if user is None:
         db.rollback()
         limits.failed_all(keys)
+        service.record_sign_in(db, email, None, address)
+        db.commit()
         error = _("That email and password do not match an account. Check both and try again.")
         return render(request, "login.html", {"next": safe_next(next) or "", "email": email, "error": error}, status_code=400)
     old = request.cookies.get(SESSION_COOKIE)
@@ -60,6 +62,7 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, email: Annota
         service.end_session(db, old)
     token = service.start_session(db, user, settings.session_days)
     principal = service.principal_for(db, user)
+    service.record_sign_in(db, email, user, address)
     db.commit()
     response = RedirectResponse(safe_next(next) or access.home_for(principal), status_code=303)
     set_session_cookie(response, token, settings)

@@ -61,10 +61,33 @@ def end_session(session: Session, token: str) -> None:
         session.flush()
 
 
+def audited_organization(session: Session, user_id: int) -> int | None:
+    """The organization an account's own events are logged under (its first seat other than a respondent's), or None for
+    an account that only answers: respondents' sign-ins are never logged (docs/privacy.md: the log names no respondent)."""
+    return session.scalar(select(Membership.organization_id).where(Membership.user_id == user_id, Membership.role != Role.respondent)
+                          .order_by(Membership.id).limit(1))
+
+
+def record_sign_in(session: Session, email: str, user: User | None, address: str) -> None:
+    """A sign-in, or a failed one for an account that exists, in the audit log with the address it came from."""
+    from app import audit
+
+    account = user or get_user_by_email(session, email)
+    org = audited_organization(session, account.id) if account is not None else None
+    if account is None or org is None:
+        return
+    audit.record(session, account.id, "auth.signed_in" if user is not None else "auth.sign_in_failed", "user", account.id, org,
+                 channel="web", address=address)
+
+
 def create_api_token(session: Session, user: User, name: str = "") -> str:
+    from app import audit
+
     token = new_token("rsk_")
-    session.add(ApiToken(user_id=user.id, token_hash=token_hash(token), name=name))
+    row = ApiToken(user_id=user.id, token_hash=token_hash(token), name=name)
+    session.add(row)
     session.flush()
+    audit.record(session, user.id, "token.created", "api_token", row.id, audited_organization(session, user.id), name=name)
     return token
 
 
@@ -74,9 +97,12 @@ def api_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def revoke_api_token(session: Session, token_id: int) -> ApiToken | None:
     """Revoke a token: the next request that sends it is refused (tokens are looked up on every request)."""
+    from app import audit
+
     row = session.get(ApiToken, token_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit.record(session, None, "token.revoked", "api_token", row.id, audited_organization(session, row.user_id), name=row.name)
     return row
 
 

@@ -7,11 +7,13 @@ everyone else never learns that these pages hold anything (404 for objects, a re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import access, audit, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
@@ -85,25 +87,50 @@ def export(cycle_id: Id, kind: ExportKind, fmt: Literal["csv", "xlsx", "json"], 
 
 # -- the audit log ---------------------------------------------------------------------------------
 
-AuditAction = Annotated[str | None, Query(max_length=60)]
 Before = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
+def _audit_filters(request: Request, labels: dict[str, str], org_ids: set[int]) -> tuple[audit.Filters, dict[str, str], str | None]:
+    """The log's filters from the query (what was asked, as typed, to show in the form) and a message for a bad date."""
+    q = request.query_params
+    asked = {k: (q.get(k) or "").strip()[:200] for k in ("action", "who", "org", "since", "until")}
+    dates: dict[str, dt.date | None] = {}
+    error = None
+    for key in ("since", "until"):
+        try:
+            dates[key] = dt.date.fromisoformat(asked[key]) if asked[key] else None
+        except ValueError:
+            dates[key], error = None, _("Enter a date like 2026-09-30.")
+    org = int(asked["org"]) if asked["org"].isdigit() and int(asked["org"]) in org_ids else None
+    return (audit.Filters(action=asked["action"] if asked["action"] in labels else None, who=asked["who"], organization_id=org,
+                          since=dates["since"], until=dates["until"]), asked, error)
+
+
+def _audit_orgs(db: SessionDep, backbone: Organization) -> list[Organization]:
+    return list(db.scalars(select(Organization).where(or_(Organization.id == backbone.id, Organization.backbone_id == backbone.id))
+                           .order_by(Organization.kind, func.lower(Organization.name))))
+
+
 @router.get("/backbone/audit", response_class=HTMLResponse)
-def audit_page(request: Request, db: SessionDep, principal: CurrentUser, action: AuditAction = None, before: Before = None) -> Response:
-    """Who did what, newest first, for backbone administrators; filtered by action, paged by 100."""
+def audit_page(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep, before: Before = None) -> Response:
+    """Who did what, newest first, for backbone administrators; filtered by action, person, organization and dates, paged
+    by 100."""
     backbone = access.get_backbone(db, principal, "admin")
     labels = audit.labels()
-    action = action if action in labels else None
-    entries = audit.backbone_events(db, backbone.id, action=action, before=before, limit=audit.PAGE_SIZE + 1)
+    orgs = _audit_orgs(db, backbone)
+    filters, asked, error = _audit_filters(request, labels, {o.id for o in orgs})
+    entries = audit.backbone_events(db, backbone.id, before=before, limit=audit.PAGE_SIZE + 1, filters=filters)
     older = entries[audit.PAGE_SIZE - 1].id if len(entries) > audit.PAGE_SIZE else None
-    return render(request, "backbone/audit.html", {"entries": entries[:audit.PAGE_SIZE], "labels": labels, "action": action,
-                                                   "detail_labels": audit.detail_labels(),
+    query = urlencode({k: v for k, v in asked.items() if v})
+    return render(request, "backbone/audit.html", {"entries": entries[:audit.PAGE_SIZE], "labels": labels, "asked": asked, "orgs": orgs,
+                                                   "detail_labels": audit.detail_labels(), "detail_value": audit.detail_value,
+                                                   "zone": settings.time_zone, "error": error, "query": query,
                                                    "before": before, "older": older, "page_title": _("Audit log")})
 
 
 @router.get("/backbone/audit.csv")
-def audit_export(db: SessionDep, principal: CurrentUser, action: AuditAction = None) -> Response:
+def audit_export(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
     backbone = access.get_backbone(db, principal, "admin")
-    f = exports.audit_log_file(db, backbone, action, principal.user_id)
+    filters, _asked, _error = _audit_filters(request, audit.labels(), {o.id for o in _audit_orgs(db, backbone)})
+    f = exports.audit_log_file(db, backbone, filters, principal.user_id)
     return attachment(f.content, f.name, f.media_type)

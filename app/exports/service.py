@@ -35,10 +35,10 @@ def export_file(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, fmt:
     return ExportFile(content, filename(cycle, kind, fmt), formats.MEDIA_TYPES[fmt])
 
 
-def audit_log_file(db: Session, backbone: Organization, action: str | None, actor_id: int | None) -> ExportFile:
-    """The backbone's audit log as CSV (``action`` filters, when it is a known one); exporting it is recorded too."""
+def audit_log_file(db: Session, backbone: Organization, filters: audit.Filters, actor_id: int | None) -> ExportFile:
+    """The backbone's audit log as CSV, as filtered on its page; exporting it is recorded too."""
     labels = audit.labels()
-    entries = audit.backbone_events(db, backbone.id, action=action if action in labels else None, limit=None)
+    entries = audit.backbone_events(db, backbone.id, limit=None, filters=filters)
     sheet = audit_sheet(entries, labels)
     audit.record(db, actor_id, "audit.exported", "organization", backbone.id, backbone.id)
     db.commit()

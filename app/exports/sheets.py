@@ -165,9 +165,10 @@ def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str,
 def audit_sheet(entries: Sequence[audit.Entry], labels: dict[str, str]) -> Sheet:
     """The audit log as a sheet: one row per event (``labels``: audit.labels()), details as JSON text."""
     columns = [("at", _("When (UTC)")), ("actor", _("Who")), ("action_id", _("Action id")), ("action", _("What")),
-               ("organization", _("Organization")), ("object_type", _("Object")), ("object_id", _("Object id")), ("details", _("Details"))]
+               ("organization", _("Organization")), ("object_type", _("Object")), ("object_id", _("Object id")),
+               ("object_name", _("Object name")), ("details", _("Details"))]
     rows = [[e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, labels.get(e.action, e.action), e.organization, e.object_type,
-             e.object_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if e.details else ""] for e in entries]
+             e.object_id, e.object_name, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if e.details else ""] for e in entries]
     return _sheet(_("Audit log"), columns, rows)
 
 

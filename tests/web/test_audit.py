@@ -65,3 +65,48 @@ def test_the_log_is_for_backbone_admins_of_that_backbone_only(client, db, world)
 def test_submissions_are_logged_without_the_respondents_pseudonym(db, world):
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "response.submitted")).all()
     assert events and all(e.object_type == "assessment" for e in events)
+
+
+def test_sign_ins_tokens_and_filters_a_data_protection_officer_asks_for(client, db, world, csrf, settings, new_client):
+    from app.auth import service as auth
+
+    lead = world["lead_a"]
+    # A lead signs in; someone fails with the lead's address; a respondent's own sign-in is never recorded.
+    browser = new_client()
+    assert browser.post("/login", data={"email": lead.email, "password": f.PASSWORD, "csrf_token": csrf}).status_code == 303
+    assert browser.post("/login", data={"email": lead.email, "password": "wrong one", "csrf_token": csrf}).status_code == 400
+    respondent = f.user(db, world["a"], Role.respondent, email="answers@alder.example.org")
+    db.commit()
+    assert new_client().post("/login", data={"email": respondent.email, "password": f.PASSWORD, "csrf_token": csrf}).status_code == 303
+    token = auth.create_api_token(db, world["analyst"], name="BI tool")
+    row = db.scalar(select(AuditEvent).where(AuditEvent.action == "token.created"))
+    auth.revoke_api_token(db, int(row.object_id))
+    db.commit()
+    assert token.startswith("rsk_")
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action.in_(["auth.signed_in", "auth.sign_in_failed"]))).all()
+    assert sorted((e.action, e.actor_id, e.details["channel"]) for e in events) == [
+        ("auth.sign_in_failed", lead.id, "web"), ("auth.signed_in", lead.id, "web")]
+    assert all(e.details["address"] for e in events) and not any(e.actor_id == respondent.id for e in db.scalars(select(AuditEvent)))
+    # The admin filters by a person, an organization and a month, reads it in the partnership's time zone, and exports
+    # what the page shows.
+    f.sign_in(client, db, world["admin"])
+    assert client.get(f"/backbone/cycles/{world['follow'].id}/export/results.csv").status_code == 200
+    page = client.get(f"/backbone/audit?lang=en&who={lead.email[:6]}&org={world['a'].id}").text
+    rows = page.split("<tbody>")[1]
+    assert "Signed in" in rows and "Failed sign-in" in rows and "Data exported" not in rows
+    assert f"When ({settings.time_zone})" in page
+    exported = client.get("/backbone/audit?lang=en&action=cycle.exported").text.split("<tbody>")[1]
+    assert "Data exported: Follow-up" in exported and "Results by partner and domain" in exported  # the cycle named, the kind in words
+    assert "Datos exportados: Follow-up" in client.get("/backbone/audit?lang=es&action=cycle.exported").text
+    tokens = client.get(f"/backbone/audit?lang=en&org={world['backbone'].id}").text.split("<tbody>")[1]
+    assert "API token created" in tokens and "API token revoked" in tokens and "BI tool" in tokens
+    from app import clock
+
+    today = clock.today()
+    assert "Signed in" in client.get(f"/backbone/audit?lang=en&since={today.isoformat()}&until={today.isoformat()}").text
+    old = client.get("/backbone/audit?lang=en&since=2001-01-01&until=2001-01-31").text
+    assert "Nothing recorded matches these filters." in old
+    bad = client.get("/backbone/audit?lang=es&since=yesterday").text
+    assert "Escriba una fecha como 2026-09-30." in bad and 'value="yesterday"' in bad  # what was typed stays, with why
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"/backbone/audit.csv?lang=en&who={lead.email[:6]}").content.decode("utf-8-sig"))))
+    assert {r[2] for r in csv_rows[1:]} == {"auth.signed_in", "auth.sign_in_failed", "assessment.submitted"}  # the lead's events only
