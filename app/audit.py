@@ -65,6 +65,7 @@ def labels() -> dict[str, str]:
         "cycle.reminders_scheduled": _("Reminder schedule changed"), "cycle.announced": _("Cycle announced to the partner leads"),
         "auth.signed_in": _("Signed in"), "auth.sign_in_failed": _("Failed sign-in"),
         "token.created": _("API token created"), "token.revoked": _("API token revoked"),
+        "answers.read": _("Answers read"),
     }
 
 
@@ -78,7 +79,7 @@ def detail_labels() -> dict[str, str]:
             "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages"),
             "date": _("Date"), "title": _("Title"), "address": _("Address"), "channel": _("Channel"), "scheduled": _("Scheduled"),
             "days": _("Days before closing"), "closes_on": _("Closes on"), "opens_on": _("Opens on"), "was": _("Before"),
-            "partners": _("Partners")}
+            "partners": _("Partners"), "rows": _("Rows")}
 
 
 def detail_value(key: str, value: Any) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from app import access
+from app import access, audit
 from app.assessments import results as result_views
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.assessments.service import current_result
+from app.auth.ratelimit import client_key
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.exports.answers import submitted_answers
@@ -92,8 +93,12 @@ class AnswerOut(BaseModel):
                         "order, and only the group fields (role group, race/ethnicity, language) whose every combination at least "
                         "the anonymity minimum share; for the organization itself, no respondent and no group field, each item's "
                         "answers in a random order. Named cycle: the respondent's email and group fields.")
-def get_answers(assessment_id: result_views.IdPath, db: SessionDep, principal: CurrentUser,
+def get_answers(request: Request, assessment_id: result_views.IdPath, db: SessionDep, principal: CurrentUser,
                 settings: SettingsDep) -> list[AnswerOut]:
     assessment = access.get_assessment(db, principal, assessment_id)
-    return [AnswerOut(**row) for row in submitted_answers(db, assessment, access.answers_view(principal, assessment),
-                                                          settings.min_group_size)]
+    rows = [AnswerOut(**row) for row in submitted_answers(db, assessment, access.answers_view(principal, assessment), settings.min_group_size)]
+    # Reading raw answers is logged, as the web's exports are: who, through which channel, from which address.
+    audit.record(db, principal.user_id, "answers.read", "assessment", assessment.id, assessment.organization_id, channel="api",
+                 address=client_key(request), rows=len(rows))
+    db.commit()
+    return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from app.api.schemas import PLAIN_TEXT, PartnerOut, partner_out
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
 from app.assessments.results import IdPath
+from app.auth.ratelimit import client_key
 from app.dashboard.comparison import comparison_table as build_table
 from app.dashboard.progress import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
@@ -181,8 +182,9 @@ def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalog
 @router.get("/cycles/{cycle_id}/export/{kind}", summary="A cycle's export: results by domain, by item, or raw answers (backbone only)",
             responses={200: {"content": {"text/csv": {}, "application/json": {},
                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def export(cycle_id: IdPath, kind: ExportKind, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
+def export(request: Request, cycle_id: IdPath, kind: ExportKind, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
            settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    f = export_file(db, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size, principal.user_id)
+    f = export_file(db, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size, principal.user_id, channel="api",
+                    address=client_key(request))
     return attachment(f.content, f.name, f.media_type)

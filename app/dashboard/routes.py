@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from app import access, audit, i18n
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.assessments.trends import partnership_trend
+from app.auth.ratelimit import client_key
 from app.dashboard.comparison import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
@@ -78,10 +79,11 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
 # -- exports -----------------------------------------------------------------------------------
 
 @router.get("/backbone/cycles/{cycle_id}/export/{kind}.{fmt}")
-def export(cycle_id: Id, kind: ExportKind, fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
+def export(request: Request, cycle_id: Id, kind: ExportKind, fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
            principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    f = exports.export_file(db, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size, principal.user_id)
+    f = exports.export_file(db, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size, principal.user_id,
+                            address=client_key(request))
     return attachment(f.content, f.name, f.media_type)
 
 

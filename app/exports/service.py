@@ -26,10 +26,12 @@ def filename(cycle: Cycle, kind: str, fmt: str) -> str:
 
 
 def export_file(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, fmt: str, lang: str, min_group_size: int,
-                actor_id: int | None) -> ExportFile:
-    """The export (CSV, XLSX or JSON), recorded in the audit log and committed."""
+                actor_id: int | None, *, channel: str = "web", address: str = "") -> ExportFile:
+    """The export (CSV, XLSX or JSON), recorded in the audit log (with the channel, web or API, and the address it went
+    to) and committed."""
     sheet = build(db, catalogue, cycle, kind, lang, min_group_size)
-    audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt)
+    audit.record(db, actor_id, "cycle.exported", "cycle", cycle.id, cycle.backbone_id, kind=kind, format=fmt, channel=channel,
+                 **({"address": address} if address else {}))
     db.commit()
     content = formats.encode(sheet, fmt, {"cycle": {"id": cycle.id, "name": cycle.name}, "kind": kind})
     return ExportFile(content, filename(cycle, kind, fmt), formats.MEDIA_TYPES[fmt])

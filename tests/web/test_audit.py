@@ -110,3 +110,19 @@ def test_sign_ins_tokens_and_filters_a_data_protection_officer_asks_for(client, 
     assert "Escriba una fecha como 2026-09-30." in bad and 'value="yesterday"' in bad  # what was typed stays, with why
     csv_rows = list(csv.reader(io.StringIO(client.get(f"/backbone/audit.csv?lang=en&who={lead.email[:6]}").content.decode("utf-8-sig"))))
     assert {r[2] for r in csv_rows[1:]} == {"auth.signed_in", "auth.sign_in_failed", "assessment.submitted"}  # the lead's events only
+
+
+def test_reads_of_raw_answers_and_exports_are_logged_with_their_channel_and_address(client, db, world):
+    analyst = world["analyst"]
+    headers = f.api_token(db, analyst)
+    assert client.get(f"/api/v1/cycles/{world['follow'].id}/export/answers?format=csv", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/assessments/{world['fa'].id}/answers", headers=headers).status_code == 200
+    f.sign_in(client, db, analyst)
+    assert client.get(f"/backbone/cycles/{world['follow'].id}/export/answers.csv").status_code == 200
+    rows = db.scalars(select(AuditEvent).where(AuditEvent.action.in_(["cycle.exported", "answers.read"])).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.details["channel"], e.actor_id) for e in rows] == [
+        ("cycle.exported", "api", analyst.id), ("answers.read", "api", analyst.id), ("cycle.exported", "web", analyst.id)]
+    assert all(e.details.get("address") for e in rows) and rows[1].details["rows"] > 0
+    f.sign_in(client, db, world["admin"])
+    log = client.get("/backbone/audit?lang=en").text.split("<tbody>")[1]
+    assert "Answers read" in log and "Channel: API" in log and "Channel: web" in log
