@@ -65,7 +65,7 @@ def labels() -> dict[str, str]:
         "cycle.reminders_scheduled": _("Reminder schedule changed"), "cycle.announced": _("Cycle announced to the partner leads"),
         "auth.signed_in": _("Signed in"), "auth.sign_in_failed": _("Failed sign-in"),
         "token.created": _("API token created"), "token.revoked": _("API token revoked"),
-        "answers.read": _("Answers read"),
+        "answers.read": _("Answers read"), "assessment.extended": _("Extension for a partner"),
     }
 
 

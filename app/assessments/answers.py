@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, bindparam, delete, func, literal, select, update
+from sqlalchemy import Date, bindparam, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.assessments.cycles import cycle_is_open, instrument_of
+from app.assessments.cycles import assessment_is_open, instrument_of
 from app.assessments.models import (
     Answer,
     Assessment,
@@ -79,7 +79,7 @@ def ensure_writable(response: Response, today: dt.date | None = None) -> None:
         raise Conflict(_("This response has been submitted and can no longer be changed."))
     if assessment.status is AssessmentStatus.submitted:
         raise Conflict(_("Your organization has submitted this assessment; answers can no longer be changed."))
-    if not cycle_is_open(assessment.cycle, today):
+    if not assessment_is_open(assessment, today):
         raise Conflict(_("This assessment cycle is closed; answers can no longer be changed."))
 
 
@@ -214,7 +214,7 @@ def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Any:
                      .join(Cycle.__table__, Cycle.id == Assessment.cycle_id))
         .where(Response.id == bindparam("response_id"), Response.status == ResponseStatus.in_progress,
                Assessment.status != AssessmentStatus.submitted, Cycle.closed_at.is_(None), Cycle.opens_on <= today,
-               Cycle.closes_on >= today)
+               case((Assessment.closes_on > Cycle.closes_on, Assessment.closes_on), else_=Cycle.closes_on) >= today)  # its deadline
         .exists()
     )
     rows = select(*(bindparam(name, type_=table.c[name].type) for name in names)).where(open_response)

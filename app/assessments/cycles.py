@@ -121,6 +121,34 @@ def cycle_is_open(cycle: Cycle, today: dt.date | None = None) -> bool:
     return cycle.closed_at is None and cycle.opens_on <= today <= cycle.closes_on
 
 
+def assessment_is_open(assessment: Assessment, today: dt.date | None = None) -> bool:
+    """Whether this partner's people can answer and its lead submit: the cycle is not closed early, has opened, and the
+    partner's deadline (an extension, or the cycle's closing day) has not passed."""
+    today = today or clock.today()
+    cycle = assessment.cycle
+    return cycle.closed_at is None and cycle.opens_on <= today <= assessment.deadline
+
+
+def extend(session: Session, assessment: Assessment, closes_on: str, actor_id: int | None) -> None:
+    """Give one partner a later closing day than its cycle's (empty: back to the cycle's). Audited."""
+    cycle = assessment.cycle
+    if cycle.closed_at is not None:
+        raise Invalid(_("The cycle is closed; reopen it first."), field="closes_on")
+    text = closes_on.strip()
+    try:
+        day = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise Invalid(_("Enter a date like 2026-09-30."), field="closes_on") from None
+    if day is not None and day <= cycle.closes_on:
+        raise Invalid(_("An extension ends after the cycle's closing day (%(date)s).", date=i18n.format_date(cycle.closes_on)),
+                      field="closes_on")
+    if day is not None and day < clock.today():
+        raise Invalid(_("Give a closing date from today on."), field="closes_on")
+    assessment.closes_on = day
+    audit.record(session, actor_id, "assessment.extended", "assessment", assessment.id, assessment.organization_id,
+                 closes_on=(day or cycle.closes_on).isoformat())
+
+
 def cycle_state(cycle: Cycle, today: dt.date | None = None) -> str:
     """'open', 'upcoming' or 'closed' (closed early or past its closing date), as pages show it."""
     today = today or clock.today()

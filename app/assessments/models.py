@@ -101,9 +101,16 @@ class Assessment(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An extension for this partner alone: its own closing day, later than the cycle's (None: the cycle's).
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
 
     organization: Mapped[Organization] = relationship()
     cycle: Mapped[Cycle] = relationship()
+
+    @property
+    def deadline(self) -> dt.date:
+        """The last day this partner's people can answer: its extension, or the cycle's closing day."""
+        return max(self.closes_on, self.cycle.closes_on) if self.closes_on else self.cycle.closes_on
 
 
 class ResponseStatus(StrEnum):

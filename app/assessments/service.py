@@ -24,11 +24,13 @@ from app.assessments.answers import (  # noqa: F401
 )
 from app.assessments.cycles import (  # noqa: F401
     add_partners,
+    assessment_is_open,
     close_cycle,
     create_cycle,
     cycle_is_open,
     cycle_problems,
     cycle_state,
+    extend,
     instrument_of,
     reopen_cycle,
     update_cycle,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.assessments import disclosure
 from app.assessments.answers import ensure_writable
-from app.assessments.cycles import cycle_is_open, instrument_of
+from app.assessments.cycles import assessment_is_open, instrument_of
 from app.assessments.models import (
     Answer,
     Assessment,
@@ -133,7 +133,7 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
         current = current_result(session, locked.id)
         if current is not None:
             return current
-    if not cycle_is_open(locked.cycle, as_of):
+    if not assessment_is_open(locked, as_of):
         raise Conflict(_("This assessment cycle is closed; the assessment can no longer be submitted."))
     n_submitted = session.scalar(select(func.count()).select_from(Response).where(
         Response.assessment_id == locked.id, Response.status == ResponseStatus.submitted)) or 0

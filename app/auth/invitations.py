@@ -88,9 +88,9 @@ def issue(session: Session, settings: Settings, *, email: str, language: str, or
     if purpose in ACCOUNT_PURPOSES:
         query = query.where(Invitation.used_at.is_(None))  # a lead's link is used once; a new invitation has a new link
     existing = session.scalar(query)
-    cycle = session.scalar(select(Cycle).join(Assessment, Assessment.cycle_id == Cycle.id).where(Assessment.id == assessment_id)) \
-        if assessment_id is not None else None
-    expires = cycle_end(cycle) if cycle is not None else utcnow() + dt.timedelta(days=settings.invitation_days)
+    assessment = session.get(Assessment, assessment_id) if assessment_id is not None else None
+    cycle = assessment.cycle if assessment is not None else None
+    expires = assessment_end(assessment) if assessment is not None else utcnow() + dt.timedelta(days=settings.invitation_days)
     legacy = existing is not None and existing.link_salt is None
     if existing is not None:
         invitation = existing
@@ -141,24 +141,26 @@ def code_matches(secret: str, response_id: int, pseudonym: str, typed: str) -> b
     return hmac.compare_digest(cleaned.encode(), expected.encode())
 
 
+def end_of(day: dt.date) -> dt.datetime:
+    """The end of a calendar day in the partnership's time zone (a UTC timestamp)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone()).astimezone(dt.UTC)
+
+
 def cycle_end(cycle: Cycle) -> dt.datetime:
     """The moment a cycle's links stop: the end of its closing day in the partnership's time zone (a UTC timestamp)."""
-    next_day = dt.datetime.combine(cycle.closes_on + dt.timedelta(days=1), dt.time(0), tzinfo=clock.zone())
-    return next_day.astimezone(dt.UTC)
+    return end_of(cycle.closes_on)
 
 
-def cycle_of(session: Session, invitation: Invitation) -> Cycle | None:
-    """The cycle of a respondent's invitation (None for a lead's)."""
-    if invitation.assessment_id is None:
-        return None
-    return session.scalar(select(Cycle).join(Assessment, Assessment.cycle_id == Cycle.id).where(Assessment.id == invitation.assessment_id))
+def assessment_end(assessment: Assessment) -> dt.datetime:
+    """The moment a partner's links stop: the end of its deadline (an extension, or the cycle's closing day)."""
+    return end_of(assessment.deadline)
 
 
 def valid_until(session: Session, invitation: Invitation) -> dt.datetime:
-    """Until when the invitation's link works: its cycle's end (which follows the cycle's closing day, so a cycle given
-    a later closing day extends its links), or, for a lead's link, the expiry it was given."""
-    cycle = cycle_of(session, invitation)
-    return cycle_end(cycle) if cycle is not None else invitation.expires_at
+    """Until when the invitation's link works: the end of its partner's deadline (which follows the cycle's closing day
+    and a partner's extension, so a later day extends its links), or, for a lead's link, the expiry it was given."""
+    assessment = session.get(Assessment, invitation.assessment_id) if invitation.assessment_id is not None else None
+    return assessment_end(assessment) if assessment is not None else invitation.expires_at
 
 
 def find_valid(session: Session, token: str) -> Invitation:
@@ -169,9 +171,10 @@ def find_valid(session: Session, token: str) -> Invitation:
     if invitation is None or invitation.revoked_at is not None:
         raise LinkGone(_("This invitation link is not valid (any more). Ask the person who invited you to send a new one."),
                        reason="not-valid", language=None)
-    cycle = cycle_of(session, invitation)
-    if cycle is not None and (cycle.closed_at is not None or cycle_end(cycle) <= utcnow()):
-        closed_on = clock.local(cycle.closed_at).date() if cycle.closed_at is not None else cycle.closes_on
+    assessment = session.get(Assessment, invitation.assessment_id) if invitation.assessment_id is not None else None
+    cycle = assessment.cycle if assessment is not None else None
+    if assessment is not None and cycle is not None and (cycle.closed_at is not None or assessment_end(assessment) <= utcnow()):
+        closed_on = clock.local(cycle.closed_at).date() if cycle.closed_at is not None else assessment.deadline
         raise LinkGone(_("The assessment this link was for closed on %(date)s.", date=i18n.format_date(closed_on)),
                        reason="closed", language=invitation.language, closed_on=closed_on)
     if cycle is None and invitation.expires_at <= utcnow():

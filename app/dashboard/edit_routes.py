@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from app import access, i18n
 from app.assessments import announce, service
-from app.assessments.models import Assessment, Cycle
+from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.i18n import gettext as _
 from app.organizations.models import Organization, OrgKind
 from app.web.csrf import csrf_protect
@@ -33,12 +33,17 @@ def _others(db: Session, cycle: Cycle) -> list[Organization]:
                            .order_by(func.lower(Organization.name))))
 
 
-def _page(request: Request, db: Session, cycle: Cycle, values: dict[str, Any], errors: dict[str, str] | None = None) -> Response:
+def _page(request: Request, db: Session, cycle: Cycle, values: dict[str, Any], errors: dict[str, str] | None = None,
+          extension_error: dict[str, Any] | None = None) -> Response:
     settings = request.app.state.settings
+    waiting = db.scalars(select(Assessment).join(Organization, Organization.id == Assessment.organization_id).where(
+        Assessment.cycle_id == cycle.id, Assessment.status != AssessmentStatus.submitted).order_by(func.lower(Organization.name))).all()
     return render(request, "backbone/cycle_edit.html", {
+        "waiting": waiting, "extension_error": extension_error or {},
         "cycle": cycle, "values": values, "errors": errors or {}, "others": _others(db, cycle), "first_language": settings.default_locale,
         "other_languages": [x for x in settings.locales if x != settings.default_locale],
-        "page_title": _("Change the cycle: %(cycle)s", cycle=cycle.name_in(i18n.get_locale()))}, status_code=422 if errors else 200)
+        "page_title": _("Change the cycle: %(cycle)s", cycle=cycle.name_in(i18n.get_locale()))},
+        status_code=422 if errors or extension_error else 200)
 
 
 @router.get("/backbone/cycles/{cycle_id}/edit", response_class=HTMLResponse)
@@ -79,3 +84,22 @@ def edit_cycle(request: Request, cycle_id: Id, db: SessionDep, principal: Curren
                                 [a.organization_id for a in added]) if values["invite_leads"] and added else 0
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}?flash=updated&added={len(added)}&invited={invited}", status_code=303)
+
+
+@router.post("/backbone/cycles/{cycle_id}/partners/{org_id}/deadline")
+def extend_partner(request: Request, cycle_id: Id, org_id: Id, db: SessionDep, principal: CurrentUser, form: FormDep) -> Response:
+    """An extension for one partner: its own closing day, later than the cycle's (empty: back to the cycle's)."""
+    cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
+    assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == org_id))
+    if assessment is None:
+        raise NotFound()
+    value = str(form.get("closes_on") or "")
+    try:
+        service.extend(db, assessment, value, principal.user_id)
+    except Invalid as exc:
+        db.rollback()
+        values = {"name": cycle.name, "opens_on": cycle.opens_on.isoformat(), "closes_on": cycle.closes_on.isoformat(), "partners": set(),
+                  "invite_leads": True, **{f"name_{lang}": name for lang, name in (cycle.names or {}).items()}}
+        return _page(request, db, cycle, values, extension_error={"org": org_id, "message": exc.message, "value": value})
+    db.commit()
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}/edit?flash=extended#deadline-{org_id}", status_code=303)

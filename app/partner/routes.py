@@ -49,9 +49,9 @@ def _render_home(request: Request, db: Session, principal: Any, extra: dict[str,
     results = service.assessments_with_results(db, [a.id for a in assessments])
     own = {r.assessment_id: r for r in access.own_responses(db, principal)} if assessments else {}
     catalogue = request.app.state.catalogue
-    rows = [{"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.cycle_is_open(a.cycle), "own": own.get(a.id),
+    rows = [{"a": a, "counts": counts[a.id], "invites": invites[a.id], "open": service.assessment_is_open(a), "own": own.get(a.id),
              "has_result": a.id in results, "standings": standings, "progress": _progress(catalogue, a, invites[a.id], standings),
-             "valid_until": invitations.cycle_end(a.cycle) - dt.timedelta(microseconds=1)} for a in assessments]
+             "valid_until": invitations.assessment_end(a) - dt.timedelta(microseconds=1)} for a in assessments]
     return render(request, "partner/home.html", {"rows": rows, "links": [], "error": None, "emails": "", "page_title": _("Your organization"),
                                                  **(extra or {})}, status_code=status)
 
@@ -68,7 +68,7 @@ def invite(request: Request, assessment_id: Id, db: SessionDep, principal: Curre
                  catalogue: CatalogueDep, form: FormDep) -> Response:
     """Invite respondents; without SMTP the links are shown on this page (never put in a URL) so the lead can copy them."""
     assessment = access.get_assessment(db, principal, assessment_id, need="manage")
-    if not service.cycle_is_open(assessment.cycle) or assessment.status is AssessmentStatus.submitted:
+    if not service.assessment_is_open(assessment) or assessment.status is AssessmentStatus.submitted:
         raise Conflict(_("This assessment is not open for answers, so no one can be invited to it."))
     raw = str(form.get("emails") or "")[:20_000]
     try:
@@ -106,7 +106,7 @@ def resend_invitation(request: Request, invitation_id: Id, db: SessionDep, princ
         raise Conflict(_("This invitation was revoked; invite the person again instead."))
     assessment = db.get(Assessment, invitation.assessment_id)
     assert assessment is not None
-    if not service.cycle_is_open(assessment.cycle):
+    if not service.assessment_is_open(assessment):
         raise Conflict(_("This assessment is not open for answers, so no one can be invited to it."))
     if access.invitation_standings(db, principal, [assessment])[invitation.id].state == "submitted":
         raise Conflict(_("This person has already submitted their answers: there is nothing to send them again."))

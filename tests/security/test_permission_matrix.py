@@ -109,6 +109,7 @@ GET   /backbone/cycles/{cycle_id}/close               login      404        403/
 POST  /backbone/cycles/{cycle_id}/reopen              login      404        403/404    403/404    403/404    ok/404
 GET   /backbone/cycles/{cycle_id}/edit                login      404        403/404    403/404    403/404    ok/404
 POST  /backbone/cycles/{cycle_id}/edit                login      404        403/404    403/404    403/404    ok/404
+POST  /backbone/cycles/{cycle_id}/partners/{org_id}/deadline login 404  403/404    403/404    403/404    ok/404
 POST  /backbone/cycles/{cycle_id}/remind              login      404        403/404    403/404    403/404    ok/404
 GET   /backbone/cycles/{cycle_id}/remind              login      404        404        404        ok/404     ok/404
 POST  /backbone/cycles/{cycle_id}/reminder-days       login      404        403/404    403/404    403/404    ok/404
