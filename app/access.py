@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cas
 from sqlalchemy.orm import Session, joinedload
 
 from app.assessments.models import Answer, Assessment, Cycle, Response, ResponseStatus
-from app.auth.models import Invitation
+from app.auth.models import Invitation, User
 from app.auth.service import Principal
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
-from app.organizations.models import BACKBONE_ROLES, Organization, OrgKind, Role
+from app.organizations.models import BACKBONE_ROLES, Membership, Organization, OrgKind, Role
 from app.plans.models import Action
 
 Need = Literal["read", "manage", "admin"]
@@ -381,3 +381,28 @@ def plan_organizations(session: Session, p: Principal) -> list[Organization]:
 def may_name_plan_editors(p: Principal, org: Organization) -> bool:
     """Only the organization's leads ask people to help with its plan (a plan editor does not add others)."""
     return p.invitation_id is None and org.id in lead_org_ids(p)
+
+
+# -- the partnership's people (a backbone admin's People page) ---------------------------------------------
+
+PEOPLE_ROLES = (Role.backbone_admin, Role.backbone_analyst, Role.partner_lead, Role.plan_editor)
+
+
+def partnership_people(session: Session, p: Principal) -> list[tuple[User, Membership, Organization]]:
+    """The seats of an admin's partnership that sign in with a password: its staff, and its partners' leads and plan
+    editors (never its respondents), by organization then name."""
+    backbone = get_backbone(session, p, "admin")
+    orgs = select(Organization.id).where(or_(Organization.id == backbone.id, Organization.backbone_id == backbone.id))
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(User, Membership, Organization).join(Membership, Membership.user_id == User.id)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.organization_id.in_(orgs), Membership.role.in_(PEOPLE_ROLES))
+        .order_by(Organization.kind, func.lower(Organization.name), func.lower(User.email)))]
+
+
+def get_partnership_person(session: Session, p: Principal, user_id: int) -> User:
+    """A person of the admin's partnership (as `partnership_people` lists them), or NotFound."""
+    for user, _seat, _org in partnership_people(session, p):
+        if user.id == user_id:
+            return user
+    raise NotFound()

@@ -66,6 +66,8 @@ def labels() -> dict[str, str]:
         "auth.signed_in": _("Signed in"), "auth.sign_in_failed": _("Failed sign-in"),
         "token.created": _("API token created"), "token.revoked": _("API token revoked"),
         "answers.read": _("Answers read"), "assessment.extended": _("Extension for a partner"),
+        "password.reset_requested": _("Password link asked for by email"), "password.reset_link_made": _("Password link made by an admin"),
+        "password.reset": _("New password set through a link"),
     }
 
 

@@ -22,10 +22,12 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.api.routes import PREFIX as API_PREFIX
     from app.api.routes import ROUTERS as API_ROUTERS
     from app.assessments.routes import router as assessment_router
+    from app.auth.reset_routes import router as reset_router
     from app.auth.routes import router as auth_router
     from app.dashboard.cycle_routes import router as cycles_router
     from app.dashboard.edit_routes import router as cycle_edit_router
     from app.dashboard.lifecycle_routes import router as lifecycle_router
+    from app.dashboard.people_routes import router as people_router
     from app.dashboard.reminder_routes import router as reminders_router
     from app.dashboard.routes import router as dashboard_router
     from app.organizations.routes import router as partners_router
@@ -43,9 +45,10 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.web.routes import health_router
     from app.web.routes import router as web_router
 
-    html = [health_router, web_router, auth_router, instruments_router, assessment_router, entry_router, lead_entry_router, review_router, respond_router,
+    html = [health_router, web_router, auth_router, reset_router, instruments_router, assessment_router, entry_router, lead_entry_router,
+            review_router, respond_router,
             partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_router,
-            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, reports_router]
+            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -51,12 +51,13 @@ class Rule:
 
 def rules(settings: Settings) -> dict[str, Rule]:
     """The limits, by name: failed sign-ins per (address, account) and (five times as many) per address, unknown
-    invitation links and bad API tokens per address, all within the same window."""
+    invitation links, bad API tokens and password-link requests per address, all within the same window."""
     window = settings.rate_window_seconds
     return {"login-account": Rule("login-account", settings.login_attempts, window),
             "login-address": Rule("login-address", settings.login_attempts * 5, window),
             "link": Rule("link", settings.link_attempts, window),
-            "token": Rule("token", settings.token_failures, window)}
+            "token": Rule("token", settings.token_failures, window),
+            "reset": Rule("reset", settings.login_attempts, window)}  # password-link requests per address
 
 
 class _Pruning:

@@ -116,6 +116,12 @@ POST  /backbone/cycles/{cycle_id}/reminder-days       login      404        403/
 GET   /backbone/cycles/{cycle_id}/compare             login      404        404        404        ok/404     ok/404
 GET   /backbone/cycles/{cycle_id}/export/{kind}.{fmt} login      404        404        404        ok/404     ok/404
 GET   /backbone/audit                                 login      404        404        404        403        ok
+GET   /backbone/people                                login      404        404        404        403        ok
+POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
+GET   /password/forgot                                ok         ok         ok         ok         ok         ok
+POST  /password/forgot                                ok         ok         ok         ok         ok         ok
+GET   /reset/{token}                                  404        404        404        404        404        404
+POST  /reset/{token}                                  404        404        404        404        404        404
 GET   /backbone/audit.csv                             login      404        404        404        403        ok
 GET   /assessments/{assessment_id}/report.pdf         login      404        ok/404     ok/404     ok/404     ok/404
 GET   /backbone/cycles/{cycle_id}/summary.pdf         login      404        404        404        ok/404     ok/404
