@@ -67,7 +67,7 @@ def labels() -> dict[str, str]:
         "token.created": _("API token created"), "token.revoked": _("API token revoked"),
         "answers.read": _("Answers read"), "assessment.extended": _("Extension for a partner"),
         "password.reset_requested": _("Password link asked for by email"), "password.reset_link_made": _("Password link made by an admin"),
-        "password.reset": _("New password set through a link"),
+        "password.reset": _("New password set through a link"), "seat.removed": _("Seat removed"),
     }
 
 
@@ -81,7 +81,7 @@ def detail_labels() -> dict[str, str]:
             "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages"),
             "date": _("Date"), "title": _("Title"), "address": _("Address"), "channel": _("Channel"), "scheduled": _("Scheduled"),
             "days": _("Days before closing"), "closes_on": _("Closes on"), "opens_on": _("Opens on"), "was": _("Before"),
-            "partners": _("Partners"), "rows": _("Rows")}
+            "partners": _("Partners"), "rows": _("Rows"), "role": _("Seat")}
 
 
 def detail_value(key: str, value: Any) -> str:
@@ -93,7 +93,10 @@ def detail_value(key: str, value: Any) -> str:
     codes = {
         "kind": {"results": _("Results by partner and domain"), "items": _("Results by partner and question"),
                  "answers": _("Answers (pseudonymous)"), "actions": _("Action plans"), "check_ins": _("Check-ins"), "targets": _("Targets")},
-        "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan")},
+        "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan"),
+                    "backbone_admin": _("the coordinating staff (administrator)"), "backbone_analyst": _("the coordinating staff (analyst)")},
+        "role": {"backbone_admin": _("Backbone administrator"), "backbone_analyst": _("Backbone analyst"), "partner_lead": _("Partner lead"),
+                 "plan_editor": _("Plan editor")},
         "channel": {"web": _("web"), "api": "API"},
     }
     if isinstance(value, bool):

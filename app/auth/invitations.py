@@ -73,7 +73,8 @@ def parse_emails(raw: str) -> list[str]:
 
 
 # Invitations that give an account a seat (a password, or the account's sign-in), used once; the others open a response.
-ACCOUNT_PURPOSES = (InvitationPurpose.partner_lead, InvitationPurpose.plan_editor)
+ACCOUNT_PURPOSES = (InvitationPurpose.partner_lead, InvitationPurpose.plan_editor, InvitationPurpose.backbone_admin,
+                    InvitationPurpose.backbone_analyst)
 
 
 def issue(session: Session, settings: Settings, *, email: str, language: str, organization: Organization, purpose: InvitationPurpose,
@@ -195,8 +196,9 @@ def accept(session: Session, invitation: Invitation, user: User | None = None, *
         user = auth.create_user(session, invitation.email, password=None, language=invitation.language)
     organization = session.get(Organization, invitation.organization_id)
     assert organization is not None
-    role = {InvitationPurpose.partner_lead: Role.partner_lead, InvitationPurpose.plan_editor: Role.plan_editor}.get(invitation.purpose,
-                                                                                                                Role.respondent)
+    role = {InvitationPurpose.partner_lead: Role.partner_lead, InvitationPurpose.plan_editor: Role.plan_editor,
+            InvitationPurpose.backbone_admin: Role.backbone_admin, InvitationPurpose.backbone_analyst: Role.backbone_analyst,
+            }.get(invitation.purpose, Role.respondent)
     add_member(session, user, organization, role)
     if invitation.used_at is None:
         invitation.used_at = utcnow()

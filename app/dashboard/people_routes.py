@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import access
-from app.auth import resets
-from app.deps import CurrentUser, SessionDep, SettingsDep
-from app.errors import Invalid
+from app import access, audit
+from app.auth import invitations, resets
+from app.auth.models import InvitationPurpose
+from app.deps import CurrentUser, FormDep, SessionDep, SettingsDep
+from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import gettext as _
+from app.organizations.models import Membership, Role
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -21,8 +23,52 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _page(request: Request, db: SessionDep, principal: CurrentUser, extra: dict | None = None, status: int = 200) -> Response:  # type: ignore[type-arg]
+    settings = request.app.state.settings
     return render(request, "backbone/people.html", {"people": access.partnership_people(db, principal), "page_title": _("People"),
-                                                    **(extra or {})}, status_code=status)
+                                                    "languages": settings.locales, "me": principal.user_id, **(extra or {})},
+                  status_code=status)
+
+
+STAFF = {"backbone_admin": InvitationPurpose.backbone_admin, "backbone_analyst": InvitationPurpose.backbone_analyst}
+
+
+@router.post("/backbone/people/invite")
+def invite_staff(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep, form: FormDep) -> Response:
+    """Invite a colleague to the coordinating staff (administrator or analyst), in their language."""
+    backbone = access.get_backbone(db, principal, "admin")
+    role = str(form.get("role") or "")
+    try:
+        emails = invitations.parse_emails(str(form.get("email") or "")[:400])
+        if len(emails) != 1:
+            raise Invalid(_("Enter one email address."), field="email")
+        if role not in STAFF:
+            raise Invalid(_("Choose a seat from the list."), field="role")
+    except Invalid as exc:
+        return _page(request, db, principal, {"invite_error": exc.message, "invite_email": str(form.get("email") or "")}, 422)
+    issued = invitations.issue(db, settings, email=emails[0], language=str(form.get("language") or settings.default_locale),
+                               organization=backbone, purpose=STAFF[role], assessment_id=None, created_by_id=principal.user_id)
+    outbox = invitations.send(db, settings, issued, backbone, None, 0)
+    db.commit()
+    shown = outbox and access.may_see_link(principal, issued.invitation)
+    return _page(request, db, principal, {"invited": emails[0], "links": [(emails[0], issued.link(settings))] if shown else [],
+                                          "lead_links": True})
+
+
+@router.post("/backbone/people/seats/{membership_id}/remove")
+def remove_seat(request: Request, membership_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
+    """Take a seat away (the account stays, with its other seats): never one's own, never the last administrator's."""
+    seat = db.get(Membership, membership_id)
+    listed = {m.id: m for _user, m, _org in access.partnership_people(db, principal)}
+    if seat is None or seat.id not in listed:
+        raise NotFound()
+    if seat.user_id == principal.user_id:
+        raise Forbidden(_("You cannot remove your own seat; another administrator can."))
+    if seat.role is Role.backbone_admin and sum(1 for m in listed.values() if m.role is Role.backbone_admin) <= 1:
+        raise Forbidden(_("The partnership needs at least one administrator."))
+    audit.record(db, principal.user_id, "seat.removed", "user", seat.user_id, seat.organization_id, role=seat.role.value)
+    db.delete(seat)
+    db.commit()
+    return _page(request, db, principal, {"removed": True})
 
 
 @router.get("/backbone/people", response_class=HTMLResponse)

@@ -29,7 +29,7 @@ from app.auth import invitations
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.main import create_app
-from app.organizations.models import Role
+from app.organizations.models import Membership, Role
 from app.plans.models import Action, CheckIn, Target, TargetKind
 from app.routing import Route, route_table
 from tests import factories as f
@@ -118,6 +118,8 @@ GET   /backbone/cycles/{cycle_id}/export/{kind}.{fmt} login      404        404 
 GET   /backbone/audit                                 login      404        404        404        403        ok
 GET   /backbone/people                                login      404        404        404        403        ok
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
+POST  /backbone/people/invite                         login      404        404        404        403        ok
+POST  /backbone/people/seats/{membership_id}/remove   login      404        404        404        403        404
 GET   /password/forgot                                ok         ok         ok         ok         ok         ok
 POST  /password/forgot                                ok         ok         ok         ok         ok         ok
 GET   /reset/{token}                                  404        404        404        404        404        404
@@ -215,7 +217,8 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
             db.flush()
             sides[s] = {"assessment_id": submitted.id, "open_assessment_id": open_.id, "response_id": response.id, "action_id": action.id,
                         "user_id": respondents[s].id, "check_in_id": check_in.id, "target_id": targets_of[bb].id,
-                        "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id}
+                        "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id,
+                        "membership_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id))}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
         users = {"respondent": respondents["A"], "lead_a": leads["A"], "lead_b": leads["B"], "analyst": analyst, "admin": admin}

@@ -81,3 +81,39 @@ def test_an_admin_makes_a_password_link_for_a_lead_without_email_and_sees_it_onc
     assert client.post(f"/backbone/people/{outsider.id}/password-link", data={"csrf_token": csrf}).status_code == 404
     f.sign_in(client, db, world["analyst"])
     assert client.get("/backbone/people").status_code == 403
+
+
+def test_an_admin_invites_a_colleague_who_takes_the_seat_and_removes_a_seat_but_never_the_last_admin(client, db, world, csrf, settings,
+                                                                                                     new_client):
+    from app.organizations.models import Membership
+
+    f.sign_in(client, db, world["admin"])
+    bad = client.post("/backbone/people/invite?lang=es", data={"email": "not an address", "role": "backbone_analyst", "csrf_token": csrf})
+    assert bad.status_code == 422 and 'value="not an address"' in bad.text
+    sent = client.post("/backbone/people/invite?lang=en", data={"email": "new.analyst@backbone.example.org", "role": "backbone_analyst",
+                                                                "language": "es", "csrf_token": csrf})
+    assert sent.status_code == 200 and "An invitation to the coordinating staff was sent" in sent.text
+    mail = outbox(settings)[-1]
+    assert mail["To"] == "new.analyst@backbone.example.org" and "equipo coordinador" in mail.get_body(("plain",)).get_content()
+    link = re.search(r'value="http://[^"]+(/invite/[^"]+)"', sent.text).group(1)  # no SMTP: shown to the admin who made it
+    colleague = new_client()
+    entry = colleague.get(link + "?lang=en")
+    assert "You are invited to the coordinating staff of Dashboard Backbone." in entry.text
+    took = colleague.post(f"{link}/accept", data={"password": "a long enough password 42", "confirm": "a long enough password 42",
+                                                  "csrf_token": csrf})
+    assert took.status_code == 303 and took.headers["location"] == "/backbone"
+    home = colleague.get("/backbone?lang=en")
+    assert home.status_code == 200 and colleague.get("/backbone/people").status_code == 403  # an analyst
+    assert "Manage partners" not in home.text and "See the partners" in home.text  # an analyst reads the partners, manages none
+    # The admin removes the analyst's seat; the account stays. Their own seat and the last admin's cannot go.
+    seat = db.scalar(select(Membership).where(Membership.user_id == world["analyst"].id))
+    page = client.get("/backbone/people?lang=en").text
+    assert "Remove the seat" in page and f'/backbone/people/seats/{seat.id}/remove' in page
+    seat_id = seat.id
+    assert client.post(f"/backbone/people/seats/{seat_id}/remove", data={"csrf_token": csrf}).status_code == 200
+    db.expire_all()
+    assert db.get(Membership, seat_id) is None and db.get(type(world["analyst"]), world["analyst"].id) is not None
+    own = db.scalar(select(Membership).where(Membership.user_id == world["admin"].id, Membership.role == Role.backbone_admin))
+    assert client.post(f"/backbone/people/seats/{own.id}/remove", data={"csrf_token": csrf}).status_code == 403
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "seat.removed"))
+    assert event.details == {"role": "backbone_analyst"} and event.actor_id == world["admin"].id
