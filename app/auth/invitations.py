@@ -58,6 +58,11 @@ class Issued:
         return f"{settings.base_url.rstrip('/')}/invite/{self.token}"
 
 
+def link_of(settings: Settings, invitation: Invitation) -> str:
+    """An invitation's link again (derived, as every resend is), for the person who made it: the caller checks who."""
+    return f"{settings.base_url.rstrip('/')}/invite/{link_token(settings.secret_key, invitation)}"
+
+
 def parse_emails(raw: str) -> list[str]:
     """Addresses separated by commas, semicolons or lines; a clear message for any that is not an address."""
     parts = [p.strip() for chunk in raw.replace(";", ",").splitlines() for p in chunk.split(",")]

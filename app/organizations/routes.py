@@ -14,6 +14,7 @@ from app import access, audit, i18n
 from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.auth.service import Principal
+from app.config import Settings
 from app.db import utcnow
 from app.deps import CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Invalid
@@ -32,9 +33,23 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # -- partners ----------------------------------------------------------------------------------
 
 @router.get("/backbone/partners", response_class=HTMLResponse)
-def partners_page(request: Request, db: SessionDep, principal: CurrentUser) -> Response:
+def partners_page(request: Request, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> Response:
     backbone = access.get_backbone(db, principal)
-    return _partners(request, db, principal, backbone)
+    return _partners(request, db, principal, backbone, _invited(db, principal, settings, backbone, request.query_params.get("invited", "")))
+
+
+def _invited(db: Session, principal: Principal, settings: Settings, backbone: Organization, invitation_id: str) -> dict[str, Any]:
+    """After inviting a lead (a redirect, so that a reload sends nothing again): the notice, and, without an email server,
+    the link to pass on, shown only to the person who made the invitation (the URL holds the invitation's id, not its link)."""
+    invitation = db.get(Invitation, int(invitation_id)) if invitation_id.isdigit() and len(invitation_id) < 12 else None
+    if invitation is None or invitation.purpose is not InvitationPurpose.partner_lead or invitation.revoked_at is not None:
+        return {}
+    org = db.get(Organization, invitation.organization_id)
+    if org is None or org.backbone_id != backbone.id:
+        return {}
+    shown = not settings.smtp_host and access.may_see_link(principal, invitation)
+    return {"invited": org.name, "links": [(invitation.email, invitations.link_of(settings, invitation))] if shown else [],
+            "invited_by_others": [invitation.email] if not settings.smtp_host and not shown else []}
 
 
 def _partners(request: Request, db: Session, principal: Principal, backbone: Organization, extra: dict[str, Any] | None = None,
@@ -135,11 +150,8 @@ def invite_lead(request: Request, org_id: Id, db: SessionDep, principal: Current
     language = str(form.get("language") or org.preferred_language)
     issued = invitations.issue(db, settings, email=emails[0], language=language, organization=org, purpose=InvitationPurpose.partner_lead,
                                assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, org, None, 0)
+    invitations.send(db, settings, issued, org, None, 0)
     db.commit()
-    shown = outbox and access.may_see_link(principal, issued.invitation)  # never someone else's invitation's link
-    return _partners(request, db, principal, access.get_backbone(db, principal),
-                     {"invited": org.name, "links": [(emails[0], issued.link(settings))] if shown else [],
-                      "invited_by_others": [emails[0]] if outbox and not shown else []})
+    return RedirectResponse(f"/backbone/partners?invited={issued.invitation.id}#partner-{org.id}", status_code=303)
 
 

@@ -88,9 +88,14 @@ def test_admin_creates_edits_archives_and_restores_a_partner(client, db, world, 
 
 def test_inviting_a_lead_in_spanish_gives_a_link_that_lands_on_the_partner_page(client, db, world, csrf, settings):
     f.sign_in(client, db, world["admin"])
-    r = client.post(f"/backbone/partners/{world['c'].id}/invite-lead", data={"email": "jefa@cedar.example.org", "language": "es",
-                                                                             "csrf_token": csrf})
-    assert r.status_code == 200 and "/invite/inv_" in r.text  # no SMTP in tests: the link is shown to copy
+    posted = client.post(f"/backbone/partners/{world['c'].id}/invite-lead", data={"email": "jefa@cedar.example.org", "language": "es",
+                                                                                  "csrf_token": csrf})
+    assert posted.status_code == 303 and "/invite/" not in posted.headers["location"]  # a redirect: a reload sends nothing again
+    r = client.get(posted.headers["location"])
+    assert r.status_code == 200 and "/invite/inv_" in r.text  # no SMTP in tests: the link is shown to copy, to its inviter only
+    f.sign_in(client, db, world["analyst"])
+    assert "/invite/inv_" not in client.get(posted.headers["location"]).text  # anyone else sees no link
+    f.sign_in(client, db, world["admin"])
     inv = db.scalar(select(Invitation).where(Invitation.email == "jefa@cedar.example.org"))
     assert inv.purpose is InvitationPurpose.partner_lead and inv.language == "es"
     waiting = client.get("/backbone/partners?lang=en").text
