@@ -1,0 +1,126 @@
+"""Running a cycle in the browser (issue 23): a backbone admin on a laptop in English sends reminders after seeing who
+they reach, closes the cycle after its confirmation and reopens it; in Spanish on a phone, invites a colleague, finds
+the partners' actions within the screen, and a lead who forgot the password sets a new one through the emailed link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.assessments import service
+from app.assessments.models import Assessment
+from app.auth import invitations
+from app.auth.models import InvitationPurpose
+from app.organizations.models import Role
+from tests import factories as f
+from tests.browser.conftest import screenshot, sign_in_page
+from tests.dashboard_world import INSTRUMENT
+
+pytestmark = pytest.mark.browser
+LAPTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def partnership(live):
+    with live.session() as db:
+        backbone = f.backbone(db, "Alianza Norte")
+        admin = f.user(db, backbone, Role.backbone_admin, email="admin@norte.example.org", language="en")
+        org = f.partner(db, backbone, "Clínica Comunitaria", contact_email="direccion@clinica.example.org", preferred_language="es")
+        lead = f.user(db, org, Role.partner_lead, email="lider@clinica.example.org", language="es")
+        today = dt.date.today()
+        cycle = service.create_cycle(db, backbone=backbone, actor_id=admin.id, name="Baseline 2026", names={"es": "Línea de base 2026"},
+                                     instrument=live.catalogue.get(*INSTRUMENT), opens_on=today - dt.timedelta(days=3),
+                                     closes_on=today + dt.timedelta(days=20), partner_ids=[org.id])
+        db.flush()
+        a = db.scalars(select(Assessment).where(Assessment.cycle_id == cycle.id)).one()
+        for address in ("uno@clinica.example.org", "dos@clinica.example.org"):
+            invitations.issue(db, live.settings, email=address, language="es", organization=org, purpose=InvitationPurpose.respond,
+                              assessment_id=a.id, created_by_id=lead.id)
+        db.commit()
+        return {"admin": admin.email, "lead": lead.email, "cycle": cycle.id, "org": org.id}
+
+
+def outbox(live) -> list:
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in sorted(live.settings.outbox_dir.glob("*.eml"))] \
+        if live.settings.outbox_dir.exists() else []
+
+
+def test_reminders_then_closing_and_reopening_on_a_laptop_in_english(live, browser, partnership):
+    ctx = browser.new_context(viewport=LAPTOP, locale="en-US")
+    page = ctx.new_page()
+    sign_in_page(page, live, partnership["admin"], f.PASSWORD)
+    page.goto(f"{live.url}/backbone/cycles/{partnership['cycle']}")
+    page.get_by_role("link", name="Send reminders").click()
+    row = page.locator("tr", has_text="Clínica Comunitaria")
+    assert row.locator("td").first.inner_text() == "2"  # two people who have not submitted, no address shown
+    assert "uno@clinica" not in page.content()
+    screenshot(page, "running-a-cycle", "01-reminders-preview-en")
+    before = len(outbox(live))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send the reminders now").click()
+    assert "2 reminders sent to people who have not finished." in page.content()
+    assert all("Recordatorio" in m["Subject"] for m in outbox(live)[before:])
+    # Closing asks first, says what it does, and can be undone.
+    page.get_by_role("link", name="Close the cycle").click()
+    assert "Close the cycle?" in page.content() and "1 partner has not submitted: Clínica Comunitaria." in page.content()
+    screenshot(page, "running-a-cycle", "02-close-confirmation-en")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Close the cycle").click()
+    assert "The cycle is closed: no new answers are accepted." in page.content()
+    until = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    page.fill("input[name=closes_on]", until)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reopen the cycle").click()
+    assert "The cycle is open again, until" in page.content()
+    ctx.close()
+
+
+def test_people_and_a_forgotten_password_in_spanish_on_a_phone(live, browser, partnership):
+    ctx = browser.new_context(viewport=PHONE, locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    page = ctx.new_page()
+    sign_in_page(page, live, partnership["admin"], f.PASSWORD)
+    page.goto(f"{live.url}/backbone/people?lang=es")
+    page.locator("summary", has_text="Invitar a una persona colega al equipo coordinador").click()
+    page.fill("input[name=email]", "colega@norte.example.org")
+    page.select_option("select[name=role]", "backbone_analyst")
+    page.select_option("select#invite-language", "es")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar la invitación").click()
+    assert "Se envió una invitación al equipo coordinador a colega@norte.example.org." in page.content()
+    assert re.search(r'value="http://[^"]+/invite/inv_', page.content())  # no email server: the link, to its inviter
+    screenshot(page, "running-a-cycle", "03-people-invited-es-phone")
+    # The partners' table fits the phone: each partner's actions are on screen, not past its right edge.
+    page.goto(f"{live.url}/backbone/partners?lang=es")
+    summary = page.locator("summary", has_text="Invitar a quien dirige").first
+    box = summary.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    screenshot(page, "running-a-cycle", "04-partners-phone-es")
+    ctx.close()
+    # A lead who forgot the password asks for a link and sets a new one.
+    ctx = browser.new_context(viewport=PHONE, locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    page = ctx.new_page()
+    page.goto(f"{live.url}/login")
+    page.get_by_role("link", name="¿Olvidó su contraseña?").click()
+    page.fill("input[name=email]", partnership["lead"])
+    before = len(outbox(live))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviarme un enlace").click()
+    assert "le enviamos por correo un enlace que funciona durante 2 horas" in page.content()
+    (mail,) = [m for m in outbox(live)[before:] if m["To"] == partnership["lead"]]
+    link = re.search(r"(http://\S+/reset/\S+)", mail.get_body(("plain",)).get_content()).group(1)
+    page.goto(link)
+    page.fill("input[name=password]", "una frase nueva y larga 2026")
+    page.fill("input[name=confirm]", "una frase nueva y larga 2026")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Guardar la contraseña nueva").click()
+    assert "Su contraseña nueva está guardada" in page.content()
+    screenshot(page, "running-a-cycle", "05-password-saved-es-phone")
+    sign_in_page(page, live, partnership["lead"], "una frase nueva y larga 2026")
+    assert "/partner" in page.url
+    ctx.close()
