@@ -96,6 +96,9 @@ GET   /backbone                                       login      ok         ok  
 GET   /backbone/partners                              login      404        404        404        ok         ok
 GET   /backbone/partners/new                          login      404        404        404        403        ok
 POST  /backbone/partners                              login      404        404        404        403        ok
+GET   /backbone/partners/import                       login      404        404        404        403        ok
+POST  /backbone/partners/import                       login      404        404        404        403        ok
+POST  /backbone/partners/import/confirm               login      404        404        404        403        ok
 GET   /backbone/partners/{org_id}/edit                login      404        403/404    403/404    403/404    ok/404
 POST  /backbone/partners/{org_id}                     login      404        403/404    403/404    403/404    ok/404
 POST  /backbone/partners/{org_id}/archive             login      404        403/404    403/404    403/404    ok/404
