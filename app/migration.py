@@ -15,12 +15,25 @@ def migrate_database(settings: Settings) -> None:
 
     engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as conn:
-            cfg = Config(str(ROOT / "alembic.ini"))
-            cfg.set_main_option("script_location", str(ROOT / "migrations"))
-            cfg.attributes["connection"] = conn
-            cfg.attributes["skip_logging"] = True
-            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # A batch migration on SQLite copies a table, drops the old one and renames the copy: with foreign keys
+                # on, dropping `cycles` would first delete every assessment, response and answer that cascades from it.
+                # The pragma only takes effect outside a transaction: on the driver's connection, before any BEGIN.
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            with conn.begin():
+                cfg = Config(str(ROOT / "alembic.ini"))
+                cfg.set_main_option("script_location", str(ROOT / "migrations"))
+                cfg.attributes["connection"] = conn
+                cfg.attributes["skip_logging"] = True
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migrated database has rows whose references are gone: {broken[:5]}")
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     except Exception as exc:  # noqa: BLE001 - turned into one clear line
         from sqlalchemy.exc import OperationalError
 
