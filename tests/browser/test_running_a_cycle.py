@@ -124,3 +124,19 @@ def test_people_and_a_forgotten_password_in_spanish_on_a_phone(live, browser, pa
     sign_in_page(page, live, partnership["lead"], "una frase nueva y larga 2026")
     assert "/partner" in page.url
     ctx.close()
+
+
+def test_the_compare_page_on_a_phone_keeps_its_corner_header_and_legible_chart_labels(live, browser, partnership):
+    ctx = browser.new_context(viewport={"width": 358, "height": 800}, locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    page = ctx.new_page()
+    sign_in_page(page, live, partnership["admin"], f.PASSWORD)
+    page.goto(f"{live.url}/backbone/cycles/{partnership['cycle']}/compare?lang=es")
+    sizes = page.evaluate("() => Array.from(document.querySelectorAll('figure.chart-figure svg text')).map(t => t.getBoundingClientRect().height)")
+    assert sizes and min(sizes) >= 8  # not 5 px squeezed into the phone's width
+    corner = page.locator("#compare thead th").first
+    assert corner.evaluate("e => getComputedStyle(e).position") == "sticky" and corner.evaluate("e => getComputedStyle(e).left") == "0px"
+    page.locator("#compare").evaluate("e => e.closest('.table-wrap, .compare-wrap').scrollLeft = 400")
+    box = corner.bounding_box()
+    assert box is not None and box["x"] < 40  # the corner stays at the left while the domains scroll under it
+    screenshot(page, "running-a-cycle", "06-compare-phone-es")
+    ctx.close()
