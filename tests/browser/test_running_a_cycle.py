@@ -1,6 +1,7 @@
-"""Running a cycle in the browser (issue 23): a backbone admin on a laptop in English sends reminders after seeing who
-they reach, closes the cycle after its confirmation and reopens it; in Spanish on a phone, invites a colleague, finds
-the partners' actions within the screen, and a lead who forgot the password sets a new one through the emailed link."""
+"""Running a cycle in the browser (issue 23): a backbone admin, on a laptop in English and on a phone in Spanish, sends
+reminders after seeing who they reach, closes the cycle after its confirmation and reopens it; in Spanish on a phone,
+invites a colleague, finds the partners' actions within the screen, and a lead who forgot the password sets a new one
+through the emailed link; the compare page keeps its corner header and legible chart labels on a phone."""
 
 from __future__ import annotations
 
@@ -51,33 +52,46 @@ def outbox(live) -> list:
         if live.settings.outbox_dir.exists() else []
 
 
-def test_reminders_then_closing_and_reopening_on_a_laptop_in_english(live, browser, partnership):
-    ctx = browser.new_context(viewport=LAPTOP, locale="en-US")
+WORDS = {
+    "en": {"send": "Send reminders", "now": "Send the reminders now", "sent": "2 reminders sent to people who have not finished.",
+           "close": "Close the cycle", "ask": "Close the cycle?", "waiting": "1 partner has not submitted: Clínica Comunitaria.",
+           "closed": "The cycle is closed: no new answers are accepted.", "reopen": "Reopen the cycle", "reopened": "The cycle is open again, until"},
+    "es": {"send": "Enviar recordatorios", "now": "Enviar los recordatorios ahora", "sent": "Se enviaron 2 recordatorios a quienes no han terminado.",
+           "close": "Cerrar el ciclo", "ask": "¿Cerrar el ciclo?", "waiting": "1 organización socia no ha enviado su evaluación: Clínica Comunitaria.",
+           "closed": "El ciclo está cerrado: ya no se aceptan respuestas nuevas.", "reopen": "Reabrir el ciclo",
+           "reopened": "El ciclo está abierto de nuevo, hasta el"},
+}
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("en", LAPTOP), ("es", PHONE)])
+def test_reminders_then_closing_and_reopening(live, browser, partnership, lang, viewport):
+    words = WORDS[lang]
+    ctx = browser.new_context(viewport=viewport, locale=lang, extra_http_headers={"Accept-Language": lang})
     page = ctx.new_page()
     sign_in_page(page, live, partnership["admin"], f.PASSWORD)
-    page.goto(f"{live.url}/backbone/cycles/{partnership['cycle']}")
-    page.get_by_role("link", name="Send reminders").click()
+    page.goto(f"{live.url}/backbone/cycles/{partnership['cycle']}?lang={lang}")
+    page.get_by_role("link", name=words["send"]).click()
     row = page.locator("tr", has_text="Clínica Comunitaria")
     assert row.locator("td").first.inner_text() == "2"  # two people who have not submitted, no address shown
     assert "uno@clinica" not in page.content()
-    screenshot(page, "running-a-cycle", "01-reminders-preview-en")
+    screenshot(page, "running-a-cycle", f"01-reminders-preview-{lang}")
     before = len(outbox(live))
     with page.expect_navigation():
-        page.get_by_role("button", name="Send the reminders now").click()
-    assert "2 reminders sent to people who have not finished." in page.content()
+        page.get_by_role("button", name=words["now"]).click()
+    assert words["sent"] in page.content()
     assert all("Recordatorio" in m["Subject"] for m in outbox(live)[before:])
     # Closing asks first, says what it does, and can be undone.
-    page.get_by_role("link", name="Close the cycle").click()
-    assert "Close the cycle?" in page.content() and "1 partner has not submitted: Clínica Comunitaria." in page.content()
-    screenshot(page, "running-a-cycle", "02-close-confirmation-en")
+    page.get_by_role("link", name=words["close"]).click()
+    assert words["ask"] in page.content() and words["waiting"] in page.content()
+    screenshot(page, "running-a-cycle", f"02-close-confirmation-{lang}")
     with page.expect_navigation():
-        page.get_by_role("button", name="Close the cycle").click()
-    assert "The cycle is closed: no new answers are accepted." in page.content()
+        page.get_by_role("button", name=words["close"]).click()
+    assert words["closed"] in page.content()
     until = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     page.fill("input[name=closes_on]", until)
     with page.expect_navigation():
-        page.get_by_role("button", name="Reopen the cycle").click()
-    assert "The cycle is open again, until" in page.content()
+        page.get_by_role("button", name=words["reopen"]).click()
+    assert words["reopened"] in page.content()
     ctx.close()
 
 
