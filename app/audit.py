@@ -105,6 +105,8 @@ def detail_value(key: str, value: Any) -> str:
         return language_name(value)
     if isinstance(value, list):
         return ", ".join(detail_value(key, v) for v in value)
+    if isinstance(value, dict):  # e.g. a cycle's names: "Español: Seguimiento 2027"
+        return ", ".join(f"{language_name(k) if key == 'names' else k}: {detail_value(key, v)}" for k, v in sorted(value.items()))
     return codes.get(key, {}).get(str(value), str(value))
 
 

@@ -126,3 +126,13 @@ def test_reads_of_raw_answers_and_exports_are_logged_with_their_channel_and_addr
     f.sign_in(client, db, world["admin"])
     log = client.get("/backbone/audit?lang=en").text.split("<tbody>")[1]
     assert "Answers read" in log and "Channel: API" in log and "Channel: web" in log
+
+
+def test_a_recorded_detail_reads_in_words():
+    from app import i18n
+    from app.audit import detail_value
+
+    with i18n.locale("es"):
+        assert detail_value("names", {"es": "Seguimiento 2027"}) == "Español: Seguimiento 2027"
+        assert detail_value("kind", "results") == "Resultados por organización y área"
+        assert detail_value("scheduled", True) == "sí" and detail_value("language", "en") == "English"
