@@ -95,46 +95,60 @@ def test_reminders_then_closing_and_reopening(live, browser, partnership, lang, 
     ctx.close()
 
 
-def test_people_and_a_forgotten_password_in_spanish_on_a_phone(live, browser, partnership):
-    ctx = browser.new_context(viewport=PHONE, locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+PEOPLE = {
+    "es": {"summary": "Invitar a una persona colega al equipo coordinador", "send": "Enviar la invitación",
+           "sent": "Se envió una invitación al equipo coordinador a {email}.", "invite_lead": "Invitar a quien dirige",
+           "forgot": "¿Olvidó su contraseña?", "link": "Enviarme un enlace", "asked": "le enviamos por correo un enlace que funciona durante 2 horas",
+           "save": "Guardar la contraseña nueva", "saved": "Su contraseña nueva está guardada"},
+    "en": {"summary": "Invite a colleague to the coordinating staff", "send": "Send the invitation",
+           "sent": "An invitation to the coordinating staff was sent to {email}.", "invite_lead": "Invite the lead",
+           "forgot": "Forgot your password?", "link": "Send me a link", "asked": "we have emailed it a link that works for 2 hours",
+           "save": "Save the new password", "saved": "Your new password is saved"},
+}
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("es", PHONE), ("en", LAPTOP)])
+def test_people_and_a_forgotten_password(live, browser, partnership, lang, viewport):
+    words = PEOPLE[lang]
+    colleague = f"colega-{lang}@norte.example.org"
+    ctx = browser.new_context(viewport=viewport, locale=lang, extra_http_headers={"Accept-Language": lang})
     page = ctx.new_page()
     sign_in_page(page, live, partnership["admin"], f.PASSWORD)
-    page.goto(f"{live.url}/backbone/people?lang=es")
-    page.locator("summary", has_text="Invitar a una persona colega al equipo coordinador").click()
-    page.fill("input[name=email]", "colega@norte.example.org")
+    page.goto(f"{live.url}/backbone/people?lang={lang}")
+    page.locator("summary", has_text=words["summary"]).click()
+    page.fill("input[name=email]", colleague)
     page.select_option("select[name=role]", "backbone_analyst")
-    page.select_option("select#invite-language", "es")
+    page.select_option("select#invite-language", lang)
     with page.expect_navigation():
-        page.get_by_role("button", name="Enviar la invitación").click()
-    assert "Se envió una invitación al equipo coordinador a colega@norte.example.org." in page.content()
+        page.get_by_role("button", name=words["send"]).click()
+    assert words["sent"].format(email=colleague) in page.content()
     assert re.search(r'value="http://[^"]+/invite/inv_', page.content())  # no email server: the link, to its inviter
-    screenshot(page, "running-a-cycle", "03-people-invited-es-phone")
-    # The partners' table fits the phone: each partner's actions are on screen, not past its right edge.
-    page.goto(f"{live.url}/backbone/partners?lang=es")
-    summary = page.locator("summary", has_text="Invitar a quien dirige").first
-    box = summary.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
-    screenshot(page, "running-a-cycle", "04-partners-phone-es")
+    screenshot(page, "running-a-cycle", f"03-people-invited-{lang}")
+    # The partners' table fits the screen: each partner's actions are on it, not past its right edge.
+    page.goto(f"{live.url}/backbone/partners?lang={lang}")
+    box = page.locator("summary", has_text=words["invite_lead"]).first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= viewport["width"]
+    screenshot(page, "running-a-cycle", f"04-partners-{lang}")
     ctx.close()
     # A lead who forgot the password asks for a link and sets a new one.
-    ctx = browser.new_context(viewport=PHONE, locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    ctx = browser.new_context(viewport=viewport, locale=lang, extra_http_headers={"Accept-Language": lang})
     page = ctx.new_page()
-    page.goto(f"{live.url}/login")
-    page.get_by_role("link", name="¿Olvidó su contraseña?").click()
+    page.goto(f"{live.url}/login?lang={lang}")
+    page.get_by_role("link", name=words["forgot"]).click()
     page.fill("input[name=email]", partnership["lead"])
     before = len(outbox(live))
     with page.expect_navigation():
-        page.get_by_role("button", name="Enviarme un enlace").click()
-    assert "le enviamos por correo un enlace que funciona durante 2 horas" in page.content()
+        page.get_by_role("button", name=words["link"]).click()
+    assert words["asked"] in page.content()
     (mail,) = [m for m in outbox(live)[before:] if m["To"] == partnership["lead"]]
     link = re.search(r"(http://\S+/reset/\S+)", mail.get_body(("plain",)).get_content()).group(1)
     page.goto(link)
     page.fill("input[name=password]", "una frase nueva y larga 2026")
     page.fill("input[name=confirm]", "una frase nueva y larga 2026")
     with page.expect_navigation():
-        page.get_by_role("button", name="Guardar la contraseña nueva").click()
-    assert "Su contraseña nueva está guardada" in page.content()
-    screenshot(page, "running-a-cycle", "05-password-saved-es-phone")
+        page.get_by_role("button", name=words["save"]).click()
+    assert words["saved"] in page.content()
+    screenshot(page, "running-a-cycle", f"05-password-saved-{lang}")
     sign_in_page(page, live, partnership["lead"], "una frase nueva y larga 2026")
     assert "/partner" in page.url
     ctx.close()
