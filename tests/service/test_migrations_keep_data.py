@@ -1,7 +1,7 @@
-"""Upgrading an existing database keeps every row: on SQLite a batch migration copies and drops tables (0006, 0009,
-0012 recreate `memberships`, `invitations` and `cycles`), and with foreign keys on, dropping `cycles` deleted every
-assessment, response, answer and check-in that cascades from it. This builds a database at 0005 with such rows and
-upgrades it to the newest revision as `reassess serve` does."""
+"""Upgrading an existing database keeps every row: on SQLite a batch migration copies and drops tables (0004 recreates
+`responses`; 0006, 0009 and 0012 `memberships`, `invitations` and `cycles`), and with foreign keys on, dropping a table
+deleted every row that cascades from it (answers; assessments, responses and check-ins). This builds a database at 0003
+with such rows and upgrades it to the newest revision as `reassess serve` does."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ ROWS = {
               " created_at) VALUES (1, 1, 'C', 'equity-self-assessment', '1.0', 'full', 'integrated', 1, '2026-01-01', '2026-02-01', '2026-01-01')",
     "assessments": "INSERT INTO assessments (id, organization_id, cycle_id, status, created_at, updated_at)"
                    " VALUES (1, 2, 1, 'draft', '2026-01-01', '2026-01-01')",
+    "responses": "INSERT INTO responses (id, assessment_id, user_id, pseudonym, status, language, created_at, updated_at)"
+                 " VALUES (1, 1, 1, 'R-0001', 'in_progress', 'en', '2026-01-02', '2026-01-02')",
+    "answers": "INSERT INTO answers (id, response_id, item_id, value, updated_at) VALUES (1, 1, 'leadership-01', 2, '2026-01-02')",
 }
 
 
@@ -41,7 +44,7 @@ def test_upgrading_a_sqlite_database_keeps_every_assessment_and_membership(tmp_p
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         cfg.attributes["skip_logging"] = True
-        command.upgrade(cfg, "0005")
+        command.upgrade(cfg, "0003")  # before 0004, which recreates `responses` (and so, with foreign keys on, empties `answers`)
         for statement in ROWS.values():
             conn.execute(text(statement))
     engine.dispose()
@@ -52,4 +55,4 @@ def test_upgrading_a_sqlite_database_keeps_every_assessment_and_membership(tmp_p
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == ScriptDirectory.from_config(cfg).get_current_head()
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # a connection after the migration has them on again
     engine.dispose()
-    assert counts == {"organizations": 2, "users": 1, "memberships": 1, "cycles": 1, "assessments": 1}
+    assert counts == {"organizations": 2, "users": 1, "memberships": 1, "cycles": 1, "assessments": 1, "responses": 1, "answers": 1}
