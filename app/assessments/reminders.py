@@ -199,10 +199,9 @@ def send_due(db: Session, settings: Settings, minutes_of: dict[int, int] | None 
     sent = 0
     for cycle in cycles:
         due = [day for day in schedule(cycle) if day <= today]
-        if not due or claim(db, cycle.id, due[-1]) is None:
+        row = claim(db, cycle.id, due[-1]) if due else None
+        if row is None:
             continue
-        row = db.scalar(select(CycleReminder).where(CycleReminder.cycle_id == cycle.id, CycleReminder.due_on == due[-1]))
-        assert row is not None
         row.sent = send_round(db, settings, cycle, (minutes_of or {}).get(cycle.id, 0), None, scheduled=True)
         row.sent_at = utcnow()
         db.commit()

@@ -46,12 +46,16 @@ def _page(request: Request, db: Session, cycle: Cycle, values: dict[str, Any], e
         status_code=422 if errors or extension_error else 200)
 
 
+def _values(cycle: Cycle) -> dict[str, Any]:
+    """The edit form's fields as the cycle has them."""
+    return {"name": cycle.name, "opens_on": cycle.opens_on.isoformat(), "closes_on": cycle.closes_on.isoformat(), "partners": set(),
+            "invite_leads": True, **{f"name_{lang}": name for lang, name in (cycle.names or {}).items()}}
+
+
 @router.get("/backbone/cycles/{cycle_id}/edit", response_class=HTMLResponse)
 def edit_page(request: Request, cycle_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
-    values = {"name": cycle.name, "opens_on": cycle.opens_on.isoformat(), "closes_on": cycle.closes_on.isoformat(), "partners": set(),
-              "invite_leads": True, **{f"name_{lang}": name for lang, name in (cycle.names or {}).items()}}
-    return _page(request, db, cycle, values)
+    return _page(request, db, cycle, _values(cycle))
 
 
 @router.post("/backbone/cycles/{cycle_id}/edit")
@@ -98,8 +102,6 @@ def extend_partner(request: Request, cycle_id: Id, org_id: Id, db: SessionDep, p
         service.extend(db, assessment, value, principal.user_id)
     except Invalid as exc:
         db.rollback()
-        values = {"name": cycle.name, "opens_on": cycle.opens_on.isoformat(), "closes_on": cycle.closes_on.isoformat(), "partners": set(),
-                  "invite_leads": True, **{f"name_{lang}": name for lang, name in (cycle.names or {}).items()}}
-        return _page(request, db, cycle, values, extension_error={"org": org_id, "message": exc.message, "value": value})
+        return _page(request, db, cycle, _values(cycle), extension_error={"org": org_id, "message": exc.message, "value": value})
     db.commit()
     return RedirectResponse(f"/backbone/cycles/{cycle.id}/edit?flash=extended#deadline-{org_id}", status_code=303)

@@ -63,9 +63,10 @@ def confirm(request: Request, db: SessionDep, principal: CurrentUser, settings: 
     backbone = access.get_backbone(db, principal, "admin")
     try:
         table = json.loads(str(form.get("rows") or "[]"))
-        assert isinstance(table, list) and all(isinstance(r, list) for r in table)
+        if not isinstance(table, list) or not all(isinstance(r, list) for r in table):
+            raise ValueError("not a table")
         rows = importing.parse(db, [[str(c) for c in r] for r in table], backbone, list(settings.locales), settings.default_locale)
-    except (ValueError, AssertionError, Invalid):
+    except (ValueError, Invalid):
         return _page(request, error=_("The preview could not be read again: upload the file once more."), status=422)
     if any(r.errors for r in rows):
         db.rollback()

@@ -130,7 +130,10 @@ def urls(world) -> list[str]:
     cid, rids = world["cycle"].id, [r["rid"] for side in world["respondents"].values() for r in side]
     out = ["/", "/respond", "/partner", "/backbone", "/backbone/partners", f"/backbone/cycles/{cid}", f"/backbone/cycles/{cid}/compare",
            "/backbone/audit", "/backbone/audit.csv", f"/backbone/cycles/{cid}/summary.pdf", "/api/v1/me", "/api/v1/assessments",
-           "/api/v1/cycles", f"/api/v1/cycles/{cid}", f"/api/v1/cycles/{cid}/comparison", f"/api/v1/cycles/{cid}/summary.pdf"]
+           "/api/v1/cycles", f"/api/v1/cycles/{cid}", f"/api/v1/cycles/{cid}/comparison", f"/api/v1/cycles/{cid}/summary.pdf",
+           # the pages that run a cycle: who reminders reach (counts), editing, closing, the partnership's people
+           f"/backbone/cycles/{cid}/remind", f"/backbone/cycles/{cid}/edit", f"/backbone/cycles/{cid}/close", f"/backbone/cycles/{cid}/check-ins",
+           "/backbone/people", "/backbone/partners/import", "/password/forgot"]
     for kind in ("results", "items", "answers"):
         out += [f"/backbone/cycles/{cid}/export/{kind}.{fmt}" for fmt in ("csv", "xlsx", "json")]
         out += [f"/api/v1/cycles/{cid}/export/{kind}?format={fmt}" for fmt in ("csv", "xlsx", "json")]
