@@ -48,31 +48,37 @@ def test_a_new_admin_compares_partners_and_exports_what_the_screen_shows(browser
     screenshot(page, AREA, "01-home")
 
     # A follow-up of the latest cycle, through the form (the baseline is preselected).
-    page.get_by_role("link", name="New cycle").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="New cycle").click()
     page.get_by_label("Name in English", exact=True).fill("Second follow-up 2027")
-    page.get_by_role("button", name="Create the cycle").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create the cycle").click()
     assert "The cycle was created" in page.content()
     assert "follow-up of Follow-up 2026-2027" in page.content()
     screenshot(page, AREA, "02-new-cycle-progress")
 
     # The existing follow-up: who moved up, sorted by a domain, filtered, drilled into.
     page.goto(demo.url + "/backbone")
-    page.locator("tr", has=page.get_by_role("rowheader", name="Follow-up 2026-2027", exact=True)).get_by_role("link", name="Compare").click()
+    with page.expect_navigation():
+        page.locator("tr", has=page.get_by_role("rowheader", name="Follow-up 2026-2027", exact=True)).get_by_role("link", name="Compare").click()
     assert "moved up a readiness level" in page.content()
     screenshot(page, AREA, "03-compare")
     assert not serious(page)
     header = page.locator("#compare thead th").nth(4)  # the first domain
-    header.get_by_role("link").click()
+    with page.expect_navigation():
+        header.get_by_role("link").click()
     first = column(page, 4)
     scored = [v for v in first if v is not None]
     assert scored == sorted(scored, reverse=True) and first[: len(scored)] == scored  # highest first, no score last
     assert header.get_attribute("aria-sort") == "descending"
     page.get_by_label("Sector").select_option(label="K-12 education")
-    page.get_by_role("button", name="Apply").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
     sectors = page.locator("#compare tbody tr td:nth-child(2)").all_inner_texts()
     assert sectors and set(sectors) == {"K-12 education"}
     screenshot(page, AREA, "04-sorted-and-filtered")
-    page.get_by_role("link", name="Show all partners").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Show all partners").click()
 
     # The numbers on screen, then the XLSX: every domain score and change must be equal.
     on_screen = {}
@@ -96,7 +102,8 @@ def test_a_new_admin_compares_partners_and_exports_what_the_screen_shows(browser
             assert exported[name][title] == value, (name, title)
 
     # Drill down into one partner.
-    page.locator("#compare tbody tr th a").first.click()
+    with page.expect_navigation():
+        page.locator("#compare tbody tr th a").first.click()
     assert page.url.endswith("/result") and "Growth opportunities" in page.content()
     assert "Policy" in page.content() and page.get_by_role("link", name=re.compile("Compare partners")).count() == 1
     screenshot(page, AREA, "05-drill-down")
@@ -108,7 +115,8 @@ def test_the_spanish_dashboard_on_a_phone(browser, demo):
     page = context.new_page()
     sign_in_page(page, demo, ADMIN_EMAIL, PASSWORD)
     page.goto(demo.url + "/backbone?lang=es")
-    page.locator("tr", has=page.get_by_role("rowheader", name="Seguimiento 2026-2027", exact=True)).get_by_role("link", name="Comparar").click()
+    with page.expect_navigation():
+        page.locator("tr", has=page.get_by_role("rowheader", name="Seguimiento 2026-2027", exact=True)).get_by_role("link", name="Comparar").click()
     assert page.locator("html").get_attribute("lang") == "es"
     html = page.content()
     assert "Preparación por organización y área" in html and "La distribución de la alianza por área" in html

@@ -52,10 +52,12 @@ def test_a_lead_plans_from_the_result_acts_and_sees_the_follow_up_beside_the_act
     result_url = f"{live.url}/assessments/{partner['baseline_assessment']}/result"
     for k in range(3):
         page.goto(result_url)
-        page.get_by_role("link", name=re.compile("^Añadir al plan de acción")).nth(k).click()
+        with page.expect_navigation():
+            page.get_by_role("link", name=re.compile("^Añadir al plan de acción")).nth(k).click()
         assert "Iniciada desde una oportunidad de crecimiento" in page.content()
         page.fill("input[name=owner]", ["Dirección", "Recursos humanos", "Comité de datos"][k])
-        page.get_by_role("button", name="Añadir al plan").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Añadir al plan").click()
         assert "Acción añadida al plan." in page.content()
     screenshot(page, "plans", "01-plan-es-phone")
     with live.session() as db:
@@ -65,11 +67,13 @@ def test_a_lead_plans_from_the_result_acts_and_sees_the_follow_up_beside_the_act
     # At the check-in: a note on the first action, and the second marked done.
     page.goto(f"{live.url}/plans/actions/{ids[0]}")
     page.fill("textarea[name=body]", "Revisamos el avance con la junta directiva.")
-    page.get_by_role("button", name="Añadir la nota").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Añadir la nota").click()
     assert "Revisamos el avance con la junta directiva." in page.content()
     page.goto(f"{live.url}/plans/actions/{ids[1]}")
     page.select_option("select[name=status]", "done")
-    page.get_by_role("button", name="Guardar la acción").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Guardar la acción").click()
     screenshot(page, "plans", "02-after-check-in-es-phone")
     with live.session() as db:
         assert db.get(Action, ids[1]).status is ActionStatus.done

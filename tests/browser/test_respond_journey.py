@@ -96,10 +96,12 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
     check_accessibility(page, "welcome en")
     code = page.locator(".return-code .code").inner_text()  # the respondent's own, shown only to them
     page.get_by_label("Staff", exact=True).check()
-    page.get_by_role("button", name="Start").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start").click()
     assert page.url.endswith("/page/reflection")
     answer_page(page, 1)
-    page.get_by_role("button", name="Save and continue", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue", exact=True).click()
     visited = []
     for _ in range(4):  # four domains with autosave, then the browser is closed
         assert "/page/domain-" in page.url
@@ -109,7 +111,8 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
         if len(visited) == 1:
             screenshot(page, area, "02-domain-autosaved-en")
             check_accessibility(page, "domain page en")
-        page.get_by_role("button", name="Save and continue", exact=True).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and continue", exact=True).click()
     stopped_at = page.url
     context.close()
 
@@ -121,9 +124,11 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
     screenshot(page, area, "02b-return-code-phone-en")
     check_accessibility(page, "return code (phone)")
     page.get_by_label("Return code").fill(code)
-    page.get_by_role("button", name="Continue my answers").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue my answers").click()
     assert page.url == stopped_at
-    page.get_by_role("link", name="Español").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Español").first.click()
     assert "lang=es" in page.url and page.locator("html").get_attribute("lang") == "es"
     screenshot(page, area, "03-resumed-on-phone-es")
     no_horizontal_scroll(page)
@@ -132,7 +137,8 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
         answer_page(page, 3)
         page.wait_for_function(ALL_SAVED)
         button = page.get_by_role("button", name="Guardar y continuar", exact=True)
-        (button if button.count() else page.get_by_role("button", name="Guardar y revisar")).click()
+        with page.expect_navigation():
+            (button if button.count() else page.get_by_role("button", name="Guardar y revisar")).click()
     assert page.url.endswith("/review")
     assert "Revisar y enviar" in page.content() and "Review" not in page.locator("main").inner_text()
     screenshot(page, area, "04-review-es")
@@ -140,7 +146,8 @@ def test_journey_with_autosave_resume_and_a_switch_to_spanish(browser, live, set
     page.get_by_role("button", name="Enviar mis respuestas").click()
     assert page.url.endswith("/review") or page.url.endswith("/submit")  # not confirmed yet
     page.get_by_label("Mis respuestas son definitivas").check()
-    page.get_by_role("button", name="Enviar mis respuestas").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar mis respuestas").click()
     assert page.url.endswith("/done")
     screenshot(page, area, "05-thanks-es")
     check_accessibility(page, "thanks es")
@@ -163,11 +170,13 @@ def test_the_same_journey_without_javascript_in_spanish_on_a_phone(browser, live
     page.goto(live.url + setup["links"]["nojs"])
     assert page.locator("html").get_attribute("lang") == "es"
     screenshot(page, area, "01-welcome-es")
-    page.get_by_role("button", name="Empezar").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Empezar").click()
     assert "obligatoria" in page.content() and page.locator("#error-summary").count() == 1  # the role group is required
     check_accessibility_without_js(browser, page, "welcome error es")
     page.get_by_label("Miembro de la junta directiva").check()
-    page.get_by_role("button", name="Empezar").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Empezar").click()
     pages = 0
     while "/page/" in page.url:
         answer_page(page, 0)
@@ -177,10 +186,12 @@ def test_the_same_journey_without_javascript_in_spanish_on_a_phone(browser, live
             no_horizontal_scroll(page)
             check_accessibility_without_js(browser, page, "domain page es without js")
         button = page.get_by_role("button", name="Guardar y continuar", exact=True)
-        (button if button.count() else page.get_by_role("button", name="Guardar y revisar")).click()
+        with page.expect_navigation():
+            (button if button.count() else page.get_by_role("button", name="Guardar y revisar")).click()
     assert page.url.endswith("/review") and "Respondió todas las preguntas" in page.content()
     page.get_by_label("Mis respuestas son definitivas").check()
-    page.get_by_role("button", name="Enviar mis respuestas").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar mis respuestas").click()
     assert page.url.endswith("/done") and "Gracias" in page.content()
     screenshot(page, area, "03-thanks-es")
     context.close()

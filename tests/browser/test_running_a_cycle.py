@@ -70,7 +70,8 @@ def test_reminders_then_closing_and_reopening(live, browser, partnership, lang, 
     page = ctx.new_page()
     sign_in_page(page, live, partnership["admin"], f.PASSWORD)
     page.goto(f"{live.url}/backbone/cycles/{partnership['cycle']}?lang={lang}")
-    page.get_by_role("link", name=words["send"]).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["send"]).click()
     row = page.locator("tr", has_text="Clínica Comunitaria")
     assert row.locator("td").first.inner_text() == "2"  # two people who have not submitted, no address shown
     assert "uno@clinica" not in page.content()
@@ -81,7 +82,8 @@ def test_reminders_then_closing_and_reopening(live, browser, partnership, lang, 
     assert words["sent"] in page.content()
     assert all("Recordatorio" in m["Subject"] for m in outbox(live)[before:])
     # Closing asks first, says what it does, and can be undone.
-    page.get_by_role("link", name=words["close"]).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["close"]).click()
     assert words["ask"] in page.content() and words["waiting"] in page.content()
     screenshot(page, "running-a-cycle", f"02-close-confirmation-{lang}")
     with page.expect_navigation():
@@ -134,7 +136,8 @@ def test_people_and_a_forgotten_password(live, browser, partnership, lang, viewp
     ctx = browser.new_context(viewport=viewport, locale=lang, extra_http_headers={"Accept-Language": lang})
     page = ctx.new_page()
     page.goto(f"{live.url}/login?lang={lang}")
-    page.get_by_role("link", name=words["forgot"]).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["forgot"]).click()
     page.fill("input[name=email]", partnership["lead"])
     before = len(outbox(live))
     with page.expect_navigation():

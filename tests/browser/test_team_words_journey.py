@@ -65,7 +65,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
     assert "Línea de base 2026" in lead.content()
     lead.fill("textarea[name=emails]", "\n".join(f"persona{k}@raices.example.org" for k in range(3)))
     lead.select_option("select[name=language]", "es")
-    lead.get_by_role("button", name="Enviar invitaciones").click()
+    with lead.expect_navigation():
+        lead.get_by_role("button", name="Enviar invitaciones").click()
     links = re.findall(r'value="(http://[^"]+/invite/[^"]+)"', lead.content())
     assert len(links) == 3
 
@@ -75,7 +76,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
         page.goto(link)
         page.check("input[name=role_group][value=staff]")
         code = page.locator(".return-code .code").inner_text()  # shown to the person, to come back with
-        page.get_by_role("button", name="Empezar").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Empezar").click()
         if k == 1:
             # Mid-page, the session ends (signed out in another tab): the answer typed is not falsely "Saved", and
             # "Save and continue" keeps it on screen with how to get back in.
@@ -85,7 +87,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
             with other.expect_navigation():
                 other.get_by_role("button", name="Cerrar sesión").click()
             other.close()
-            page.get_by_role("button", name="Guardar y continuar").last.click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Guardar y continuar").last.click()
             page.wait_for_load_state()
             body = page.content()
             assert "no se guardaron" in body.lower() and person["story"] in body
@@ -93,7 +96,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
             # Back in through the link and the return code: the story typed again from what the page showed.
             page.goto(link)
             page.fill("input[name=code]", code)
-            page.locator("form[action$='/resume'] button[type=submit]").click()
+            with page.expect_navigation():
+                page.locator("form[action$='/resume'] button[type=submit]").click()
             answer_reflection(page, person["story"])
         else:
             answer_reflection(page, person["story"])
@@ -107,7 +111,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
         page.goto(f"{live.url}/respond/{rid}/page/closing")
         assert page.locator("textarea[name='reflection-01']").count() == 0
         page.fill("textarea[name='closing-commitments']", person["commitment"])
-        page.get_by_role("button", name="Guardar y revisar").last.click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Guardar y revisar").last.click()
         review = page.content()
         assert person["story"] in review and person["commitment"] in review  # the review shows their own answers
         page.check("#confirm")
@@ -118,7 +123,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
 
     lead.goto(f"{live.url}/partner")
     lead.check("input[name=confirm]")
-    lead.get_by_role("button", name="Enviar la evaluación").click()
+    with lead.expect_navigation():
+        lead.get_by_role("button", name="Enviar la evaluación").click()
     assert "/result" in lead.url
     result = lead.content()
     words = result[result.index('id="team-texts"'):result.index('aria-labelledby="detail-h"')]
@@ -127,7 +133,8 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
     assert not re.search(r"persona\d@", words) and "staff" not in words.lower()
     screenshot(lead, "team-words", "02-what-your-team-wrote-es-phone")
     for text in (PEOPLE[0]["story"], PEOPLE[2]["story"], PEOPLE[1]["commitment"]):
-        lead.locator("li.quote", has_text=text).get_by_role("button", name="Citar en el informe").click()
+        with lead.expect_navigation():
+            lead.locator("li.quote", has_text=text).get_by_role("button", name="Citar en el informe").click()
     assert lead.locator("li.quote-chosen").count() == 3
     assert "3 textos elegidos para el informe" in lead.content()
     pdf_url = lead.get_by_role("link", name="Descargar el informe (PDF)").get_attribute("href")
