@@ -81,7 +81,8 @@ def detail_labels() -> dict[str, str]:
             "question": _("Question"), "field": _("Answer or comment"), "names": _("Names in other languages"),
             "date": _("Date"), "title": _("Title"), "address": _("Address"), "channel": _("Channel"), "scheduled": _("Scheduled"),
             "days": _("Days before closing"), "closes_on": _("Closes on"), "opens_on": _("Opens on"), "was": _("Before"),
-            "partners": _("Partners"), "rows": _("Rows"), "role": _("Seat")}
+            "partners": _("Partners"), "rows": _("Rows"), "role": _("Seat"),
+            "shape": _("Shape"), "values": _("Values"), "headers": _("Headers"), "sector": _("Sector"), "size": _("Size")}
 
 
 def detail_value(key: str, value: Any) -> str:
@@ -92,7 +93,11 @@ def detail_value(key: str, value: Any) -> str:
 
     codes = {
         "kind": {"results": _("Results by partner and domain"), "items": _("Results by partner and question"),
-                 "answers": _("Answers (pseudonymous)"), "actions": _("Action plans"), "check_ins": _("Check-ins"), "targets": _("Targets")},
+                 "answers": _("Answers (pseudonymous)"), "dictionary": _("Data dictionary"), "actions": _("Action plans"),
+                 "check_ins": _("Check-ins"), "targets": _("Targets")},
+        "shape": {"long": _("long: one row per answer"), "wide": _("wide: one row per response")},
+        "values": {"codes": _("codes"), "labels": _("labels")},
+        "headers": {"codes": _("codes"), "labels": _("labels")},
         "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan"),
                     "backbone_admin": _("the coordinating staff (administrator)"), "backbone_analyst": _("the coordinating staff (analyst)")},
         "role": {"backbone_admin": _("Backbone administrator"), "backbone_analyst": _("Backbone analyst"), "partner_lead": _("Partner lead"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
@@ -24,11 +24,12 @@ from app.dashboard.comparison import comparison_table as build_table
 from app.dashboard.progress import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid, NotFound
-from app.exports.service import export_file
-from app.exports.sheets import ExportKind
+from app.exports.params import export_options
+from app.exports.service import export_stream
+from app.exports.sheets import ExportKind, Options
 from app.i18n import gettext as _
 from app.organizations.models import Organization
-from app.web.downloads import attachment
+from app.web.downloads import streamed_attachment
 
 router = APIRouter(tags=["cycles"])
 
@@ -183,8 +184,10 @@ def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalog
             responses={200: {"content": {"text/csv": {}, "application/json": {},
                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 def export(request: Request, cycle_id: IdPath, kind: ExportKind, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
-           settings: SettingsDep, format: Literal["json", "csv", "xlsx"] = "json") -> Response:
+           settings: SettingsDep, opts: Annotated[Options, Depends(export_options)], format: Literal["json", "csv", "xlsx"] = "json") -> Response:
+    """The same exports as the cycle page's, written while they go out. `dictionary` describes every question and coded
+    field; `answers` has only submitted assessments' answers, under the privacy rules of docs/privacy.md."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    f = export_file(db, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size, principal.user_id, channel="api",
-                    address=client_key(request))
-    return attachment(f.content, f.name, f.media_type)
+    f = export_stream(db, request.app.state.sessionmaker, catalogue, cycle, kind, format, i18n.get_locale(), settings.min_group_size,
+                      principal.user_id, channel="api", address=client_key(request), opts=opts)
+    return streamed_attachment(f.chunks, f.name, f.media_type)

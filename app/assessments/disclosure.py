@@ -70,12 +70,17 @@ def shuffled(rows: Sequence[T]) -> list[T]:
     return out
 
 
-def fresh_pseudonyms(n: int) -> list[str]:
+def fresh_pseudonyms(n: int, taken: set[str] | None = None) -> list[str]:
     """``n`` distinct codes, new for every export: the same person gets another code in the next export and the next
-    cycle, so that two exports cannot be lined up person by person."""
+    cycle, so that two exports cannot be lined up person by person. None of them is in ``taken`` (the codes an export
+    read in parts has given already), which gets them."""
+    taken = set() if taken is None else taken
     codes: set[str] = set()
     while len(codes) < n:
-        codes.add("P-" + secrets.token_hex(4).upper())
+        code = "P-" + secrets.token_hex(4).upper()
+        if code not in taken:
+            codes.add(code)
+    taken.update(codes)
     return shuffled(sorted(codes))
 
 

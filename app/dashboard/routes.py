@@ -22,13 +22,14 @@ from app.auth.ratelimit import client_key
 from app.dashboard.comparison import comparison_table
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.exports import service as exports
-from app.exports.sheets import ExportKind
+from app.exports.params import export_options
+from app.exports.sheets import ExportKind, Options
 from app.i18n import gettext as _
 from app.organizations.labels import sector_label, size_label
 from app.organizations.models import Organization, OrgKind
 from app.plans.targets import overview
 from app.web.csrf import csrf_protect
-from app.web.downloads import attachment
+from app.web.downloads import attachment, streamed_attachment
 from app.web.presenters import CellWords, cells_html, distribution_chart, trend_line
 from app.web.templating import render
 
@@ -78,13 +79,25 @@ def compare_page(request: Request, cycle_id: Id, db: SessionDep, principal: Curr
 
 # -- exports -----------------------------------------------------------------------------------
 
+@router.get("/backbone/cycles/{cycle_id}/export")
+def export_choice(cycle_id: Id, db: SessionDep, principal: CurrentUser, opts: Annotated[Options, Depends(export_options)],
+                  kind: ExportKind = "results", fmt: Literal["csv", "xlsx", "json"] = "xlsx") -> Response:
+    """The cycle page's export form: the download it chose, at its own address."""
+    cycle = access.get_backbone_cycle(db, principal, cycle_id)
+    query = opts.query()
+    if kind != "answers":
+        query.pop("shape", None)
+    return RedirectResponse(f"/backbone/cycles/{cycle.id}/export/{kind}.{fmt}" + (f"?{urlencode(query)}" if query else ""), status_code=303)
+
+
 @router.get("/backbone/cycles/{cycle_id}/export/{kind}.{fmt}")
 def export(request: Request, cycle_id: Id, kind: ExportKind, fmt: Literal["csv", "xlsx", "json"], db: SessionDep,
-           principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
+           principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
+           opts: Annotated[Options, Depends(export_options)]) -> Response:
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
-    f = exports.export_file(db, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size, principal.user_id,
-                            address=client_key(request))
-    return attachment(f.content, f.name, f.media_type)
+    f = exports.export_stream(db, request.app.state.sessionmaker, catalogue, cycle, kind, fmt, i18n.get_locale(), settings.min_group_size,
+                              principal.user_id, address=client_key(request), opts=opts)
+    return streamed_attachment(f.chunks, f.name, f.media_type)
 
 
 # -- the audit log ---------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def submitted_answers(db: Session, assessment: Assessment, view: AnswersView, mi
     return answer_rows(db, [assessment.id], view, min_group_size)[assessment.id]
 
 
-def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_group_size: int) -> dict[int, list[dict[str, Any]]]:
+def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_group_size: int,
+                taken: set[str] | None = None) -> dict[int, list[dict[str, Any]]]:
     """Per assessment, rows of the answers its current result counts; none before the organization has submitted
     (nothing of a response leaves the server while people are still answering).
 
@@ -34,7 +35,7 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
     page told them. 'pseudonymous', the backbone in an anonymous cycle: per response a code new in this call, responses
     in a random order, the group fields that disclosure.released_fields allows within the organization. 'combined', the
     organization itself in an anonymous cycle: no respondent, no group field, each item's answers in a random order, so
-    that no two rows can be tied to one person.
+    that no two rows can be tied to one person. ``taken``: codes an export read in parts has given already (kept unique).
     """
     counted = counted_responses(db, assessment_ids)
     everyone = [r for responses in counted.values() for r in responses]
@@ -43,7 +44,7 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
         for a in db.scalars(select(Answer).where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
             answers[a.response_id].append(a)
     emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in everyone}))).all()) if everyone and view == "named" else {}
-    codes = iter(disclosure.fresh_pseudonyms(len(everyone))) if view == "pseudonymous" else iter(())
+    codes = iter(disclosure.fresh_pseudonyms(len(everyone), taken)) if view == "pseudonymous" else iter(())
     shown = _shown_groups(db, [a for a, rs in counted.items() if rs]) if view == "pseudonymous" else {}
     history = _computed_at(db, [a for a, rs in counted.items() if rs]) if view == "pseudonymous" else {}
     out: dict[int, list[dict[str, Any]]] = {}

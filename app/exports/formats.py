@@ -11,11 +11,12 @@ import csv
 import io
 import json
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
-from app.exports.sheets import Sheet
+from app.exports.sheets import Sheet, Values
 from app.text import clean_text
 
 FORMATS = ("csv", "xlsx", "json")
@@ -44,17 +45,28 @@ def _formula_after_invisibles(value: str) -> bool:
     return False
 
 
-def to_csv(sheet: Sheet) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read accents right."""
+def csv_chunks(sheet: Sheet, values: Values = "labels", headers: Values = "labels", rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read accents right; written a few hundred rows at a
+    time (a large export streams)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe(h) for h in sheet.headers])
-    for row in sheet.rows:
+    out.write("\ufeff")
+    writer.writerow([safe(h) for h in sheet.header_row(headers)])
+    for n, row in enumerate(sheet.value_rows(values), start=1):
         writer.writerow(["" if v is None else safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % rows_per_chunk == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
-def to_xlsx(sheets: Iterable[Sheet]) -> bytes:
+def to_csv(sheet: Sheet, values: Values = "labels", headers: Values = "labels") -> bytes:
+    return b"".join(csv_chunks(sheet, values, headers))
+
+
+def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes], values: Values = "labels", headers: Values = "labels") -> None:
+    """The sheets as a workbook written to ``target``: openpyxl's write-only mode keeps the rows on disk, not in memory."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -64,30 +76,65 @@ def to_xlsx(sheets: Iterable[Sheet]) -> bytes:
         ws = book.create_sheet(title=sheet.title[:31])
         ws.freeze_panes = "A2"
         header = []
-        for h in sheet.headers:
+        for h in sheet.header_row(headers):
             cell = WriteOnlyCell(ws, value=safe(h))
             cell.font = Font(bold=True)
             header.append(cell)
         ws.append(header)
-        for row in sheet.rows:
+        for row in sheet.value_rows(values):
             ws.append([safe(v) for v in row])
+        for note in sheet.notes:
+            ws.append([safe(note)])
+    book.save(target)
+
+
+def to_xlsx(sheets: Iterable[Sheet], values: Values = "labels", headers: Values = "labels") -> bytes:
     out = io.BytesIO()
-    book.save(out)
+    write_xlsx(sheets, out, values, headers)
     return out.getvalue()
 
 
-def to_json(sheet: Sheet, head: dict[str, Any]) -> bytes:
-    """The sheet's rows as records under their column ids, after ``head`` (what the export is), the headers beside."""
-    return json.dumps({**head, "columns": dict(zip(sheet.keys, sheet.headers, strict=True)), "rows": sheet.records()},
-                      ensure_ascii=False, default=str).encode()
+def xlsx_chunks(sheet: Sheet, values: Values = "labels", headers: Values = "labels") -> Iterator[bytes]:
+    """The workbook built in a temporary file, then read out in pieces."""
+    with tempfile.TemporaryFile() as f:
+        write_xlsx([sheet], f, values, headers)
+        f.seek(0)
+        while piece := f.read(1 << 16):
+            yield piece
 
 
-def encode(sheet: Sheet, fmt: str, head: dict[str, Any]) -> bytes:
+def json_chunks(sheet: Sheet, head: dict[str, Any], values: Values = "codes", rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The sheet's rows as records under their column ids (the API's field names), after ``head`` (what the export is)
+    and the headers; the notes after the rows."""
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    opening = dumps({**head, "columns": dict(zip(sheet.keys, sheet.headers, strict=True))})
+    parts = [opening[:-1] + ', "rows": [']
+    for n, record in enumerate(sheet.iter_records(values)):
+        parts.append(("," if n else "") + dumps(record))
+        if len(parts) >= rows_per_chunk:
+            yield "".join(parts).encode()
+            parts = []
+    parts.append('], "notes": ' + dumps(sheet.notes) + "}")
+    yield "".join(parts).encode()
+
+
+def to_json(sheet: Sheet, head: dict[str, Any], values: Values = "codes") -> bytes:
+    return b"".join(json_chunks(sheet, head, values))
+
+
+def chunks(sheet: Sheet, fmt: str, head: dict[str, Any], values: Values | None = None, headers: Values = "labels") -> Iterator[bytes]:
+    """The export in ``fmt``, in pieces; values as labels in CSV and XLSX and as codes in JSON unless asked otherwise."""
     if fmt == "csv":
-        return to_csv(sheet)
+        return csv_chunks(sheet, values or "labels", headers)
     if fmt == "xlsx":
-        return to_xlsx([sheet])
-    return to_json(sheet, head)
+        return xlsx_chunks(sheet, values or "labels", headers)
+    return json_chunks(sheet, head, values or "codes")
+
+
+def encode(sheet: Sheet, fmt: str, head: dict[str, Any], values: Values | None = None, headers: Values = "labels") -> bytes:
+    return b"".join(chunks(sheet, fmt, head, values, headers))
 
 
 def file_stem(name: str, fallback: str) -> str:

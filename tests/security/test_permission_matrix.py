@@ -118,6 +118,7 @@ GET   /backbone/cycles/{cycle_id}/remind              login      404        404 
 POST  /backbone/cycles/{cycle_id}/reminder-days       login      404        403/404    403/404    403/404    ok/404
 GET   /backbone/cycles/{cycle_id}/compare             login      404        404        404        ok/404     ok/404
 GET   /backbone/cycles/{cycle_id}/export/{kind}.{fmt} login      404        404        404        ok/404     ok/404
+GET   /backbone/cycles/{cycle_id}/export              login      404        404        404        ok/404     ok/404
 GET   /backbone/audit                                 login      404        404        404        403        ok
 GET   /backbone/people                                login      404        404        404        403        ok
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404

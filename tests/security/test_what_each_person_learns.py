@@ -134,9 +134,12 @@ def urls(world) -> list[str]:
            # the pages that run a cycle: who reminders reach (counts), editing, closing, the partnership's people
            f"/backbone/cycles/{cid}/remind", f"/backbone/cycles/{cid}/edit", f"/backbone/cycles/{cid}/close", f"/backbone/cycles/{cid}/check-ins",
            "/backbone/people", "/backbone/partners/import", "/password/forgot"]
-    for kind in ("results", "items", "answers"):
+    for kind in ("results", "items", "answers", "dictionary"):
         out += [f"/backbone/cycles/{cid}/export/{kind}.{fmt}" for fmt in ("csv", "xlsx", "json")]
         out += [f"/api/v1/cycles/{cid}/export/{kind}?format={fmt}" for fmt in ("csv", "xlsx", "json")]
+    # the same answers in the other shape, values and headers (issue 24): one row per response, codes or labels
+    out += [f"/backbone/cycles/{cid}/export/answers.{fmt}?shape=wide&values={v}" for fmt in ("csv", "json") for v in ("codes", "labels")]
+    out += [f"/api/v1/cycles/{cid}/export/answers?format=csv&shape=wide&headers=codes", f"/backbone/cycles/{cid}/export/results.csv?values=codes"]
     for a in world["assessments"].values():
         out += [f"/assessments/{a.id}/result", f"/assessments/{a.id}/report.pdf", f"/api/v1/assessments/{a.id}",
                 f"/api/v1/assessments/{a.id}/result", f"/api/v1/assessments/{a.id}/answers", f"/api/v1/assessments/{a.id}/report.pdf"]
@@ -213,6 +216,13 @@ def test_what_each_person_can_learn_in_an_anonymous_cycle(world, settings, new_c
     assert all(len(c) == 5 for c in codes) and all(not (codes[i] & codes[j]) for i in range(4) for j in range(i))
     orders = [tuple(r["comment"] for r in rows if r["comment"]) for rows in exports]
     assert len(set(orders)) > 1
+    # The wide shape ties no more than the long one: a row per response under a code new in every export, no code of
+    # the long exports, the same group fields left out.
+    wide = [admin.get(f"/backbone/cycles/{world['cycle'].id}/export/answers.json?shape=wide").json()["rows"] for _ in range(3)]
+    wide_codes = [{r["respondent"] for r in rows if r["partner_id"] == world["assessments"]["A"].organization_id} for rows in wide]
+    assert all(len(c) == 5 for c in wide_codes) and all(not (wide_codes[i] & wide_codes[j]) for i in range(3) for j in range(i))
+    assert not set().union(*wide_codes) & set().union(*codes)
+    assert all(r["role_group"] in (None, "staff") and r["language"] in (None, "en") for rows in wide for r in rows)
 
     # The log says that someone submitted, never who; no respondent's address is in it at all.
     log = before["admin"]["/backbone/audit.csv"]

@@ -205,7 +205,7 @@ def test_the_summary_cache_drops_the_least_recently_used_beyond_its_size():
 
 def test_the_answers_export_reads_the_same_few_statements_whatever_the_partners(db, catalogue, world, statements):
     """No query per partner (it was three per partner)."""
-    sheets.answers_sheet(db, world["baseline"], min_group_size=5)
+    sheets.answers_sheet(db, world["baseline"], min_group_size=5).records()
     few = len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
     statements.clear()
     sheet = sheets.answers_sheet(db, world["follow"], min_group_size=5)
