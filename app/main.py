@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +21,24 @@ from app.instruments.loader import Catalogue, load_catalogue
 from app.web import errors
 from app.web.middleware import LocaleAndSecurityMiddleware
 from app.web.templating import WEB_DIR
+
+API_DESCRIPTION = """The JSON API of reassess, version 1, under `/api/v1`.
+
+**Authentication**: a bearer token, `Authorization: Bearer rsk_...`, made with `reassess token create --email EMAIL`
+(revoked with `reassess token revoke`). A token acts as its user: it reads and changes what that person may in the
+browser. Press *Authorize* to try the operations here with one.
+
+**Languages**: labels and messages come in the language of `?lang=` or of the `Accept-Language` header.
+
+**Paging**: every list takes `limit` (at most 500, default 100) and `cursor`; the next page's cursor is in the
+`X-Next-Cursor` header and in `Link: <...>; rel="next"`. The last page has neither.
+
+**Errors**: every error is `{"detail": "...", "errors": [...]}`: a message in the request's language, and for a 422
+each field at fault with its own message.
+
+**Privacy**: answers leave the server only after their organization has submitted, under the rules of
+`docs/privacy.md` (codes new in every call in an anonymous cycle; no group field shared by fewer than the minimum).
+"""
 
 log = logging.getLogger("reassess")
 
@@ -43,8 +62,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         anyio.to_thread.current_default_thread_limiter().total_tokens = _app.state.settings.threads
         yield
 
-    app = FastAPI(lifespan=lifespan, title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    # The docs pages (Swagger UI at /docs, ReDoc at /redoc) are served from the app's own files (fastapi-offline): no
+    # CDN, which the CSP refuses and an offline deployment cannot reach.
+    app = FastAPIOffline(lifespan=lifespan, title="reassess", version="1.0", summary="Organizational racial-equity self-assessments",
+                         description=API_DESCRIPTION, openapi_url="/openapi.json", docs_url="/docs", redoc_url="/redoc",
+                         static_url="/static-docs",
+                         swagger_ui_parameters={"persistAuthorization": False, "tryItOutEnabled": False})
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Security
 from fastapi.routing import APIRoute
 
 from app.web.csrf import csrf_protect
@@ -54,12 +54,13 @@ def routers() -> list[tuple[APIRouter, str]]:
 
 
 def include_routers(app: FastAPI) -> None:
-    from app.api.deps import ERRORS
+    from app.api.deps import ERRORS, bearer
 
     limit = app.state.settings.max_body_bytes  # bodies sent without a length; the middleware refuses the others first
     for router, prefix in routers():
         if prefix:
-            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect)], responses=ERRORS, max_body_size=limit)
+            app.include_router(router, prefix=prefix, dependencies=[Depends(csrf_protect), Security(bearer)], responses=ERRORS,
+                               max_body_size=limit)
         else:
             app.include_router(router, max_body_size=limit)
 

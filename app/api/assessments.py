@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from app import access, audit
+from app.api.paging import PagingDep
 from app.assessments import results as result_views
 from app.assessments.models import Assessment, AssessmentStatus, Cycle
 from app.assessments.service import current_result
@@ -49,16 +51,24 @@ def assessment_out(a: Assessment) -> AssessmentOut:
                          instrument_version=cycle.instrument_version, submitted_at=a.submitted_at.isoformat() if a.submitted_at else None)
 
 
-@router.get("", summary="Assessments the caller may read, optionally of one cycle and status")
-def list_assessments(db: SessionDep, principal: CurrentUser,
-                     cycle: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                     status: Annotated[Literal["draft", "in_progress", "submitted", "reopened"] | None, Query()] = None) -> list[AssessmentOut]:
+@router.get("", summary="Assessments the caller may read, optionally of one cycle, organization and status")
+def list_assessments(db: SessionDep, principal: CurrentUser, page: PagingDep,
+                     cycle: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Only this cycle's")] = None,
+                     organization: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Only this organization's")] = None,
+                     status: Annotated[Literal["draft", "in_progress", "submitted", "reopened"] | None, Query(description="Only in this status")] = None,
+                     updated_since: Annotated[dt.datetime | None, Query(description="Only those changed since (ISO 8601)")] = None,
+                     ) -> list[AssessmentOut]:
+    """By id."""
     query = select(Assessment).join(Cycle).where(access.assessment_scope(principal)).order_by(Assessment.id)
     if cycle is not None:
         query = query.where(Assessment.cycle_id == cycle)
+    if organization is not None:
+        query = query.where(Assessment.organization_id == organization)
     if status is not None:
         query = query.where(Assessment.status == AssessmentStatus(status))
-    return [assessment_out(a) for a in db.scalars(query)]
+    if updated_since is not None:
+        query = query.where(Assessment.updated_at >= (updated_since if updated_since.tzinfo else updated_since.replace(tzinfo=dt.UTC)))
+    return page.finish([assessment_out(a) for a in db.scalars(page.apply(query))])
 
 
 @router.get("/{assessment_id}", summary="One assessment")

@@ -5,14 +5,15 @@ Backbone admins read and write; backbone analysts only read; a partner lead read
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from app import access
 from app.api.deps import WRITE_ERRORS
+from app.api.paging import PagingDep
 from app.api.schemas import PartnerOut, partner_out
 from app.assessments.results import IdPath
 from app.deps import CurrentUser, SessionDep, SettingsDep
@@ -33,11 +34,20 @@ class PartnerIn(BaseModel):
 
 
 @router.get("/partners", summary="Partner organizations the caller may read")
-def list_partners(db: SessionDep, principal: CurrentUser, archived: bool = False) -> list[PartnerOut]:
+def list_partners(db: SessionDep, principal: CurrentUser, page: PagingDep,
+                  archived: Annotated[bool, Query(description="Also the archived partners")] = False,
+                  sector: Annotated[Literal[SECTORS] | None, Query(description="Only this sector")] = None,  # type: ignore[valid-type]
+                  size_band: Annotated[Literal[SIZE_BANDS] | None, Query(description="Only this size band")] = None,  # type: ignore[valid-type]
+                  ) -> list[PartnerOut]:
+    """By name; a partner lead gets its own organization only."""
     query = select(Organization).where(access.org_scope(principal), Organization.kind == OrgKind.partner)
     if not archived:
         query = query.where(Organization.archived_at.is_(None))
-    return [partner_out(o) for o in db.scalars(query.order_by(func.lower(Organization.name)))]
+    if sector:
+        query = query.where(Organization.sector == sector)
+    if size_band:
+        query = query.where(Organization.size_band == size_band)
+    return page.finish([partner_out(o) for o in db.scalars(page.apply(query.order_by(func.lower(Organization.name), Organization.id)))])
 
 
 @router.get("/partners/{partner_id}", summary="One partner organization")

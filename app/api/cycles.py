@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app import access, i18n
 from app.api.deps import WRITE_ERRORS
+from app.api.paging import PagingDep
 from app.api.schemas import PLAIN_TEXT, PartnerOut, partner_out
 from app.assessments import service
 from app.assessments.models import Cycle, Depth, Order
@@ -23,12 +24,12 @@ from app.auth.ratelimit import client_key
 from app.dashboard.comparison import comparison_table as build_table
 from app.dashboard.progress import cycle_progress
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.exports.params import export_options
 from app.exports.service import export_stream
 from app.exports.sheets import ExportKind, Options
 from app.i18n import gettext as _
-from app.organizations.models import Organization
+from app.organizations.models import Organization, OrgKind
 from app.web.downloads import streamed_attachment
 
 router = APIRouter(tags=["cycles"])
@@ -77,8 +78,14 @@ def cycle_out(c: Cycle) -> CycleOut:
 
 
 @router.get("/cycles", summary="Cycles the caller may read")
-def list_cycles(db: SessionDep, principal: CurrentUser) -> list[CycleOut]:
-    return [cycle_out(c) for c in db.scalars(select(Cycle).where(access.cycle_scope(principal)).order_by(Cycle.opens_on, Cycle.id))]
+def list_cycles(db: SessionDep, principal: CurrentUser, page: PagingDep,
+                closed: Annotated[bool | None, Query(description="Only closed cycles (true) or only cycles not closed (false)")] = None,
+                ) -> list[CycleOut]:
+    """Oldest first (by opening date)."""
+    query = select(Cycle).where(access.cycle_scope(principal))
+    if closed is not None:
+        query = query.where(Cycle.closed_at.is_not(None) if closed else Cycle.closed_at.is_(None))
+    return page.finish([cycle_out(c) for c in db.scalars(page.apply(query.order_by(Cycle.opens_on, Cycle.id)))])
 
 
 @router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)", responses=WRITE_ERRORS)
@@ -96,7 +103,12 @@ def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: 
     if body.baseline_id is not None:
         baseline = db.scalar(select(Cycle).where(Cycle.id == body.baseline_id, Cycle.backbone_id == backbone.id))
         if baseline is None:
-            raise NotFound()
+            raise Invalid(_("No cycle of this partnership has the id %(id)s.", id=body.baseline_id), field="baseline_id")
+    known = set(db.scalars(select(Organization.id).where(Organization.backbone_id == backbone.id, Organization.kind == OrgKind.partner,
+                                                         Organization.archived_at.is_(None))))
+    unknown_partners = sorted(set(body.partner_ids) - known)
+    if unknown_partners:
+        raise Invalid(_("No partner of this partnership has the id %(ids)s.", ids=", ".join(map(str, unknown_partners))), field="partner_ids")
     cycle = service.create_cycle(db, backbone=backbone, actor_id=principal.user_id, name=body.name, instrument=instrument,
                                  opens_on=body.opens_on, closes_on=body.closes_on, depth=Depth(body.depth), order=Order(body.order),
                                  anonymous=body.anonymous, baseline=baseline, partner_ids=body.partner_ids, names=body.names)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
 
 from app.errors import Invalid
 from app.i18n import gettext as _
@@ -20,24 +21,28 @@ def api_lang(request: Request, lang: Annotated[str | None, Query(description="en
 
 LangDep = Annotated[str, Depends(api_lang)]
 
-
-class ErrorOut(BaseModel):
-    """What app.web.errors answers under /api: one message in the request's language."""
-
-    detail: str
+# Declared on every API operation, so that the OpenAPI document names the scheme and the docs page has an Authorize
+# button; app.deps reads and checks the token (a signed-in browser's session cookie works too).
+bearer = HTTPBearer(auto_error=False, scheme_name="token", bearerFormat="rsk_...",
+                    description="An API token made with `reassess token create --email EMAIL`.")
 
 
 class FieldErrorOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    loc: list[str | int]
-    msg: str
-    type: str
+    loc: list[str | int] = Field(description="Where the problem is: 'body', 'query' or 'path', then the field's name and position")
+    field: str = Field(description="The field's name, as the request has it")
+    message: str = Field(description="What is wrong, in the request's language")
+    type: str = Field(description="A stable code for the kind of problem (e.g. missing, string_too_long, value_error)")
 
 
-class InvalidOut(BaseModel):
-    """A 422: the request's fields that failed validation, or one message when the app refused a value."""
+class ErrorOut(BaseModel):
+    """Every error the API answers, whatever its status: one message in the request's language (``?lang=`` or
+    Accept-Language), and for a 422 the fields at fault."""
 
-    detail: str | list[FieldErrorOut]
+    detail: str = Field(description="What went wrong, in the request's language")
+    errors: list[FieldErrorOut] = Field(default_factory=list, description="The fields at fault (422), each with its own message")
+
+
+InvalidOut = ErrorOut
 
 
 # Documented on every API route (app.routing includes the API routers with them), for clients and schema-driven tests.

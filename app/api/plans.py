@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 
 from app import access, i18n
 from app.api.deps import WRITE_ERRORS
+from app.api.paging import PagingDep
 from app.api.schemas import PLAIN_TEXT
 from app.assessments.models import Assessment, Cycle
 from app.assessments.results import IdPath
@@ -79,9 +80,16 @@ def _instrument(db: SessionDep, catalogue: CatalogueDep, org_id: int):  # type: 
 
 
 @router.get("/partners/{partner_id}/actions", summary="A partner's action plan (its leads and plan editors, its backbone's staff)")
-def list_actions(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> list[ActionOut]:
+def list_actions(partner_id: IdPath, db: SessionDep, principal: CurrentUser, page: PagingDep,
+                 status: Annotated[Literal["planned", "in_progress", "done", "dropped"] | None, Query(description="Only in this status")] = None,
+                 updated_since: Annotated[dt.datetime | None, Query(description="Only those changed at or after this time (ISO 8601)")] = None,
+                 ) -> list[ActionOut]:
+    """In the plan's order."""
     org = access.get_plan_organization(db, principal, partner_id)
-    return [action_out(a) for a in service.plan_of(db, org.id)]
+    since = (updated_since if updated_since is None or updated_since.tzinfo else updated_since.replace(tzinfo=dt.UTC))
+    actions = [a for a in service.plan_of(db, org.id) if (status is None or a.status.value == status)
+               and (since is None or a.updated_at.replace(tzinfo=a.updated_at.tzinfo or dt.UTC) >= since)]
+    return page.slice([action_out(a) for a in actions])
 
 
 @router.post("/partners/{partner_id}/actions", status_code=201, summary="Add an action to a partner's plan (its leads and plan editors)",
@@ -132,7 +140,7 @@ class TargetIn(BaseModel):
 
 
 @router.get("/targets", summary="The partnership's targets and where it stands on each, cycle by cycle")
-def list_targets(db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> list[TargetOut]:
+def list_targets(db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep, page: PagingDep) -> list[TargetOut]:
     leads = access.lead_org_ids(principal)
     if access.is_backbone(principal):
         backbone_id, partner_view = access.get_backbone(db, principal).id, False
@@ -152,7 +160,7 @@ def list_targets(db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep
                              share=t.share, points=t.points, reference_cycle_id=t.reference_cycle_id, due_on=t.due_on, withheld=r.withheld,
                              standings=[StandingOut(cycle_id=s.cycle.id, cycle=s.cycle.name_in(i18n.get_locale()), value=s.value,
                                                     partners=s.partners, met=s.met) for s in r.standings]))
-    return out
+    return page.slice(out)
 
 
 @router.post("/targets", status_code=201, summary="Set a partnership target (backbone admins)", responses=WRITE_ERRORS)

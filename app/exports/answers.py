@@ -39,9 +39,10 @@ def answer_rows(db: Session, assessment_ids: list[int], view: AnswersView, min_g
     """
     counted = counted_responses(db, assessment_ids)
     everyone = [r for responses in counted.values() for r in responses]
-    answers: dict[int, list[Answer]] = {r.id: [] for r in everyone}
-    if everyone:
-        for a in db.scalars(select(Answer).where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
+    answers: dict[int, list[Any]] = {r.id: [] for r in everyone}
+    if everyone:  # plain rows, not ORM objects: an export reads hundreds of thousands
+        for a in db.execute(select(Answer.response_id, Answer.item_id, Answer.value, Answer.special, Answer.choices, Answer.text, Answer.comment)
+                            .where(Answer.response_id.in_(list(answers))).order_by(Answer.item_id)):
             answers[a.response_id].append(a)
     emails = dict(db.execute(select(User.id, User.email).where(User.id.in_({r.user_id for r in everyone}))).all()) if everyone and view == "named" else {}
     codes = iter(disclosure.fresh_pseudonyms(len(everyone), taken)) if view == "pseudonymous" else iter(())

@@ -175,8 +175,20 @@ class AnswerWords:
         role = instrument.respondent.role_group
         race = instrument.respondent.race_ethnicity
         self.roles = {c.id: c.label.get(lang) for c in role.options or []}
-        self.races = {c.id: c.label.get(lang) for c in (race.options or []) if race} if race else {}
-        self.special = {"dont_know": _("Don't know"), "not_applicable": _("Not applicable")}
+        self.races = {c.id: c.label.get(lang) for c in (race.options or [])} if race else {}
+        generic = {"dont_know": _("Don't know"), "not_applicable": _("Not applicable")}
+        # Per question, computed once: the labels of its scale's values, of its special answers, of its choices.
+        self.values: dict[str, dict[int, str]] = {}
+        self.specials: dict[str, dict[str, str]] = {}
+        self.choice_labels: dict[str, dict[str, str]] = {}
+        for q in _questions(instrument):
+            scale = instrument.scale(q.scale) if isinstance(q, Item) and q.scale else None
+            if scale:
+                self.values[q.id] = {o.value: o.label.get(lang) for o in scale.options}
+            self.specials[q.id] = {code: (own.get(lang) if (own := getattr(scale, code, None) if scale else None) else label)
+                                   for code, label in generic.items()}
+            self.choice_labels[q.id] = {c.id: c.label.get(lang) for c in q.options or []}
+        self.generic = generic
 
     def role(self, code: str | None) -> Coded | None:
         return None if code is None else Coded(code, self.roles.get(code, code))
@@ -188,25 +200,20 @@ class AnswerWords:
         return None if code is None else Coded(code, language_name(code))
 
     def value(self, item_id: str, value: int | None) -> Coded | int | None:
-        question = self.instrument.question(item_id)
-        if value is None or not isinstance(question, Item) or not question.scale:
+        labels = self.values.get(item_id)
+        if value is None or labels is None:
             return value
-        labels = {o.value: o.label.get(self.lang) for o in self.instrument.scale(question.scale).options}
         return Coded(value, labels.get(value, value))
 
     def special_answer(self, item_id: str, code: str | None) -> Coded | None:
         if code is None:
             return None
-        question = self.instrument.question(item_id)
-        scale = self.instrument.scale(question.scale) if isinstance(question, Item) and question.scale else None
-        own = getattr(scale, code, None) if scale else None
-        return Coded(code, own.get(self.lang) if own else self.special.get(code, code))
+        return Coded(code, self.specials.get(item_id, self.generic).get(code, code))
 
     def choices(self, item_id: str, codes: Sequence[str] | None) -> Coded | None:
         if not codes:
             return None
-        question = self.instrument.question(item_id)
-        labels = {c.id: c.label.get(self.lang) for c in (question.options or [])} if question else {}
+        labels = self.choice_labels.get(item_id, {})
         return Coded("; ".join(codes), "; ".join(labels.get(c, c) for c in codes))
 
 

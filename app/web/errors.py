@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -39,10 +41,11 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, message: str = "") -> Response:
+def error_response(request: Request, status: int, message: str = "", field: str | None = None) -> Response:
     title, default = _titles().get(status, _titles()[500 if status >= 500 else 400])
     if is_api(request):
-        return JSONResponse({"detail": message or default}, status_code=status)
+        errors = [{"loc": ["body", field], "field": field, "message": message or default, "type": "value_error"}] if field else []
+        return api_error(status, message or default, errors)
     return render(request, "error.html", {"status": status, "title": title, "message": message or default}, status_code=status)
 
 
@@ -50,13 +53,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": exc.message or _titles()[401][1]}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return api_error(401, exc.message or _titles()[401][1], headers={"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
-        response = error_response(request, exc.status_code, exc.message)
+        field = exc.details.get("field")
+        response = error_response(request, exc.status_code, exc.message, field if isinstance(field, str) and exc.status_code == 422 else None)
         if "retry_after" in exc.details:
             response.headers["Retry-After"] = str(exc.details["retry_after"])
         return response
@@ -69,7 +73,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
+            return api_error(422, _titles()[422][1], field_errors(exc.errors()))
         return error_response(request, 400)
 
     @app.exception_handler(OperationalError)
@@ -83,6 +87,49 @@ def install(app: FastAPI) -> None:
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(request, 500)
+
+
+def api_error(status: int, message: str, errors: list[dict[str, object]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The API's one error shape (app.api.deps.ErrorOut): a message in the request's language, and the fields at fault."""
+    return JSONResponse({"detail": message, "errors": errors or []}, status_code=status, headers=headers)
+
+
+def _field_message(kind: str, ctx: dict[str, object]) -> str:
+    """A validation problem in the request's language, by pydantic's error type."""
+    n = next((ctx[k] for k in ("min_length", "max_length", "ge", "le", "gt", "lt") if k in ctx), "")
+    messages = {
+        "missing": _("This field is required."),
+        "string_too_short": _("Too short: at least %(n)s characters.", n=n),
+        "string_too_long": _("Too long: at most %(n)s characters.", n=n),
+        "string_pattern_mismatch": _("This value does not have the expected form."),
+        "string_type": _("Expected text."),
+        "int_parsing": _("Enter a whole number."), "int_type": _("Enter a whole number."), "int_from_float": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."), "float_type": _("Enter a number."),
+        "greater_than_equal": _("Must be at least %(n)s.", n=n), "less_than_equal": _("Must be at most %(n)s.", n=n),
+        "greater_than": _("Must be more than %(n)s.", n=n), "less_than": _("Must be less than %(n)s.", n=n),
+        "literal_error": _("Use one of: %(choices)s.", choices=ctx.get("expected", "")), "enum": _("Use one of: %(choices)s.", choices=ctx.get("expected", "")),
+        "date_parsing": _("Enter a date like 2026-09-30."), "date_type": _("Enter a date like 2026-09-30."),
+        "date_from_datetime_parsing": _("Enter a date like 2026-09-30."), "date_from_datetime_inexact": _("Enter a date like 2026-09-30."),
+        "datetime_parsing": _("Enter a date and time like 2026-09-30T14:00:00Z."), "datetime_type": _("Enter a date and time like 2026-09-30T14:00:00Z."),
+        "datetime_from_date_parsing": _("Enter a date and time like 2026-09-30T14:00:00Z."),
+        "bool_parsing": _("Enter true or false."), "bool_type": _("Enter true or false."),
+        "extra_forbidden": _("This field is not known here."),
+        "json_invalid": _("The body is not valid JSON."),
+        "list_type": _("Expected a list."), "too_long": _("Too many items: at most %(n)s.", n=n), "too_short": _("Too few items: at least %(n)s.", n=n),
+        "dict_type": _("Expected an object."), "model_attributes_type": _("Expected an object."),
+    }
+    return messages.get(kind, _("This value is not valid."))
+
+
+def field_errors(errors: Sequence[Any]) -> list[dict[str, object]]:
+    """Pydantic's validation errors as the API gives them: where, which field, what is wrong in the request's language."""
+    out = []
+    for e in jsonable(list(errors)):  # type: ignore[union-attr]
+        loc = [p for p in e.get("loc", []) if isinstance(p, str | int)]
+        names = [str(p) for p in loc if isinstance(p, str) and p not in ("body", "query", "path", "header")]
+        out.append({"loc": loc, "field": names[-1] if names else "", "message": _field_message(str(e.get("type", "")), e.get("ctx") or {}),
+                    "type": str(e.get("type", ""))})
+    return out
 
 
 def jsonable(errors: object) -> object:

@@ -145,7 +145,7 @@ def test_the_data_dictionary_describes_every_question_in_every_format(client, db
     choice = client.get(f"/backbone/cycles/{cycle}/export?kind=answers&fmt=csv&values=codes&headers=codes&shape=wide")
     assert choice.status_code == 303 and choice.headers["location"] == f"/backbone/cycles/{cycle}/export/answers.csv?values=codes&headers=codes&shape=wide"
     page = client.get(f"/backbone/cycles/{cycle}?lang=es").text
-    assert "Diccionario de datos" in page and 'action="/backbone/cycles/%d/export"' % cycle in page
+    assert "Diccionario de datos" in page and f'action="/backbone/cycles/{cycle}/export"' in page
 
 
 def test_an_export_is_recorded_with_what_was_asked(client, db, world):
