@@ -48,6 +48,7 @@ def labels() -> dict[str, str]:
         "organization.archived": _("Partner archived"), "organization.restored": _("Partner restored"),
         "cycle.created": _("Cycle opened"), "cycle.closed": _("Cycle closed"), "cycle.reminded": _("Reminders sent"),
         "cycle.exported": _("Data exported"), "summary.downloaded": _("Partnership summary downloaded"),
+        "webhook.added": _("Webhook added"), "webhook.removed": _("Webhook removed"),
         "invitation.sent": _("Invitation sent"), "invitation.accepted": _("Invitation accepted"),
         "invitation.revoked": _("Invitation revoked"), "response.submitted": _("Response submitted"),
         "assessment.submitted": _("Assessment submitted"), "assessment.reopened": _("Assessment reopened"),

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     scheduler_interval_s: int = Field(default=300, ge=0)
     # A check-in's reminder goes to the partner leads this many days before its date (0: on the day).
     check_in_reminder_days: int = Field(default=7, ge=0, le=90)
+    # Webhook deliveries are sent (and failed ones retried) every this many seconds by `reassess serve` (app/webhooks).
+    webhook_interval_s: int = Field(default=15, ge=1, le=3600)
+    # Webhooks may point at private, loopback or link-local addresses (an intranet service): off, so that a webhook
+    # cannot be aimed at the server's own network.
+    webhook_allow_private: bool = False
 
     @field_validator("locales", "trusted_proxies", mode="before")
     @classmethod

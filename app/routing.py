@@ -45,11 +45,12 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.web.catalogue import router as instruments_router
     from app.web.routes import health_router
     from app.web.routes import router as web_router
+    from app.webhooks.routes import router as webhooks_router
 
     html = [health_router, web_router, auth_router, reset_router, instruments_router, assessment_router, entry_router, lead_entry_router,
             review_router, respond_router,
             partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_import_router, partners_router,
-            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router]
+            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router, webhooks_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -1,6 +1,7 @@
 """What `reassess serve` does on its own, on a schedule: announcing a cycle to the partner leads on its opening day
-(app/assessments/announce.py), the cycles' reminders to everyone who has not finished (app/assessments/reminders.py)
-and the check-in reminders to partner leads (app/plans/checkins.py).
+(app/assessments/announce.py), the cycles' reminders to everyone who has not finished (app/assessments/reminders.py),
+the check-in reminders to partner leads (app/plans/checkins.py) and the webhook deliveries (app/webhooks/service.py,
+every ``REASSESS_WEBHOOK_INTERVAL_S`` seconds, 15 by default).
 
 Each web process runs one thread (`start`) that, every ``REASSESS_SCHEDULER_INTERVAL_S`` seconds (300 by default; 0
 turns it off), runs every job once. A job claims each piece of work with one conditional update in the database before
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +23,7 @@ from app.assessments import announce, reminders
 from app.config import Settings
 from app.instruments.loader import Catalogue
 from app.plans import checkins
+from app.webhooks import service as webhooks
 
 log = logging.getLogger("reassess")
 
@@ -31,13 +34,22 @@ JOBS: dict[str, Job] = {
     "cycle announcements": lambda db, settings, catalogue: announce.send_due(db, settings, catalogue),
     "cycle reminders": lambda db, settings, catalogue: reminders.send_due(db, settings, reminders.minutes_by_cycle(db, catalogue)),
     "check-in reminders": lambda db, settings, catalogue: checkins.send_due_reminders(db, settings),
+    "webhook deliveries": lambda db, settings, _catalogue: webhooks.deliver_due(db, settings),
 }
+# A job that runs more often than the others: the setting that gives its interval (the others: scheduler_interval_s).
+INTERVALS = {"webhook deliveries": "webhook_interval_s"}
 
 
-def run_due(factory: sessionmaker[Session], settings: Settings, catalogue: Catalogue) -> dict[str, int]:
-    """Run every job once, each in its own session; returns what each did (a failed job: -1)."""
+def interval_of(name: str, settings: Settings) -> int:
+    return int(getattr(settings, INTERVALS.get(name, "scheduler_interval_s")))
+
+
+def run_due(factory: sessionmaker[Session], settings: Settings, catalogue: Catalogue, names: list[str] | None = None) -> dict[str, int]:
+    """Run every job (or those named) once, each in its own session; returns what each did (a failed job: -1)."""
     done: dict[str, int] = {}
     for name, job in JOBS.items():
+        if names is not None and name not in names:
+            continue
         try:
             with factory() as db:
                 done[name] = job(db, settings, catalogue)
@@ -69,10 +81,15 @@ class Scheduler:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        last: dict[str, float] = {}
+        tick = min(interval_of(name, self.settings) for name in JOBS)
         while not self._stop.is_set():
-            run_due(self.factory, self.settings, self.catalogue)
+            now = time.monotonic()
+            due = [name for name in JOBS if now - last.get(name, -1e18) >= interval_of(name, self.settings)]
+            run_due(self.factory, self.settings, self.catalogue, due)
+            last.update(dict.fromkeys(due, now))
             self.runs += 1
-            self._stop.wait(self.settings.scheduler_interval_s)
+            self._stop.wait(tick)
 
 
 def start(factory: sessionmaker[Session], settings: Settings, catalogue: Catalogue) -> Scheduler | None:

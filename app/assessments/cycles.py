@@ -23,6 +23,7 @@ from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument
 from app.organizations.models import Organization, OrgKind
 from app.text import clean_text
+from app.webhooks import service as webhooks
 
 # -- cycles ------------------------------------------------------------------------------------
 
@@ -162,6 +163,7 @@ def close_cycle(session: Session, cycle: Cycle, actor_id: int | None) -> None:
     if cycle.closed_at is None:
         cycle.closed_at = utcnow()
         audit.record(session, actor_id, "cycle.closed", "cycle", cycle.id, cycle.backbone_id)
+        webhooks.emit(session, cycle.backbone_id, "cycle.closed", {"cycle_id": cycle.id, "closed_at": cycle.closed_at.isoformat()})
 
 
 def reopen_cycle(session: Session, cycle: Cycle, actor_id: int | None, closes_on: str = "") -> None:

@@ -30,6 +30,7 @@ from app.i18n import ngettext
 from app.instruments.loader import Catalogue
 from app.organizations.models import Membership, Organization, Role
 from app.scoring import ENGINE_VERSION, AnswerIn, AssessmentResult, ResponseIn, score_assessment
+from app.webhooks import service as webhooks
 
 
 def lock_assessment(session: Session, assessment_id: int) -> Assessment:
@@ -149,6 +150,7 @@ def submit_assessment(session: Session, catalogue: Catalogue, assessment: Assess
     locked.updated_at = row.computed_at
     audit.record(session, actor_id, "assessment.submitted", "assessment", locked.id, locked.organization_id,
                  responses=n_submitted, engine_version=ENGINE_VERSION)
+    webhooks.emit(session, locked.organization.backbone_id, "assessment.submitted", webhooks.assessment_data(locked))
     return row
 
 
@@ -271,5 +273,7 @@ def recompute_results(session: Session, catalogue: Catalogue, min_group_size: in
         store_result(session, assessment, compute_result(session, catalogue, assessment, min_group_size))
         audit.record(session, actor_id, "result.recomputed", "assessment", assessment.id, assessment.organization_id,
                      engine_version=ENGINE_VERSION)
+        webhooks.emit(session, assessment.organization.backbone_id, "result.recomputed",
+                      {**webhooks.assessment_data(assessment), "engine_version": ENGINE_VERSION})
         n += 1
     return n

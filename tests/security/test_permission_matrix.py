@@ -32,6 +32,7 @@ from app.main import create_app
 from app.organizations.models import Membership, Role
 from app.plans.models import Action, CheckIn, Target, TargetKind
 from app.routing import Route, route_table
+from app.webhooks.models import Webhook
 from tests import factories as f
 from tests.conftest import csrf_token
 from tests.dashboard_world import INSTRUMENT, answer_and_submit
@@ -124,6 +125,10 @@ GET   /backbone/people                                login      404        404 
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
 POST  /backbone/people/invite                         login      404        404        404        403        ok
 POST  /backbone/people/seats/{membership_id}/remove   login      404        404        404        403        404
+GET   /backbone/webhooks                              login      404        404        404        403        ok
+POST  /backbone/webhooks                              login      404        404        404        403        ok
+POST  /backbone/webhooks/{hook_id}/ping               login      404        404        404        403        ok/404
+POST  /backbone/webhooks/{hook_id}/remove             login      404        404        404        403        ok/404
 GET   /password/forgot                                ok         ok         ok         ok         ok         ok
 POST  /password/forgot                                ok         ok         ok         ok         ok         ok
 GET   /reset/{token}                                  404        404        404        404        404        404
@@ -142,7 +147,7 @@ GET   /api/v1/partners                                login      ok         ok  
 GET   /api/v1/partners/{partner_id}                   login      404        ok/404     ok/404     ok/404     ok/404
 POST  /api/v1/partners                                login      404        404        404        403        ok
 GET   /api/v1/cycles                                  login      ok         ok         ok         ok         ok
-POST  /api/v1/cycles                                  login      404        404        404        403        ok/404
+POST  /api/v1/cycles                                  login      404        404        404        403        ok
 GET   /api/v1/cycles/{cycle_id}                       login      404        ok/404     ok/404     ok/404     ok/404
 GET   /api/v1/cycles/{cycle_id}/comparison            login      404        404        404        ok/404     ok/404
 GET   /api/v1/cycles/{cycle_id}/export/{kind}         login      404        404        404        ok/404     ok/404
@@ -153,6 +158,11 @@ POST  /api/v1/partners/{partner_id}/actions           login      404        ok/4
 GET   /api/v1/targets                                 login      ok         ok         ok         ok         ok
 GET   /api/v1/cycles/{cycle_id}/check-ins             login      404        404        404        ok/404     ok/404
 POST  /api/v1/targets                                 login      403        403        403        403        ok
+GET   /api/v1/webhooks                                login      404        404        404        403        ok
+POST  /api/v1/webhooks                                login      404        404        404        403        ok
+DELETE /api/v1/webhooks/{webhook_id}                  login      404        404        404        403        ok/404
+POST  /api/v1/webhooks/{webhook_id}/ping              login      404        404        404        403        ok/404
+GET   /api/v1/webhooks/{webhook_id}/deliveries        login      404        404        404        403        ok/404
 """
 
 
@@ -206,6 +216,9 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
         targets_of = {bb: Target(backbone_id=b.id, title=f"Matrix target {bb}", kind=TargetKind.median_change, domain_id="overall", points=5,
                                  reference_cycle_id=done[bb].id) for bb, b in (("X", x), ("Y", y))}
         db.add_all(targets_of.values())
+        hooks_of = {bb: Webhook(backbone_id=b.id, url=f"https://8.8.8.8/{bb}", secret="0" * 64, events=["assessment.submitted"])
+                    for bb, b in (("X", x), ("Y", y))}
+        db.add_all(hooks_of.values())
         db.flush()
         for s, org in orgs.items():
             bb = "Y" if s == "D" else "X"
@@ -222,7 +235,8 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
             sides[s] = {"assessment_id": submitted.id, "open_assessment_id": open_.id, "response_id": response.id, "action_id": action.id,
                         "user_id": respondents[s].id, "check_in_id": check_in.id, "target_id": targets_of[bb].id,
                         "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id,
-                        "membership_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id))}
+                        "membership_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id)),
+                        "hook_id": hooks_of[bb].id, "webhook_id": hooks_of[bb].id}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
         users = {"respondent": respondents["A"], "lead_a": leads["A"], "lead_b": leads["B"], "analyst": analyst, "admin": admin}
@@ -272,12 +286,14 @@ FORMS: dict[str, dict[str, Any]] = {
     "/backbone/partners": {"name": "Matrix New", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}": {"name": "Matrix Renamed", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}/invite-lead": {"email": "new-lead@example.org", "language": "en"},
+    "/backbone/webhooks": {"url": "https://8.8.8.8/matrix", "events": "assessment.submitted"},
     "/backbone/cycles": {"name": "Matrix Cycle", "instrument": "equity-self-assessment@1.0", "opens_on": "2030-01-01",
                          "closes_on": "2030-02-01", "privacy": "anonymous", "depth": "full", "order": "integrated"},
 }
 JSON: dict[str, dict[str, Any]] = {
     "/respond/{response_id}/answer": {"item_id": "lead-01", "value": "2"},
     "/api/v1/partners": {"name": "Matrix API Partner"},
+    "/api/v1/webhooks": {"url": "https://8.8.8.8/matrix-api", "events": ["cycle.closed"]},
     "/api/v1/partners/{partner_id}/actions": {"title": "Matrix API action"},
     "/api/v1/targets": {"title": "Matrix API target", "kind": "median_change", "points": 10, "reference_cycle_id": "{cycle_id}"},
     "/api/v1/cycles": {"name": "Matrix API Cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",
