@@ -104,6 +104,34 @@ def add_action(partner_id: IdPath, body: ActionIn, db: SessionDep, principal: Cu
     return action_out(action)
 
 
+@router.patch("/actions/{action_id}", summary="Change an action of a plan (its partner's leads and plan editors)", responses=WRITE_ERRORS)
+def update_action(action_id: IdPath, body: ActionIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> ActionOut:
+    """The whole action as it should be (the fields left out take their defaults, as in the form)."""
+    action = access.get_action(db, principal, action_id, "change")
+    fields = service.ActionFields(title=body.title, description=body.description, domain_id=body.domain_id or "", item_ids=tuple(body.item_ids),
+                                  owner=body.owner, starts_on=body.starts_on, due_on=body.due_on, measure=body.measure, status=body.status,
+                                  dropped_reason=body.dropped_reason)
+    service.update_action(db, action, fields, _instrument(db, catalogue, action.organization_id), principal.user_id)
+    db.commit()
+    return action_out(action)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: Long = Field(min_length=1)
+    noted_on: dt.date | None = Field(default=None, description="The day the progress is about (default: today)")
+
+
+@router.post("/actions/{action_id}/notes", status_code=201, summary="Add a dated progress note to an action (its leads and plan editors)",
+             responses=WRITE_ERRORS)
+def add_note(action_id: IdPath, body: NoteIn, db: SessionDep, principal: CurrentUser) -> ActionOut:
+    action = access.get_action(db, principal, action_id, "change")
+    service.add_note(db, action, body.body, body.noted_on, principal.user_id)
+    db.commit()
+    db.refresh(action)
+    return action_out(action)
+
+
 class StandingOut(BaseModel):
     cycle_id: int
     cycle: str

@@ -10,12 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import access, audit, i18n
+from app import access, i18n
 from app.auth import invitations
 from app.auth.models import Invitation, InvitationPurpose
 from app.auth.service import Principal
 from app.config import Settings
-from app.db import utcnow
 from app.deps import CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
@@ -117,21 +116,16 @@ def update_partner(request: Request, org_id: Id, db: SessionDep, principal: Curr
 
 @router.post("/backbone/partners/{org_id}/archive")
 def archive_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
-    org = access.get_partner(db, principal, org_id, "admin")
-    if org.archived_at is None:
-        org.archived_at = utcnow()
-        audit.record(db, principal.user_id, "organization.archived", "organization", org.id, org.id)
-        db.commit()
+    orgs.archive_partner(db, access.get_partner(db, principal, org_id, "admin"), principal.user_id)
+    db.commit()
     return RedirectResponse("/backbone/partners?flash=archived", status_code=303)
 
 
 @router.post("/backbone/partners/{org_id}/restore")
 def restore_partner(org_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
     org = access.get_partner(db, principal, org_id, "admin")
-    if org.archived_at is not None:
-        org.archived_at = None
-        audit.record(db, principal.user_id, "organization.restored", "organization", org.id, org.id)
-        db.commit()
+    orgs.restore_partner(db, org, principal.user_id)
+    db.commit()
     return RedirectResponse(f"/backbone/partners?flash=restored#partner-{org.id}", status_code=303)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth.models import User
+from app.db import utcnow
 from app.i18n import gettext as _
 from app.organizations.models import BACKBONE_ROLES, SECTORS, SIZE_BANDS, Membership, Organization, OrgKind, Role
 from app.text import email_address
@@ -75,6 +76,19 @@ def update_partner(session: Session, org: Organization, values: dict[str, str], 
         setattr(org, k, values[k])
     audit.record(session, actor_id, "organization.updated", "organization", org.id, org.id, fields=changed)
     return changed
+
+
+def archive_partner(session: Session, org: Organization, actor_id: int | None) -> None:
+    """Archive a partner (kept with its history, left out of new cycles); recorded in the log. Already archived: nothing."""
+    if org.archived_at is None:
+        org.archived_at = utcnow()
+        audit.record(session, actor_id, "organization.archived", "organization", org.id, org.id)
+
+
+def restore_partner(session: Session, org: Organization, actor_id: int | None) -> None:
+    if org.archived_at is not None:
+        org.archived_at = None
+        audit.record(session, actor_id, "organization.restored", "organization", org.id, org.id)
 
 
 def find_organization(session: Session, name_or_id: str | int) -> Organization | None:

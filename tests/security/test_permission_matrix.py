@@ -158,6 +158,19 @@ POST  /api/v1/partners/{partner_id}/actions           login      404        ok/4
 GET   /api/v1/targets                                 login      ok         ok         ok         ok         ok
 GET   /api/v1/cycles/{cycle_id}/check-ins             login      404        404        404        ok/404     ok/404
 POST  /api/v1/targets                                 login      403        403        403        403        ok
+PATCH /api/v1/partners/{partner_id}                login      404        403/404    403/404    403/404    ok/404
+POST  /api/v1/partners/{partner_id}/archive        login      404        403/404    403/404    403/404    ok/404
+POST  /api/v1/partners/{partner_id}/restore        login      404        403/404    403/404    403/404    ok/404
+POST  /api/v1/partners/{partner_id}/invite-lead    login      404        403/404    403/404    403/404    ok/404
+POST  /api/v1/cycles/{cycle_id}/close              login      404        403/404    403/404    403/404    ok/404
+POST  /api/v1/cycles/{cycle_id}/reopen             login      404        403/404    403/404    403/404    ok/404
+GET   /api/v1/cycles/{cycle_id}/reminders          login      404        404        404        ok/404     ok/404
+POST  /api/v1/cycles/{cycle_id}/reminders          login      404        403/404    403/404    403/404    ok/404
+GET   /api/v1/cycles/{cycle_id}/invitations        login      404        404        404        ok/404     ok/404
+GET   /api/v1/audit                                login      404        404        404        403        ok
+GET   /api/v1/people                               login      404        404        404        403        ok
+PATCH /api/v1/actions/{action_id}                  login      404        ok/404     ok/404     403/404    403/404
+POST  /api/v1/actions/{action_id}/notes            login      404        ok/404     ok/404     403/404    403/404
 GET   /api/v1/webhooks                                login      404        404        404        403        ok
 POST  /api/v1/webhooks                                login      404        404        404        403        ok
 DELETE /api/v1/webhooks/{webhook_id}                  login      404        404        404        403        ok/404
@@ -294,6 +307,11 @@ JSON: dict[str, dict[str, Any]] = {
     "/respond/{response_id}/answer": {"item_id": "lead-01", "value": "2"},
     "/api/v1/partners": {"name": "Matrix API Partner"},
     "/api/v1/webhooks": {"url": "https://8.8.8.8/matrix-api", "events": ["cycle.closed"]},
+    "/api/v1/partners/{partner_id}": {"name": "Matrix API Renamed"},
+    "/api/v1/partners/{partner_id}/invite-lead": {"email": "api-lead@example.org"},
+    "/api/v1/cycles/{cycle_id}/reopen": {},
+    "/api/v1/actions/{action_id}": {"title": "Matrix API action renamed"},
+    "/api/v1/actions/{action_id}/notes": {"body": "A matrix API note"},
     "/api/v1/partners/{partner_id}/actions": {"title": "Matrix API action"},
     "/api/v1/targets": {"title": "Matrix API target", "kind": "median_change", "points": 10, "reference_cycle_id": "{cycle_id}"},
     "/api/v1/cycles": {"name": "Matrix API Cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",
