@@ -209,7 +209,7 @@ def audit_log(db: SessionDep, principal: CurrentUser, page: PagingDep,
                                      object_name=e.object_name, details=e.details) for e in entries])
 
 
-class SeatOut(BaseModel):
+class PersonSeatOut(BaseModel):
     user_id: int
     email: str
     name: str
@@ -222,8 +222,8 @@ class SeatOut(BaseModel):
 
 @router.get("/people", summary="Who holds a seat in the partnership (staff, leads, plan editors; never respondents) (backbone admins)",
             responses=ADMIN_READ)
-def people(db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[SeatOut]:
-    return page.slice([SeatOut(user_id=u.id, email=u.email, name=u.name or "", seat_id=m.id, role=m.role.value, organization_id=o.id,
+def people(db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[PersonSeatOut]:
+    return page.slice([PersonSeatOut(user_id=u.id, email=u.email, name=u.name or "", seat_id=m.id, role=m.role.value, organization_id=o.id,
                                organization=o.name, last_signed_in=u.last_login_at)
                        for u, m, o in access.partnership_people(db, principal)])
 
