@@ -84,6 +84,8 @@ def _private(host: str) -> bool:
 def register(db: Session, backbone_id: int, url: str, events: list[str], actor_id: int | None, settings: Settings) -> Webhook:
     """A new webhook; its secret is on the returned row (shown once)."""
     url = check_url(url, settings.webhook_allow_private)
+    if db.scalar(select(Webhook.id).where(Webhook.backbone_id == backbone_id, Webhook.url == url)) is not None:
+        raise Invalid(_("This address already receives events; remove its webhook first to choose other events."), field="url")
     chosen = [e for e in EVENTS if e in set(events)]
     if not chosen or set(events) - set(EVENTS):
         raise Invalid(_("Choose at least one event."), field="events")

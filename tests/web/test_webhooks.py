@@ -160,3 +160,9 @@ def test_addresses_on_private_networks_and_bad_urls_are_refused_in_the_users_lan
     assert "Webhook added" in client.get("/backbone/audit?lang=en").text
     analyst = f.api_token(db, world["analyst"])
     assert client.get("/api/v1/webhooks", headers=analyst).status_code == 403
+
+
+def test_one_address_is_registered_once(db, world, local):
+    webhooks.register(db, world["backbone"].id, "http://127.0.0.1:9/once", ["cycle.closed"], world["admin"].id, local)
+    with pytest.raises(Exception, match="already receives events"):
+        webhooks.register(db, world["backbone"].id, "http://127.0.0.1:9/once", ["assessment.submitted"], world["admin"].id, local)
