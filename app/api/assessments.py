@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app import access, audit
@@ -23,25 +23,27 @@ router = APIRouter(prefix="/assessments", tags=["assessments"])
 
 
 class OrganizationRef(BaseModel):
-    id: int
-    name: str
-    sector: str
-    size_band: str
+    id: int = Field(description="The partner organization's id")
+    name: str = Field(description="The organization's name")
+    sector: str = Field(description="The sector's code (e.g. k12, nonprofit, government, other)")
+    size_band: str = Field(description="The size band's code, by number of people: 1-10, 11-50, 51-200, 201-1000 or 1000+")
 
 
 class CycleRef(BaseModel):
-    id: int
-    name: str
+    id: int = Field(description="The cycle's id")
+    name: str = Field(description="The cycle's name in the partnership's first language")
 
 
 class AssessmentOut(BaseModel):
-    id: int
-    organization: OrganizationRef
-    cycle: CycleRef
-    status: Literal["draft", "in_progress", "submitted", "reopened"]
-    instrument_id: str
-    instrument_version: str
-    submitted_at: str | None
+    id: int = Field(description="The assessment's id: one partner organization's assessment in one cycle")
+    organization: OrganizationRef = Field(description="The partner organization that assesses itself")
+    cycle: CycleRef = Field(description="The cycle the assessment belongs to")
+    status: Literal["draft", "in_progress", "submitted", "reopened"] = Field(
+        description="draft: nobody has started; in_progress: people are answering; submitted: the lead submitted it and it has a result; "
+                    "reopened: open for answers again after a submission (the last result stays until the next one)")
+    instrument_id: str = Field(description="The id of the instrument the cycle uses")
+    instrument_version: str = Field(description="The instrument's version")
+    submitted_at: str | None = Field(description="When it was last submitted (ISO 8601, UTC); null before the first submission")
 
 
 def assessment_out(a: Assessment) -> AssessmentOut:
@@ -73,11 +75,16 @@ def list_assessments(db: SessionDep, principal: CurrentUser, page: PagingDep,
 
 @router.get("/{assessment_id}", summary="One assessment")
 def get_assessment(assessment_id: result_views.IdPath, db: SessionDep, principal: CurrentUser) -> AssessmentOut:
+    """One assessment's organization, cycle, status and instrument. Backbone staff read every partner's; a partner lead
+    reads its own organization's; any other id is a 404."""
     return assessment_out(access.get_assessment(db, principal, assessment_id))
 
 
 @router.get("/{assessment_id}/result", summary="The stored result: overall, domains, growth opportunities, groups")
 def get_result(assessment_id: result_views.IdPath, db: SessionDep, principal: CurrentUser) -> result_views.ResultOut:
+    """The current stored result (computed at the last submission, or by `reassess results recompute`; not scored on reading):
+    scores 0-100, shown scores and levels overall and per domain, growth opportunities, and the group results at or above
+    the anonymity minimum. Backbone staff and the partner's leads may read it; before the first submission there is none (404)."""
     assessment = access.get_assessment(db, principal, assessment_id)
     row = current_result(db, assessment.id)
     if row is None:
@@ -86,16 +93,19 @@ def get_result(assessment_id: result_views.IdPath, db: SessionDep, principal: Cu
 
 
 class AnswerOut(BaseModel):
-    respondent: str | None
-    role_group: str | None
-    race_ethnicity: list[str] | None
-    language: str | None
-    item_id: str
-    value: int | None
-    special: Literal["dont_know", "not_applicable"] | None
-    choices: list[str] | None
-    text: str | None
-    comment: str | None
+    respondent: str | None = Field(description="Named cycle: the respondent's email. Anonymous cycle: for the backbone, a code for the response "
+                                               "that is new in every call (null when even that could single someone out); for the organization "
+                                               "itself, null")
+    role_group: str | None = Field(description="The role group the respondent chose (its id), or null when not given or withheld")
+    race_ethnicity: list[str] | None = Field(description="The race/ethnicity categories the respondent chose (their ids), or null when none "
+                                                         "was given or they are withheld")
+    language: str | None = Field(description="The language code the response was given in, or null when withheld")
+    item_id: str = Field(description="The question's (item's) id in the instrument")
+    value: int | None = Field(description="The value chosen on the question's scale; null for a special answer or a question without a scale")
+    special: Literal["dont_know", "not_applicable"] | None = Field(description="\"Don't know\" or \"Not applicable\" instead of a value; null otherwise")
+    choices: list[str] | None = Field(description="The option ids chosen, for a choice question; null otherwise")
+    text: str | None = Field(description="The written answer to a text question; null otherwise")
+    comment: str | None = Field(description="The comment the respondent added to the question, if any")
 
 
 @router.get("/{assessment_id}/answers", summary="The answers the submitted result counts (none before submission)",

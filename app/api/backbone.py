@@ -25,12 +25,14 @@ router = APIRouter(tags=["partners"])
 class PartnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # Checked by organizations.service.partner_problems, as the form is: one line each, a known language, a unique name.
-    name: str = Field(min_length=1, max_length=200)
-    sector: Literal[SECTORS] = "other"  # type: ignore[valid-type]
-    size_band: Literal[SIZE_BANDS] = "1-10"  # type: ignore[valid-type]
+    name: str = Field(min_length=1, max_length=200, description="The organization's name: one line, unique within the partnership")
+    sector: Literal[SECTORS] = Field(default="other", description="The sector's code")  # type: ignore[valid-type]
+    size_band: Literal[SIZE_BANDS] = Field(default="1-10", description="The size band, by number of people")  # type: ignore[valid-type]
     preferred_language: str = Field(default="", max_length=16, description="one of REASSESS_LOCALES (default: the first)")
-    contact_name: str = Field(default="", max_length=200)
-    contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+    contact_name: str = Field(default="", max_length=200, description="The contact person's name (optional)")
+    contact_email: str = Field(default="", max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
+                               description="The contact person's email address (optional); a cycle's announcement invites it to lead when "
+                                           "the partner has no lead yet")
 
 
 @router.get("/partners", summary="Partner organizations the caller may read")
@@ -52,11 +54,15 @@ def list_partners(db: SessionDep, principal: CurrentUser, page: PagingDep,
 
 @router.get("/partners/{partner_id}", summary="One partner organization")
 def read_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> PartnerOut:
+    """One partner organization, archived or not. Backbone staff read every partner of their partnership; a partner lead
+    reads its own organization; any other id is a 404."""
     return partner_out(access.get_partner(db, principal, partner_id))
 
 
 @router.post("/partners", status_code=201, summary="Add a partner organization (backbone admins)", responses=WRITE_ERRORS)
 def add_partner(body: PartnerIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> PartnerOut:
+    """Adds a partner organization to the caller's partnership, with the same checks as the form (one line each, a known
+    language, a name no other partner has), and returns it. Backbone admins only; analysts get a 403."""
     backbone = access.get_backbone(db, principal, "admin")
     values = {k: v.strip() if isinstance(v, str) else v for k, v in body.model_dump().items()}
     values["preferred_language"] = values["preferred_language"] or settings.default_locale

@@ -40,34 +40,39 @@ CycleName = Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT)
 
 
 class CycleOut(BaseModel):
-    id: int
-    name: str
+    id: int = Field(description="The cycle's id")
+    name: str = Field(description="The cycle's name in the partnership's first language")
     names: dict[str, str] = Field(description="The name in the partnership's other languages (language code -> name)")
-    instrument_id: str
-    instrument_version: str
-    depth: str
-    order: str
-    anonymous: bool
-    opens_on: dt.date
-    closes_on: dt.date
-    closed: bool
-    baseline_id: int | None
+    instrument_id: str = Field(description="The id of the instrument the partners answer")
+    instrument_version: str = Field(description="The instrument's version")
+    depth: str = Field(description="Which questions are asked: full (every step) or core (step 1 only)")
+    order: str = Field(description="How the questions are paged: integrated (one page per domain) or stepped (core questions first, then deeper ones)")
+    anonymous: bool = Field(description="Whether the cycle is anonymous (partner leads never see who answered what) rather than named")
+    opens_on: dt.date = Field(description="The first day people can answer")
+    closes_on: dt.date = Field(description="The last day people can answer (a partner may have a later day of its own)")
+    closed: bool = Field(description="Whether an admin has closed the cycle (a cycle past its closing day takes no answers either)")
+    baseline_id: int | None = Field(description="The id of the earlier cycle this one follows up, whose results the change is measured from; "
+                                                "null for a baseline")
 
 
 class CycleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
+    name: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT, description="The cycle's name in the partnership's first language")
     names: dict[LanguageKey, CycleName] = Field(default_factory=dict, max_length=20,
                                                 description="The name in the partnership's other languages (language code -> name)")
-    instrument_id: str = Field(max_length=64)
-    instrument_version: str = Field(max_length=20)
-    opens_on: dt.date
-    closes_on: dt.date
-    anonymous: bool = True
-    depth: Literal["core", "full"] = "full"
-    order: Literal["stepped", "integrated"] = "integrated"
-    baseline_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    partner_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=5000)
+    instrument_id: str = Field(max_length=64, description="The id of a published instrument (GET /api/v1/instruments)")
+    instrument_version: str = Field(max_length=20, description="The version of that instrument")
+    opens_on: dt.date = Field(description="The first day people can answer")
+    closes_on: dt.date = Field(description="The last day people can answer, on or after opens_on")
+    anonymous: bool = Field(default=True, description="Anonymous (partner leads never see who answered what) or, when false, named "
+                                                      "(leads can see each respondent's answers)")
+    depth: Literal["core", "full"] = Field(default="full", description="full: every question; core: only the core questions (step 1)")
+    order: Literal["stepped", "integrated"] = Field(default="integrated", description="integrated: one page per domain; stepped: core "
+                                                                                      "questions first, then deeper ones")
+    baseline_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="The earlier cycle of the partnership this one follows up "
+                                                                                   "(the change is measured from its results); none for a baseline")
+    partner_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=5000, description="The ids of the partners "
+                                                                         "taking part (not archived): each gets an assessment in the cycle")
 
 
 def cycle_out(c: Cycle) -> CycleOut:
@@ -90,6 +95,9 @@ def list_cycles(db: SessionDep, principal: CurrentUser, page: PagingDep,
 
 @router.post("/cycles", status_code=201, summary="Open a cycle for some partners (backbone admins)", responses=WRITE_ERRORS)
 def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep) -> CycleOut:
+    """Creates a cycle of the caller's partnership on a published instrument version, with an assessment for each partner
+    named, and returns it. Backbone admins only (analysts get a 403); an unknown instrument, baseline or partner id is a
+    422 naming the field."""
     backbone = access.get_backbone(db, principal, "admin")
     unknown = sorted(set(body.names) - set(settings.locales) | ({settings.default_locale} & set(body.names)))
     if unknown:
@@ -117,20 +125,24 @@ def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: 
 
 
 class ProgressOut(BaseModel):
-    partner: PartnerOut
-    assessment_id: int
-    status: Literal["not_started", "in_progress", "submitted", "reopened"]
-    responses_submitted: int
-    responses_in_progress: int
-    last_activity: dt.datetime | None
+    partner: PartnerOut = Field(description="The partner organization")
+    assessment_id: int = Field(description="The id of the partner's assessment in this cycle")
+    status: Literal["not_started", "in_progress", "submitted", "reopened"] = Field(
+        description="not_started: no response yet; in_progress: people are answering; submitted: the lead submitted it; reopened: open "
+                    "for answers again after a submission")
+    responses_submitted: int = Field(description="How many of its people have submitted their response")
+    responses_in_progress: int = Field(description="How many of its people have started but not submitted")
+    last_activity: dt.datetime | None = Field(description="When a response was last saved or the assessment submitted; null before any activity")
 
 
 class CycleDetail(CycleOut):
-    progress: list[ProgressOut]
+    progress: list[ProgressOut] = Field(description="Each partner's progress, by name: every partner for the backbone, only its own for a partner lead")
 
 
 @router.get("/cycles/{cycle_id}", summary="One cycle with each partner's progress (the backbone sees all partners, a partner itself)")
 def read_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> CycleDetail:
+    """The cycle's settings and each partner's progress: status, responses submitted and under way, last activity. Backbone
+    staff see every partner; a partner lead taking part sees its own row only."""
     cycle = access.get_cycle(db, principal, cycle_id)
     readable = set(db.scalars(select(Organization.id).where(access.org_scope(principal))))
     rows = [ProgressOut(partner=partner_out(r.organization), assessment_id=r.assessment.id, status=r.status.value,
@@ -140,34 +152,37 @@ def read_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> Cycl
 
 
 class CellOut(BaseModel):
-    score: float | None
-    shown: int | None
-    level: str | None
-    level_name: str | None
-    baseline_shown: int | None
-    change: int | None
-    level_move: int | None
-    comparable: bool
+    score: float | None = Field(description="The score from 0 to 100 at full precision; null without a result or with too few answers")
+    shown: int | None = Field(description="The score as people see it: a whole number, rounded half up")
+    level: str | None = Field(description="The id of the readiness level for the shown score; null without a score")
+    level_name: str | None = Field(description="The level's name in the request's language; null without a score")
+    baseline_shown: int | None = Field(description="The partner's shown score in the baseline cycle; null without a baseline or a score there")
+    change: int | None = Field(description="The change since the baseline in points: shown score minus baseline shown score; null when "
+                                           "either is missing")
+    level_move: int | None = Field(description="Levels moved since the baseline (positive: up, negative: down, 0: same); null when either "
+                                               "level is missing")
+    comparable: bool = Field(description="Whether the domain has a match in the baseline's instrument version (false: no change is given)")
 
 
 class RowOut(BaseModel):
-    partner: PartnerOut
-    assessment_id: int
-    n_responses: int
-    has_result: bool
-    overall: CellOut
-    domains: dict[str, CellOut]
+    partner: PartnerOut = Field(description="The partner organization")
+    assessment_id: int = Field(description="The id of the partner's assessment in this cycle")
+    n_responses: int = Field(description="How many responses its result counts (0 without a result)")
+    has_result: bool = Field(description="Whether the partner has submitted and has a result")
+    overall: CellOut = Field(description="The overall score, level and change")
+    domains: dict[str, CellOut] = Field(description="Domain id -> that domain's score, level and change")
 
 
 class ComparisonOut(BaseModel):
-    cycle_id: int
-    baseline_cycle_id: int | None
-    language: str
-    domains: dict[str, str]
-    levels: dict[str, str]
-    not_comparable_domains: list[str]
-    rows: list[RowOut]
-    distribution: dict[str, dict[str, int]]
+    cycle_id: int = Field(description="The cycle compared")
+    baseline_cycle_id: int | None = Field(description="The cycle the changes are measured from; null for a baseline cycle")
+    language: str = Field(description="The language of the domain titles and level names")
+    domains: dict[str, str] = Field(description="Domain id -> title, in the instrument's order")
+    levels: dict[str, str] = Field(description="Readiness level id -> name, lowest level first")
+    not_comparable_domains: list[str] = Field(description="The titles of the domains that have no match in the baseline's instrument version")
+    rows: list[RowOut] = Field(description="One row per partner that matches the filters, in the order asked for (rows without a value last)")
+    distribution: dict[str, dict[str, int]] = Field(description="Domain id -> how many of the rows are at each level (level id -> count), "
+                                                                "plus not_enough_answers and no_result")
 
 
 def _cell(c) -> CellOut:  # type: ignore[no-untyped-def]
@@ -177,8 +192,13 @@ def _cell(c) -> CellOut:  # type: ignore[no-untyped-def]
 
 @router.get("/cycles/{cycle_id}/comparison", summary="Partners x domains: scores, levels and change since the baseline (backbone only)")
 def comparison(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep,
-               sector: Annotated[str | None, Query(max_length=40)] = None, size: Annotated[str | None, Query(max_length=20)] = None,
-               sort: Annotated[str, Query(max_length=80)] = "name", dir: Literal["asc", "desc"] = "asc") -> ComparisonOut:
+               sector: Annotated[str | None, Query(max_length=40, description="Only partners of this sector (its code)")] = None,
+               size: Annotated[str | None, Query(max_length=20, description="Only partners of this size band (its code)")] = None,
+               sort: Annotated[str, Query(max_length=80, description="name, sector, size, responses, overall, overall_change, a domain id, "
+                                                                     "or change:DOMAIN_ID (an unknown key sorts by name)")] = "name",
+               dir: Literal["asc", "desc"] = "asc") -> ComparisonOut:
+    """Every partner's overall and domain scores, levels and change since the baseline, with the distribution of levels per
+    domain, as the compare page shows them, in the request's language. Backbone staff only: a partner lead gets a 404."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     lang = i18n.get_locale()
     t = build_table(db, catalogue, cycle, lang, sector=sector, size=size, sort=sort, descending=dir == "desc")

@@ -36,11 +36,12 @@ ADMIN_READ = {403: WRITE_ERRORS[403]}
 class PartnerPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200, description="A name no other partner of the partnership has")
-    sector: Literal[SECTORS] | None = None  # type: ignore[valid-type]
-    size_band: Literal[SIZE_BANDS] | None = None  # type: ignore[valid-type]
+    sector: Literal[SECTORS] | None = Field(default=None, description="The sector's code")  # type: ignore[valid-type]
+    size_band: Literal[SIZE_BANDS] | None = Field(default=None, description="The size band, by number of people")  # type: ignore[valid-type]
     preferred_language: str | None = Field(default=None, max_length=16, description="One of REASSESS_LOCALES")
-    contact_name: str | None = Field(default=None, max_length=200)
-    contact_email: str | None = Field(default=None, max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+    contact_name: str | None = Field(default=None, max_length=200, description="The contact person's name (empty to clear it)")
+    contact_email: str | None = Field(default=None, max_length=320, pattern=r"^$|^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
+                                      description="The contact person's email address (empty to clear it)")
 
 
 @router.patch("/partners/{partner_id}", summary="Change a partner's fields (backbone admins)", responses=WRITE_ERRORS)
@@ -59,6 +60,8 @@ def update_partner(partner_id: IdPath, body: PartnerPatch, db: SessionDep, princ
 @router.post("/partners/{partner_id}/archive", summary="Archive a partner: kept with its history, left out of new cycles (backbone admins)",
              responses=WRITE_ERRORS)
 def archive_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> PartnerOut:
+    """Archives the partner and returns it: its history stays, it is left out of new cycles and of lists by default, and
+    its people's seats stop working until it is restored. Backbone admins only (analysts get a 403)."""
     org = access.get_partner(db, principal, partner_id, "admin")
     orgs.archive_partner(db, org, principal.user_id)
     db.commit()
@@ -67,6 +70,7 @@ def archive_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) 
 
 @router.post("/partners/{partner_id}/restore", summary="Restore an archived partner (backbone admins)", responses=WRITE_ERRORS)
 def restore_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) -> PartnerOut:
+    """Brings an archived partner back, with its history, and returns it. Backbone admins only (analysts get a 403)."""
     org = access.get_partner(db, principal, partner_id, "admin")
     orgs.restore_partner(db, org, principal.user_id)
     db.commit()
@@ -75,21 +79,24 @@ def restore_partner(partner_id: IdPath, db: SessionDep, principal: CurrentUser) 
 
 class LeadInvitationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
+                       description="The email address of the person invited to lead the partner")
     language: str | None = Field(default=None, max_length=16, description="The invitation's language (default: the partner's)")
 
 
 class InvitationOut(BaseModel):
-    id: int
-    email: str
-    language: str
-    expires_at: dt.datetime | None
+    id: int = Field(description="The invitation's id")
+    email: str = Field(description="The address it was sent to")
+    language: str = Field(description="The language code of the invitation and its email")
+    expires_at: dt.datetime | None = Field(description="When the link stops working; null when it does not expire")
     link: str | None = Field(description="The invitation link, given only when no email server is set (pass it on yourself)")
 
 
 @router.post("/partners/{partner_id}/invite-lead", status_code=201, summary="Invite the partner's lead, in their language (backbone admins)",
              responses={**WRITE_ERRORS, 409: {"model": WRITE_ERRORS[403]["model"], "description": "The partner is archived"}})
 def invite_lead(partner_id: IdPath, body: LeadInvitationIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> InvitationOut:
+    """Sends a personal link to lead the partner, in the language given or the partner's, and returns the invitation; the
+    link works once. Backbone admins only (analysts get a 403); an archived partner is a 409."""
     org = access.get_partner(db, principal, partner_id, "admin")
     if org.archived_at is not None:
         raise Conflict(_("This partner is archived; restore it before inviting its lead."))
@@ -113,10 +120,11 @@ class ReopenIn(BaseModel):
 
 
 class CycleStateOut(BaseModel):
-    id: int
-    state: Literal["upcoming", "open", "closed"]
-    closes_on: dt.date
-    closed: bool
+    id: int = Field(description="The cycle's id")
+    state: Literal["upcoming", "open", "closed"] = Field(description="upcoming: not open yet; open: people can answer; closed: closed by an "
+                                                                     "admin or past its closing day")
+    closes_on: dt.date = Field(description="The last day people can answer")
+    closed: bool = Field(description="Whether an admin has closed the cycle")
 
 
 def _state(cycle) -> CycleStateOut:  # type: ignore[no-untyped-def]
@@ -125,6 +133,8 @@ def _state(cycle) -> CycleStateOut:  # type: ignore[no-untyped-def]
 
 @router.post("/cycles/{cycle_id}/close", summary="Close a cycle: no new answers (backbone admins)", responses=WRITE_ERRORS)
 def close_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> CycleStateOut:
+    """Closes the cycle now: no more answers or submissions, and a cycle.closed webhook event; closing a closed cycle changes
+    nothing. Backbone admins only (analysts get a 403); returns the cycle's state."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
     assessments.close_cycle(db, cycle, principal.user_id)
     db.commit()
@@ -133,6 +143,9 @@ def close_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> Cyc
 
 @router.post("/cycles/{cycle_id}/reopen", summary="Reopen a closed cycle (backbone admins)", responses=WRITE_ERRORS)
 def reopen_cycle(cycle_id: IdPath, body: ReopenIn, db: SessionDep, principal: CurrentUser) -> CycleStateOut:
+    """Reopens a cycle closed early or past its closing day, until the closing day given (default: its own, if it has not
+    passed); people's links work again and what was submitted stays submitted. Backbone admins only (analysts get a 403);
+    a cycle that is not closed is a 422."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
     assessments.reopen_cycle(db, cycle, principal.user_id, body.closes_on.isoformat() if body.closes_on else "")
     db.commit()
@@ -140,13 +153,15 @@ def reopen_cycle(cycle_id: IdPath, body: ReopenIn, db: SessionDep, principal: Cu
 
 
 class ReachOut(BaseModel):
-    partner: PartnerOut
+    partner: PartnerOut = Field(description="The partner organization")
     respondents: int = Field(description="People invited who have not submitted (never their addresses)")
     lead: Literal["", "lead invitation", "lead"] = Field(description="Whether the lead is reminded: an invitation not accepted, or not started")
 
 
 @router.get("/cycles/{cycle_id}/reminders", summary="Who a reminder round sent now would reach, per partner (backbone staff)")
 def reminder_preview(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> list[ReachOut]:
+    """Per partner, how many people a reminder round sent now would reach and whether its lead would be reminded; never
+    anyone's address. Backbone staff (admins and analysts); a partner lead gets a 404."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     return [ReachOut(partner=partner_out(p.organization), respondents=p.respondents, lead=p.lead) for p in reminders.preview(db, cycle)]
 
@@ -155,8 +170,12 @@ class SentOut(BaseModel):
     sent: int = Field(description="Reminders sent, each with the link its person already has")
 
 
-@router.post("/cycles/{cycle_id}/reminders", summary="Send a reminder round now (backbone admins)", responses=WRITE_ERRORS)
+@router.post("/cycles/{cycle_id}/reminders", summary="Send a reminder round now (backbone admins)",
+             responses={**WRITE_ERRORS, 409: {"model": WRITE_ERRORS[403]["model"], "description": "The cycle is not open"}})
 def send_reminders(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, settings: SettingsDep, catalogue: CatalogueDep) -> SentOut:
+    """Sends a reminder round now, each in its person's language: everyone invited who has not submitted, leads who have not
+    accepted their invitation, leads whose team has not started. Backbone admins only (analysts get a 403); a cycle that
+    is not open is a 409."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id, "admin")
     if not assessments.cycle_is_open(cycle):
         raise Conflict(_("This cycle is not open: reminders go out only while people can answer."))
@@ -166,13 +185,15 @@ def send_reminders(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, set
 
 
 class InvitedOut(BaseModel):
-    partner: PartnerOut
-    assessment_id: int
+    partner: PartnerOut = Field(description="The partner organization")
+    assessment_id: int = Field(description="The id of the partner's assessment in this cycle")
     invited: int = Field(description="People invited to answer (links not revoked); their addresses stay with the lead who invited them")
 
 
 @router.get("/cycles/{cycle_id}/invitations", summary="How many people each partner invited to answer (backbone staff)")
 def cycle_invitations(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> list[InvitedOut]:
+    """Per partner of the cycle, the number of people invited to answer (links not revoked), never their addresses.
+    Backbone staff (admins and analysts); a partner lead gets a 404."""
     cycle = access.get_backbone_cycle(db, principal, cycle_id)
     rows = db.scalars(select(Assessment).where(Assessment.cycle_id == cycle.id).order_by(Assessment.id)).all()
     counts = invitations.invited_counts(db, [a.id for a in rows])
@@ -182,16 +203,16 @@ def cycle_invitations(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) 
 # -- the audit log and the people ---------------------------------------------------------------
 
 class AuditEntryOut(BaseModel):
-    id: int
-    at: dt.datetime
+    id: int = Field(description="The entry's id (higher is later)")
+    at: dt.datetime = Field(description="When it happened")
     action: str = Field(description="A stable code, e.g. cycle.exported")
     action_label: str = Field(description="What it means, in the request's language")
     actor: str = Field(description="Who (name and email); empty for the system or an anonymous respondent")
-    organization: str
-    object_type: str
-    object_id: str
-    object_name: str
-    details: dict[str, object]
+    organization: str = Field(description="The name of the organization it concerns (the backbone or a partner)")
+    object_type: str = Field(description="The kind of object acted on, e.g. cycle, assessment, organization")
+    object_id: str = Field(description="The object's id, as text")
+    object_name: str = Field(description="The cycle's name in the request's language when the object is a cycle; empty otherwise")
+    details: dict[str, object] = Field(description="What else was recorded, which depends on the action (e.g. fields changed, a language)")
 
 
 @router.get("/audit", summary="The audit log, newest first (backbone admins)", responses=ADMIN_READ)
@@ -199,6 +220,8 @@ def audit_log(db: SessionDep, principal: CurrentUser, page: PagingDep,
               action: Annotated[str | None, Query(max_length=64, description="Only this action (its code)")] = None,
               since: Annotated[dt.date | None, Query(description="From this day (the partnership's time zone)")] = None,
               until: Annotated[dt.date | None, Query(description="To this day, included")] = None) -> list[AuditEntryOut]:
+    """What was done in the partnership and its partners, by whom and when, newest first, optionally of one action and
+    between two days. Backbone admins only (analysts get a 403); an unknown action code is a 422."""
     backbone = access.get_backbone(db, principal, "admin")
     labels = audit.labels()
     if action is not None and action not in labels:
@@ -210,19 +233,23 @@ def audit_log(db: SessionDep, principal: CurrentUser, page: PagingDep,
 
 
 class PersonSeatOut(BaseModel):
-    user_id: int
-    email: str
-    name: str
-    seat_id: int
-    role: Literal["backbone_admin", "backbone_analyst", "partner_lead", "plan_editor"]
-    organization_id: int
-    organization: str
-    last_signed_in: dt.datetime | None
+    user_id: int = Field(description="The person's user id")
+    email: str = Field(description="The person's email address")
+    name: str = Field(description="The person's name; empty when not given")
+    seat_id: int = Field(description="The seat's id (one person may hold several seats)")
+    role: Literal["backbone_admin", "backbone_analyst", "partner_lead", "plan_editor"] = Field(
+        description="backbone_admin: changes everything; backbone_analyst: reads the partnership; partner_lead: runs a partner's "
+                    "assessment; plan_editor: changes a partner's action plan only")
+    organization_id: int = Field(description="The id of the organization the seat is in")
+    organization: str = Field(description="That organization's name")
+    last_signed_in: dt.datetime | None = Field(description="When the person last signed in; null if never")
 
 
 @router.get("/people", summary="Who holds a seat in the partnership (staff, leads, plan editors; never respondents) (backbone admins)",
             responses=ADMIN_READ)
 def people(db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[PersonSeatOut]:
+    """Every seat of the partnership held by someone who signs in: its staff, and its partners' leads and plan editors
+    (never respondents), by organization then email. Backbone admins only (analysts get a 403)."""
     return page.slice([PersonSeatOut(user_id=u.id, email=u.email, name=u.name or "", seat_id=m.id, role=m.role.value, organization_id=o.id,
                                organization=o.name, last_signed_in=u.last_login_at)
                        for u, m, o in access.partnership_people(db, principal)])

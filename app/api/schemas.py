@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.organizations.models import Organization
 
@@ -12,14 +12,14 @@ PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 
 
 class PartnerOut(BaseModel):
-    id: int
-    name: str
-    sector: str
-    size_band: str
-    preferred_language: str
-    contact_name: str
-    contact_email: str
-    archived: bool
+    id: int = Field(description="The partner organization's id")
+    name: str = Field(description="The organization's name, unique within the partnership")
+    sector: str = Field(description="The sector's code (e.g. k12, nonprofit, government, other): see the data dictionary for the labels")
+    size_band: str = Field(description="The size band's code, by number of people: 1-10, 11-50, 51-200, 201-1000 or 1000+")
+    preferred_language: str = Field(description="The organization's language code, e.g. en or es: the default for its lead's invitation")
+    contact_name: str = Field(description="The contact person's name; empty when none is given")
+    contact_email: str = Field(description="The contact person's email address; empty when none is given")
+    archived: bool = Field(description="Whether the partner is archived: kept with its history, left out of new cycles")
 
 
 def partner_out(o: Organization) -> PartnerOut:

@@ -27,11 +27,11 @@ class WebhookIn(BaseModel):
 
 
 class WebhookOut(BaseModel):
-    id: int
+    id: int = Field(description="The webhook's id")
     url: str = Field(description="The address the events are sent to")
     events: list[str] = Field(description="The events it receives")
-    active: bool
-    created_at: dt.datetime
+    active: bool = Field(description="Whether events are sent to it")
+    created_at: dt.datetime = Field(description="When it was registered")
 
 
 class NewWebhookOut(WebhookOut):
@@ -39,15 +39,15 @@ class NewWebhookOut(WebhookOut):
 
 
 class DeliveryOut(BaseModel):
-    id: int
+    id: int = Field(description="The delivery's id, also sent in the X-Reassess-Delivery header")
     event: str = Field(description="assessment.submitted, cycle.closed, result.recomputed, or ping (a test)")
     status: Literal["pending", "delivered", "failed"] = Field(description="pending: not sent yet or to be tried again; failed: no more attempts")
-    attempts: int
+    attempts: int = Field(description="How many times sending it has been tried")
     next_attempt_at: dt.datetime | None = Field(description="When it is tried next (pending only)")
     last_status: int | None = Field(description="The receiver's last HTTP status")
     last_error: str | None = Field(description="Why the last attempt failed")
-    created_at: dt.datetime
-    delivered_at: dt.datetime | None
+    created_at: dt.datetime = Field(description="When the event happened and the delivery was queued")
+    delivered_at: dt.datetime | None = Field(description="When the receiver answered 2xx; null until then")
 
 
 def webhook_out(h: Webhook) -> WebhookOut:
@@ -56,6 +56,8 @@ def webhook_out(h: Webhook) -> WebhookOut:
 
 @router.get("/webhooks", summary="The partnership's webhooks (backbone admins)", responses={403: WRITE_ERRORS[403]})
 def list_webhooks(db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[WebhookOut]:
+    """The webhooks registered for the caller's partnership, oldest first, without their secrets. Backbone admins only
+    (analysts get a 403)."""
     return page.slice([webhook_out(h) for h in service.hooks_of(db, access.get_backbone(db, principal, "admin").id)])
 
 
@@ -72,6 +74,8 @@ def add_webhook(body: WebhookIn, db: SessionDep, principal: CurrentUser, setting
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, summary="Remove a webhook (backbone admins)", responses=WRITE_ERRORS)
 def remove_webhook(webhook_id: IdPath, db: SessionDep, principal: CurrentUser) -> Response:
+    """Removes the webhook and its deliveries, sent or not; nothing more is sent to it. Backbone admins only (analysts get
+    a 403)."""
     hook = service.get_hook(db, access.get_backbone(db, principal, "admin").id, webhook_id)
     service.remove(db, hook, principal.user_id)
     db.commit()
@@ -80,6 +84,8 @@ def remove_webhook(webhook_id: IdPath, db: SessionDep, principal: CurrentUser) -
 
 @router.post("/webhooks/{webhook_id}/ping", status_code=202, summary="Send a test event to a webhook (backbone admins)", responses=WRITE_ERRORS)
 def ping_webhook(webhook_id: IdPath, db: SessionDep, principal: CurrentUser) -> DeliveryOut:
+    """Queues a ping event to the webhook, sent at the next webhook run (every 15 s by default), and returns the pending
+    delivery. Backbone admins only (analysts get a 403)."""
     hook = service.get_hook(db, access.get_backbone(db, principal, "admin").id, webhook_id)
     delivery = service.ping(db, hook)
     db.commit()
@@ -89,6 +95,8 @@ def ping_webhook(webhook_id: IdPath, db: SessionDep, principal: CurrentUser) -> 
 @router.get("/webhooks/{webhook_id}/deliveries", summary="A webhook's deliveries, newest first (backbone admins)",
             responses={403: WRITE_ERRORS[403]})
 def list_deliveries(webhook_id: IdPath, db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[DeliveryOut]:
+    """Each event sent or to be sent to the webhook, newest first, with its status, attempts and the receiver's last answer.
+    Backbone admins only (analysts get a 403)."""
     hook = service.get_hook(db, access.get_backbone(db, principal, "admin").id, webhook_id)
     rows = service.deliveries_of(db, hook, limit=page.limit + 1, offset=page.offset)
     return page.finish([DeliveryOut.model_validate(d, from_attributes=True) for d in rows])

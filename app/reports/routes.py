@@ -63,6 +63,9 @@ async def in_report_thread(func: Callable[[], Response]) -> Response:
          response_class=Response)
 async def partner_report(assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                          lang: Lang = None, paper: Paper = None) -> Response:
+    """The partner's growth-opportunity report as a PDF: its scores and levels by domain, the change since the baseline,
+    its growth opportunities and an action-planning worksheet, in the language asked for. Backbone staff and the
+    partner's leads may download it; an assessment without a result yet is a 404. Each download is recorded in the audit log."""
     def download() -> Response:
         language = report_language(lang, settings)
         assessment = access.get_assessment(db, principal, assessment_id)
@@ -79,6 +82,9 @@ async def partner_report(assessment_id: IdPath, db: SessionDep, principal: Curre
          response_class=Response)
 async def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep, settings: SettingsDep,
                         lang: Lang = None, paper: Paper = None) -> Response:
+    """The partnership's summary of the cycle as a PDF: the distribution and each partner's level per domain, who moved a
+    level since the baseline, the most common growth opportunities and the targets, in the language asked for. Backbone
+    staff only (a partner lead gets a 404); each download is recorded in the audit log."""
     def download() -> Response:
         language = report_language(lang, settings)
         cycle = access.get_backbone_cycle(db, principal, cycle_id)
