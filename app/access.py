@@ -400,6 +400,19 @@ def partnership_people(session: Session, p: Principal) -> list[tuple[User, Membe
         .order_by(Organization.kind, func.lower(Organization.name), func.lower(User.email)))]
 
 
+
+def get_removable_seat(session: Session, p: Principal, membership_id: int) -> Membership:
+    """A seat of the admin's partnership that may be taken away: never the admin's own, never the last administrator's."""
+    listed = {m.id: m for _user, m, _org in partnership_people(session, p)}
+    seat = listed.get(membership_id)
+    if seat is None:
+        raise NotFound()
+    if seat.user_id == p.user_id:
+        raise Forbidden(_("You cannot remove your own seat; another administrator can."))
+    if seat.role is Role.backbone_admin and sum(1 for m in listed.values() if m.role is Role.backbone_admin) <= 1:
+        raise Forbidden(_("The partnership needs at least one administrator."))
+    return seat
+
 def get_partnership_person(session: Session, p: Principal, user_id: int) -> User:
     """A person of the admin's partnership (as `partnership_people` lists them), or NotFound."""
     for user, _seat, _org in partnership_people(session, p):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -254,3 +254,38 @@ def people(db: SessionDep, principal: CurrentUser, page: PagingDep) -> list[Pers
                                organization=o.name, last_signed_in=u.last_login_at)
                        for u, m, o in access.partnership_people(db, principal)])
 
+
+
+STAFF = {"backbone_admin": InvitationPurpose.backbone_admin, "backbone_analyst": InvitationPurpose.backbone_analyst}
+
+
+class StaffInvitationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
+                       description="The colleague's address")
+    role: Literal["backbone_admin", "backbone_analyst"] = Field(description="The seat: an administrator changes, an analyst only reads")
+    language: str | None = Field(default=None, max_length=16, description="The invitation's language (default: the partnership's first)")
+
+
+@router.post("/people/invite", status_code=201, summary="Invite a colleague to the coordinating staff (backbone admins)", responses=WRITE_ERRORS)
+def invite_staff(body: StaffInvitationIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> InvitationOut:
+    """The invitation link, as the People page sends it; given in the answer only when no email server is set."""
+    backbone = access.get_backbone(db, principal, "admin")
+    language = body.language or settings.default_locale
+    if language not in settings.locales:
+        raise Invalid(_("Choose a language from the list."), field="language")
+    issued = invitations.issue(db, settings, email=body.email.strip(), language=language, organization=backbone, purpose=STAFF[body.role],
+                               assessment_id=None, created_by_id=principal.user_id)
+    outbox = invitations.send(db, settings, issued, backbone, None, 0)
+    db.commit()
+    shown = outbox and access.may_see_link(principal, issued.invitation)
+    return InvitationOut(id=issued.invitation.id, email=issued.invitation.email, language=issued.invitation.language,
+                         expires_at=issued.invitation.expires_at, link=issued.link(settings) if shown else None)
+
+
+@router.delete("/people/seats/{seat_id}", status_code=204, summary="Take a seat away (backbone admins)", responses=WRITE_ERRORS)
+def remove_seat(seat_id: IdPath, db: SessionDep, principal: CurrentUser) -> Response:
+    """Never one's own seat, never the last administrator's; the account keeps its other seats."""
+    orgs.remove_seat(db, access.get_removable_seat(db, principal, seat_id), principal.user_id)
+    db.commit()
+    return Response(status_code=204)

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import access, audit
+from app import access
 from app.auth import invitations, resets
 from app.auth.models import InvitationPurpose
 from app.deps import CurrentUser, FormDep, SessionDep, SettingsDep
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Invalid
 from app.i18n import gettext as _
-from app.organizations.models import Membership, Role
+from app.organizations import service as orgs
 from app.web.csrf import csrf_protect
 from app.web.templating import render
 
@@ -57,16 +57,7 @@ def invite_staff(request: Request, db: SessionDep, principal: CurrentUser, setti
 @router.post("/backbone/people/seats/{membership_id}/remove")
 def remove_seat(request: Request, membership_id: Id, db: SessionDep, principal: CurrentUser) -> Response:
     """Take a seat away (the account stays, with its other seats): never one's own, never the last administrator's."""
-    seat = db.get(Membership, membership_id)
-    listed = {m.id: m for _user, m, _org in access.partnership_people(db, principal)}
-    if seat is None or seat.id not in listed:
-        raise NotFound()
-    if seat.user_id == principal.user_id:
-        raise Forbidden(_("You cannot remove your own seat; another administrator can."))
-    if seat.role is Role.backbone_admin and sum(1 for m in listed.values() if m.role is Role.backbone_admin) <= 1:
-        raise Forbidden(_("The partnership needs at least one administrator."))
-    audit.record(db, principal.user_id, "seat.removed", "user", seat.user_id, seat.organization_id, role=seat.role.value)
-    db.delete(seat)
+    orgs.remove_seat(db, access.get_removable_seat(db, principal, membership_id), principal.user_id)
     db.commit()
     return _page(request, db, principal, {"removed": True})
 

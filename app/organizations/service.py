@@ -91,6 +91,12 @@ def restore_partner(session: Session, org: Organization, actor_id: int | None) -
         audit.record(session, actor_id, "organization.restored", "organization", org.id, org.id)
 
 
+def remove_seat(session: Session, seat: Membership, actor_id: int | None) -> None:
+    """Take a seat away (app.access.get_removable_seat checks which may go); the account keeps its other seats."""
+    audit.record(session, actor_id, "seat.removed", "user", seat.user_id, seat.organization_id, role=seat.role.value)
+    session.delete(seat)
+
+
 def find_organization(session: Session, name_or_id: str | int) -> Organization | None:
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
         return session.get(Organization, int(name_or_id))

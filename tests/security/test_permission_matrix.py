@@ -171,6 +171,8 @@ GET   /api/v1/audit                                login      404        404    
 GET   /api/v1/people                               login      404        404        404        403        ok
 PATCH /api/v1/actions/{action_id}                  login      404        ok/404     ok/404     403/404    403/404
 POST  /api/v1/actions/{action_id}/notes            login      404        ok/404     ok/404     403/404    403/404
+POST  /api/v1/people/invite                         login      404        404        404        403        ok
+DELETE /api/v1/people/seats/{seat_id}                login      404        404        404        403        404
 GET   /api/v1/webhooks                                login      404        404        404        403        ok
 POST  /api/v1/webhooks                                login      404        404        404        403        ok
 DELETE /api/v1/webhooks/{webhook_id}                  login      404        404        404        403        ok/404
@@ -249,7 +251,8 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
                         "user_id": respondents[s].id, "check_in_id": check_in.id, "target_id": targets_of[bb].id,
                         "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id,
                         "membership_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id)),
-                        "hook_id": hooks_of[bb].id, "webhook_id": hooks_of[bb].id}
+                        "hook_id": hooks_of[bb].id, "webhook_id": hooks_of[bb].id,
+                        "seat_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id))}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
         users = {"respondent": respondents["A"], "lead_a": leads["A"], "lead_b": leads["B"], "analyst": analyst, "admin": admin}
@@ -312,6 +315,7 @@ JSON: dict[str, dict[str, Any]] = {
     "/api/v1/cycles/{cycle_id}/reopen": {},
     "/api/v1/actions/{action_id}": {"title": "Matrix API action renamed"},
     "/api/v1/actions/{action_id}/notes": {"body": "A matrix API note"},
+    "/api/v1/people/invite": {"email": "matrix-staff@example.org", "role": "backbone_analyst"},
     "/api/v1/partners/{partner_id}/actions": {"title": "Matrix API action"},
     "/api/v1/targets": {"title": "Matrix API target", "kind": "median_change", "points": 10, "reference_cycle_id": "{cycle_id}"},
     "/api/v1/cycles": {"name": "Matrix API Cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",

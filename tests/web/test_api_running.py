@@ -74,3 +74,17 @@ def test_a_lead_changes_an_action_and_adds_a_progress_note(client, db, world):
     assert noted.status_code == 201
     other = f.api_token(db, world["lead_b"])
     assert client.patch(f"/api/v1/actions/{action.id}", json={"title": "x"}, headers=other).status_code == 404
+
+
+def test_staff_are_invited_and_seats_taken_away_but_never_ones_own(client, db, world):
+    admin = f.api_token(db, world["admin"])
+    invited = client.post("/api/v1/people/invite", json={"email": "colleague@backbone.example.org", "role": "backbone_analyst", "language": "es"},
+                          headers=admin)
+    assert invited.status_code == 201 and invited.json()["language"] == "es" and invited.json()["link"]
+    seats = {s["email"]: s for s in client.get("/api/v1/people?limit=500", headers=admin).json()}
+    own = seats[world["admin"].email]["seat_id"]
+    mine = client.delete(f"/api/v1/people/seats/{own}", headers=admin)
+    assert mine.status_code == 403 and "own seat" in mine.json()["detail"]
+    lead_seat = seats[world["lead_b"].email]["seat_id"]
+    assert client.delete(f"/api/v1/people/seats/{lead_seat}", headers=admin).status_code == 204
+    assert world["lead_b"].email not in {s["email"] for s in client.get("/api/v1/people?limit=500", headers=admin).json()}
