@@ -27,7 +27,10 @@ MEDIA_TYPES = {"csv": CSV, "xlsx": "application/vnd.openxmlformats-officedocumen
 
 def safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe, and loses the control characters
-    a spreadsheet cannot hold (older rows may have them); other values pass."""
+    a spreadsheet cannot hold (older rows may have them); a list (codes: several categories, choices) is one cell, its
+    items joined with "; "; other values pass."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
     if isinstance(value, str):
         value = clean_text(value)
         if value.startswith(FORMULA_START) or _formula_after_invisibles(value):

@@ -194,7 +194,8 @@ class AnswerWords:
         return None if code is None else Coded(code, self.roles.get(code, code))
 
     def race(self, codes: Sequence[str] | None) -> Coded | None:
-        return Coded("; ".join(codes), "; ".join(self.races.get(c, c) for c in codes)) if codes else None
+        """A list of codes (JSON keeps it a list; CSV and XLSX join it with "; ") or their labels joined."""
+        return Coded(list(codes), "; ".join(self.races.get(c, c) for c in codes)) if codes else None
 
     def language(self, code: str | None) -> Coded | None:
         return None if code is None else Coded(code, language_name(code))
@@ -214,7 +215,7 @@ class AnswerWords:
         if not codes:
             return None
         labels = self.choice_labels.get(item_id, {})
-        return Coded("; ".join(codes), "; ".join(labels.get(c, c) for c in codes))
+        return Coded(list(codes), "; ".join(labels.get(c, c) for c in codes))
 
 
 def _answer_head() -> list[tuple[str, str]]:
@@ -256,8 +257,8 @@ def answers_sheet(db: Session, cycle: Cycle, min_group_size: int, opts: Options 
             for a in answers:
                 item = a["item_id"]
                 if words is None:
-                    yield [org.id, org.name, a["respondent"], a["role_group"], "; ".join(a["race_ethnicity"] or []) or None, a["language"],
-                           item, a["value"], a["special"], "; ".join(a["choices"] or []) or None, a["text"], a["comment"]]
+                    yield [org.id, org.name, a["respondent"], a["role_group"], a["race_ethnicity"] or None, a["language"],
+                           item, a["value"], a["special"], a["choices"] or None, a["text"], a["comment"]]
                 else:
                     yield [org.id, org.name, a["respondent"], words.role(a["role_group"]), words.race(a["race_ethnicity"]),
                            words.language(a["language"]), item, words.value(item, a["value"]), words.special_answer(item, a["special"]),

@@ -26,3 +26,17 @@ def test_normal_text_is_unchanged(text):
 def test_other_values_pass_and_control_characters_go():
     assert safe(3) == 3 and safe(None) is None and safe(2.5) == 2.5
     assert safe("a\x00b\x07c") == "abc"
+
+
+def test_a_list_of_codes_stays_a_list_in_json_and_is_one_cell_in_csv_and_xlsx():
+    import json
+
+    from app.exports import formats
+    from app.exports.sheets import Coded, Sheet
+
+    sheet = Sheet("t", ["race_ethnicity", "n"], ["Race or ethnicity", "N"], [[Coded(["black", "latine"], "Black; Latine"), 3]])
+    assert json.loads(formats.to_json(sheet, {}))["rows"] == [{"race_ethnicity": ["black", "latine"], "n": 3}]
+    sheet = Sheet("t", ["race_ethnicity", "n"], ["Race or ethnicity", "N"], [[Coded(["black", "latine"], "Black; Latine"), 3]])
+    assert formats.to_csv(sheet, values="codes").decode("utf-8-sig").splitlines()[1] == "black; latine,3"
+    sheet = Sheet("t", ["race_ethnicity", "n"], ["Race or ethnicity", "N"], [[Coded(["black", "latine"], "Black; Latine"), 3]])
+    assert formats.to_csv(sheet, values="labels", headers="codes").decode("utf-8-sig").splitlines() == ["race_ethnicity,n", "Black; Latine,3"]

@@ -154,3 +154,23 @@ def test_an_export_is_recorded_with_what_was_asked(client, db, world):
     client.get(f"/backbone/cycles/{cycle}/export/answers.csv?shape=wide&values=codes&sector=k12")
     log = client.get("/backbone/audit?lang=en").text
     assert "one row per response" in log and "k12" in log
+
+
+def test_every_export_loads_in_every_format_with_the_same_rows_and_columns(client, db, world):
+    """CSV through csv, XLSX through openpyxl, JSON through json: the same columns (as codes) and the same number of rows,
+    numbers as numbers in XLSX and JSON."""
+    f.sign_in(client, db, world["admin"])
+    cycle = world["follow"].id
+    for kind in ("results", "items", "answers", "dictionary", "actions", "check_ins", "targets"):
+        for shape in (("long", "wide") if kind == "answers" else ("long",)):
+            query = f"values=codes&headers=codes&shape={shape}"
+            as_csv = rows_of(client.get(f"/backbone/cycles/{cycle}/export/{kind}.csv?{query}"))
+            book = load_workbook(io.BytesIO(client.get(f"/backbone/cycles/{cycle}/export/{kind}.xlsx?{query}").content), read_only=True)
+            header, *body = list(book.worksheets[0].values)
+            data = json.loads(client.get(f"/backbone/cycles/{cycle}/export/{kind}.json?{query}").content)
+            assert list(data["columns"]) == list(header), (kind, shape)
+            assert len(as_csv) == len(body) == len(data["rows"]), (kind, shape)
+            if as_csv:
+                assert list(as_csv[0]) == list(header)
+            if kind == "results":
+                assert all(isinstance(r["score"], int | type(None)) for r in data["rows"]) and any(isinstance(row[header.index("score")], int) for row in body)
