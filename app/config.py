@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Report PDFs are rendered in separate, lower-priority processes (app/reports/renderer.py); 0: in the request.
     report_processes: int = Field(default=1, ge=0, le=16)
+    # Opening a result page renders its report in the background, so that its download comes from the cache
+    # (app/reports/prefetch.py).
+    report_prefetch: bool = True
     # Threads per web process that run pages and database work. A few keep the cores busy: more only contend for the
     # interpreter lock and, on SQLite, for the write lock (bench/RESULTS.md: 40 threads, 177 answer saves/s; 4: 330/s).
     threads: int = Field(default=4, ge=1, le=400)

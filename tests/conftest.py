@@ -42,7 +42,8 @@ def pytest_report_header() -> str:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     var = tmp_path_factory.mktemp("var")
     url = os.environ.get("REASSESS_TEST_DATABASE_URL") or f"sqlite:///{var / 'test.db'}"
-    return prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET, _env_file=None))
+    return prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET, _env_file=None,
+                            report_prefetch=False))  # the background rendering shares no test connection (one test turns it on)
 
 
 def reset_database(url: str) -> None:

@@ -19,6 +19,7 @@ from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
 from app.plans import service as plans
+from app.reports import prefetch
 from app.web import presenters
 from app.web.csrf import csrf_protect
 from app.web.templating import render
@@ -29,7 +30,10 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 @router.get("/assessments/{assessment_id}/result", response_class=HTMLResponse)
 def result_page(request: Request, assessment_id: IdPath, db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep) -> HTMLResponse:
     assessment = access.get_assessment(db, principal, assessment_id)
-    return _result_page(request, db, principal, catalogue, assessment)
+    page = _result_page(request, db, principal, catalogue, assessment)
+    # Whoever reads this page may download its report: it is made ready in the background meanwhile.
+    prefetch.warm(request.app.state.sessionmaker, catalogue, request.app.state.settings, assessment.id, i18n.get_locale())
+    return page
 
 
 def _result_page(request: Request, db: SessionDep, principal: Principal, catalogue: CatalogueDep, assessment: Assessment,

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Invalid
 from app.i18n import gettext as _
-from app.reports import service
+from app.reports import prefetch, service
 from app.web.csrf import csrf_protect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -69,6 +69,8 @@ async def partner_report(assessment_id: IdPath, db: SessionDep, principal: Curre
     def download() -> Response:
         language = report_language(lang, settings)
         assessment = access.get_assessment(db, principal, assessment_id)
+        if prefetch.wait_for(assessment.id, language, paper):  # rendered in the background since its result page was opened
+            db.commit()  # a new snapshot, which holds what that rendering stored
         pdf = service.partner_report(db, catalogue, settings, assessment, language, paper)
         audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=language)
         db.commit()

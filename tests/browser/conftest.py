@@ -46,7 +46,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     port = free_port()
     settings = prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET,
                                 base_url=f"http://127.0.0.1:{port}", _env_file=None,
-                                **getattr(request.module, "LIVE_SETTINGS", {})))
+                                **{"report_prefetch": False, **getattr(request.module, "LIVE_SETTINGS", {})}))
     reset_database(url)
     migrate_database(settings)
     engine = make_engine(url)
