@@ -73,6 +73,43 @@ def cmd_import_strings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    from app.instruments.loader import load_catalogue
+    from app.instruments.workbook import to_workbook
+
+    write_out(args.output, to_workbook(_instrument(load_catalogue(_surveys_dir(args)), args.id, args.version)))
+    return 0
+
+
+def cmd_import_xlsx(args: argparse.Namespace) -> int:
+    from app.instruments.loader import InstrumentError, load_catalogue, load_text
+    from app.instruments.workbook import from_workbook, to_yaml
+
+    try:
+        content = Path(args.workbook).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.workbook}: {exc.strerror}") from None
+    try:
+        instrument = from_workbook(content, Path(args.workbook).name, version=args.version)
+    except InstrumentError as exc:
+        raise CliError(str(exc)) from None
+    catalogue = load_catalogue(_surveys_dir(args))
+    target = args.output or str(_surveys_dir(args) / instrument.id / f"{instrument.version}.yaml")
+    if (target != "-" and Path(target).exists()) or catalogue.find(instrument.id, instrument.version) is not None:
+        raise CliError(f"{target} exists already: a published version never changes; choose another --version")
+    text = to_yaml(instrument)
+    try:
+        load_text(text, target)  # what is written loads as it was read
+    except InstrumentError as exc:
+        raise CliError(str(exc)) from None
+    if target != "-":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    write_out(target, text.encode("utf-8"))
+    if target != "-":
+        print(f"wrote {target}; check it with: reassess instruments check {target}", file=sys.stderr)
+    return 0
+
+
 def _surveys_dir(args: argparse.Namespace) -> Path:
     return Path(args.surveys_dir) if args.surveys_dir else ROOT / "surveys"
 
@@ -107,3 +144,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("-o", "--output", default=None)
     p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
     p.set_defaults(handler=cmd_import_strings)
+    p = inst.add_parser("export-xlsx", help="write a version as a workbook to edit in a spreadsheet (XLSForm-style)")
+    p.add_argument("id")
+    p.add_argument("version")
+    p.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
+    p.set_defaults(handler=cmd_export_xlsx)
+    p = inst.add_parser("import-xlsx", help="make a new version file from a workbook (checked as instrument files are)")
+    p.add_argument("workbook")
+    p.add_argument("--version", required=True, help="the new version's number, e.g. 1.2")
+    p.add_argument("-o", "--output", default=None, help="default: surveys/ID/VERSION.yaml")
+    p.add_argument("--surveys-dir", default=None, help="the folder of instrument files (default: surveys/)")
+    p.set_defaults(handler=cmd_import_xlsx)

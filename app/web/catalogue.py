@@ -14,8 +14,13 @@ from fastapi.responses import Response
 from app import access
 from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import NotFound
+from app.exports.formats import MEDIA_TYPES, file_stem
+from app.instruments.workbook import to_workbook
 from app.web.csrf import csrf_protect
+from app.web.downloads import attachment
 from app.web.templating import render
+
+XLSX = MEDIA_TYPES["xlsx"]
 
 router = APIRouter(prefix="/instruments", dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -37,3 +42,15 @@ def instrument_page(request: Request, instrument_id: str, version: str, db: Sess
     if instrument is None:
         raise NotFound()
     return render(request, "instruments/detail.html", {"instrument": instrument, "everything": readable is None})
+
+
+@router.get("/{instrument_id}/{version}/workbook.xlsx")
+def instrument_workbook(instrument_id: str, version: str, db: SessionDep, catalogue: CatalogueDep, principal: CurrentUser) -> Response:
+    """The version as a workbook to author the next one in a spreadsheet (app.instruments.workbook): backbone staff."""
+    if access.instrument_versions(db, principal) is not None:
+        raise NotFound()
+    instrument = catalogue.find(instrument_id, version)
+    if instrument is None:
+        raise NotFound()
+    return attachment(to_workbook(instrument), f"{file_stem(instrument.id, 'instrument')}-{file_stem(instrument.version, 'version')}.xlsx",
+                      XLSX)

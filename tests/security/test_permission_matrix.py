@@ -55,6 +55,7 @@ POST  /login                                          ok         ok         ok  
 POST  /logout                                         login      login      login      login      login      login
 GET   /instruments                                    login      ok         ok         ok         ok         ok
 GET   /instruments/{instrument_id}/{version}          login      ok         ok         ok         ok         ok
+GET   /instruments/{instrument_id}/{version}/workbook.xlsx login 404 404       404        ok         ok
 GET   /assessments/{assessment_id}/result             login      404        ok/404     ok/404     ok/404     ok/404
 POST  /assessments/{assessment_id}/texts              login      404        ok/404     ok/404     403/404    403/404
 GET   /plans/{org_id}                                 login      404        ok/404     ok/404     ok/404     ok/404
