@@ -49,6 +49,7 @@ def labels() -> dict[str, str]:
         "cycle.created": _("Cycle opened"), "cycle.closed": _("Cycle closed"), "cycle.reminded": _("Reminders sent"),
         "cycle.exported": _("Data exported"), "summary.downloaded": _("Partnership summary downloaded"),
         "webhook.added": _("Webhook added"), "webhook.removed": _("Webhook removed"),
+        "resource.added": _("Local resource added"), "resource.removed": _("Local resource removed"),
         "invitation.sent": _("Invitation sent"), "invitation.accepted": _("Invitation accepted"),
         "invitation.revoked": _("Invitation revoked"), "response.submitted": _("Response submitted"),
         "assessment.submitted": _("Assessment submitted"), "assessment.reopened": _("Assessment reopened"),

@@ -5,13 +5,13 @@ from app.audit import AuditEvent
 from app.auth.models import ApiToken, Invitation, User, UserSession
 from app.auth.ratelimit import RateLimitFailure
 from app.db import Base
-from app.organizations.models import Membership, Organization
+from app.organizations.models import LocalResource, Membership, Organization
 from app.plans.models import Action, ActionNote, CheckIn, Target
 from app.reports.models import ReportCacheEntry
 from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "Action", "ActionNote", "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "CheckIn", "Cycle", "InstrumentRecord", "Invitation",
-    "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "Target", "TextMark", "User", "UserSession",
+    "LocalResource", "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "Target", "TextMark", "User", "UserSession",
     "Webhook", "WebhookDelivery",
 ]

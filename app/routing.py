@@ -31,6 +31,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.dashboard.reminder_routes import router as reminders_router
     from app.dashboard.routes import router as dashboard_router
     from app.organizations.import_routes import router as partners_import_router
+    from app.organizations.resource_routes import router as resources_router
     from app.organizations.routes import router as partners_router
     from app.partner.routes import router as partner_router
     from app.plans.checkin_routes import router as check_ins_router
@@ -50,7 +51,8 @@ def routers() -> list[tuple[APIRouter, str]]:
     html = [health_router, web_router, auth_router, reset_router, instruments_router, assessment_router, entry_router, lead_entry_router,
             review_router, respond_router,
             partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_import_router, partners_router,
-            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router, webhooks_router]
+            cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router, webhooks_router,
+            resources_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -18,6 +18,7 @@ from app.auth.service import Principal
 from app.deps import CatalogueDep, CurrentUser, SessionDep
 from app.errors import Forbidden, NotFound
 from app.i18n import gettext as _
+from app.organizations import resources
 from app.plans import service as plans
 from app.reports import prefetch
 from app.web import presenters
@@ -57,8 +58,9 @@ def _result_page(request: Request, db: SessionDep, principal: Principal, catalog
     if not may_mark:
         for s in sections:
             s.hidden = []
+    local = resources.by_domain(resources.resources_of(db, assessment.organization.backbone_id, lang), [d.id for d in view.domains])
     return render(request, "assessments/result.html", {
-        "assessment": assessment, "result": row, "view": view, "chart": presenters.domain_chart(view), "comparison": comparison,
+        "assessment": assessment, "result": row, "view": view, "local": local, "chart": presenters.domain_chart(view), "comparison": comparison,
         "min_group_size": settings.min_group_size, "sections": [s for s in sections if s.texts or s.hidden],
         "may_mark": may_mark, "may_plan": may_plan, "loop_rows": loop, "trend": trend if trend and len(trend.cycles) > 1 else None,
         "trend_line": presenters.trend_line, "trend_labels": [c.name_in(lang) for c in trend.cycles] if trend else [],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -67,3 +67,20 @@ class Membership(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+
+class LocalResource(Base):
+    """Help the partnership itself offers (a local expert, a training, a community group), which the backbone lists beside
+    the instrument's resources: on result pages and in reports, for one domain or for every domain."""
+
+    __tablename__ = "local_resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    backbone_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    domain_id: Mapped[str | None] = mapped_column(String(64))  # None: every domain
+    language: Mapped[str | None] = mapped_column(String(8))  # None: every language; else shown to readers of that language only
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    note: Mapped[str] = mapped_column(Text, default="")  # what the reader finds there, who to ask
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

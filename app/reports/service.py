@@ -37,6 +37,7 @@ from app.errors import NotFound
 from app.exports.formats import file_stem
 from app.i18n import gettext as _
 from app.instruments.loader import Catalogue
+from app.organizations import resources
 from app.organizations.models import Organization
 from app.plans import service as plans
 from app.plans.targets import overview
@@ -153,16 +154,18 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     with i18n.locale(lang):
         trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if pair else None
     trend = trend if trend and len(trend.cycles) > 2 else None  # two cycles: the comparison says it all already
+    local = resources.resources_of(db, assessment.organization.backbone_id, lang)
     owner = f"a{assessment.id}-"
     subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name_in(lang),
                                             pair[0].cycle.name_in(lang) if pair else None, pair[1].id if pair else None,
                                             [[title, sorted(quoted)] for title, quoted in quotes], invited, backbone,
                                             assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous, acted,
                                             [[a.title, a.domain_id, a.status, a.owner, a.due_on, a.dropped_reason] for a in carried],
-                                            [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None)
+                                            [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None,
+                                            resources.digest(local))
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
-                                                backbone=backbone, acted=acted, trend=trend, carried=carried), lang, paper))
+                                                backbone=backbone, acted=acted, trend=trend, carried=carried, local=local), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
 
 
@@ -193,7 +196,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
                     pair: tuple[Assessment, Result] | None, lang: str,
                     quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "",
                     acted: dict[str, dict[str, int]] | None = None, trend: Trend | None = None,
-                    carried: list[plans.CarriedAction] | None = None) -> dict[str, Any]:
+                    carried: list[plans.CarriedAction] | None = None, local: list[Any] | None = None) -> dict[str, Any]:
     """``quotes``: what the lead chose to quote (app.assessments.texts.quoted_texts), by question, never an author;
     ``invited``: the people invited to answer; ``backbone``: the partnership's name; ``carried``: for a follow-up, the
     actions of the plan when it was submitted, which the worksheet lists with their status."""
@@ -225,6 +228,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
         "gaps": gaps, "perception": perception, "carried": carried or [], "statuses": plans.status_labels,
+        "local": resources.by_domain(local or [], [d.id for d in view.domains]),
     }
 
 

@@ -29,7 +29,7 @@ from app.auth import invitations
 from app.auth import service as auth
 from app.auth.models import InvitationPurpose
 from app.main import create_app
-from app.organizations.models import Membership, Role
+from app.organizations.models import LocalResource, Membership, Role
 from app.plans.models import Action, CheckIn, Target, TargetKind
 from app.routing import Route, route_table
 from app.webhooks.models import Webhook
@@ -126,6 +126,9 @@ GET   /backbone/people                                login      404        404 
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
 POST  /backbone/people/invite                         login      404        404        404        403        ok
 POST  /backbone/people/seats/{membership_id}/remove   login      404        404        404        403        404
+GET   /backbone/resources                             login      404        404        404        ok         ok
+POST  /backbone/resources                             login      404        404        404        403        ok
+POST  /backbone/resources/{resource_id}/remove        login      404        404        404        403        ok/404
 GET   /backbone/webhooks                              login      404        404        404        403        ok
 POST  /backbone/webhooks                              login      404        404        404        403        ok
 POST  /backbone/webhooks/{hook_id}/ping               login      404        404        404        403        ok/404
@@ -232,6 +235,8 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
         targets_of = {bb: Target(backbone_id=b.id, title=f"Matrix target {bb}", kind=TargetKind.median_change, domain_id="overall", points=5,
                                  reference_cycle_id=done[bb].id) for bb, b in (("X", x), ("Y", y))}
         db.add_all(targets_of.values())
+        resources_of = {bb: LocalResource(backbone_id=b.id, title=f"Matrix resource {bb}") for bb, b in (("X", x), ("Y", y))}
+        db.add_all(resources_of.values())
         hooks_of = {bb: Webhook(backbone_id=b.id, url=f"https://8.8.8.8/{bb}", secret="0" * 64, events=["assessment.submitted"])
                     for bb, b in (("X", x), ("Y", y))}
         db.add_all(hooks_of.values())
@@ -252,7 +257,7 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
                         "user_id": respondents[s].id, "check_in_id": check_in.id, "target_id": targets_of[bb].id,
                         "invitation_id": invitation.invitation.id, "org_id": org.id, "partner_id": org.id, "cycle_id": alone[s].id,
                         "membership_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id)),
-                        "hook_id": hooks_of[bb].id, "webhook_id": hooks_of[bb].id,
+                        "hook_id": hooks_of[bb].id, "webhook_id": hooks_of[bb].id, "resource_id": resources_of[bb].id,
                         "seat_id": db.scalar(select(Membership.id).where(Membership.user_id == respondents[s].id))}
         pseudonyms = set(db.scalars(select(ResponseRow.pseudonym).where(ResponseRow.assessment_id.in_(
             [side["assessment_id"] for side in sides.values()]))))
@@ -304,6 +309,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "/backbone/partners/{org_id}": {"name": "Matrix Renamed", "sector": "k12", "size_band": "1-10", "preferred_language": "en"},
     "/backbone/partners/{org_id}/invite-lead": {"email": "new-lead@example.org", "language": "en"},
     "/backbone/webhooks": {"url": "https://8.8.8.8/matrix", "events": "assessment.submitted"},
+    "/backbone/resources": {"title": "Matrix local resource", "domain_id": "leadership"},
     "/backbone/cycles": {"name": "Matrix Cycle", "instrument": "equity-self-assessment@1.0", "opens_on": "2030-01-01",
                          "closes_on": "2030-02-01", "privacy": "anonymous", "depth": "full", "order": "integrated"},
 }
