@@ -110,6 +110,8 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
     instrument = catalogue.find(INSTRUMENT_ID, "1.0") or catalogue.latest(INSTRUMENT_ID)
     if instrument is None:
         raise LookupError(f"the demo needs the instrument {INSTRUMENT_ID} in surveys/")
+    # The open follow-up asks the newest version: the demo compares a 1.0 baseline with a 1.1 follow-up across versions.
+    newest = catalogue.latest(INSTRUMENT_ID) or instrument
 
     backbone = Organization(kind=OrgKind.backbone, name=BACKBONE_NAME, sector="philanthropy", size_band="11-50",
                             contact_name="Demo admin", contact_email=ADMIN_EMAIL)
@@ -130,22 +132,23 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
         partners.append((profile, org, lead))
 
     # Three cycles a year apart: the baseline, a first follow-up (both closed), and the second follow-up, open now.
-    def cycle(name: str, es: str, opens: dt.date, closes: dt.date, order: Order, before: Cycle | None) -> Cycle:
+    def cycle(name: str, es: str, opens: dt.date, closes: dt.date, order: Order, before: Cycle | None, asked: Instrument = instrument) -> Cycle:
         years = f"{opens.year}-{opens.year + 1}"
         return create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"{name} {years}", names={"es": f"{es} {years}"},
-                            instrument=instrument, opens_on=opens, closes_on=closes, depth=Depth.full, order=order, anonymous=True,
+                            instrument=asked, opens_on=opens, closes_on=closes, depth=Depth.full, order=order, anonymous=True,
                             baseline=before, partner_ids=[o.id for _, o, _ in partners])
 
     first_open, baseline_open, follow_open = (today - dt.timedelta(days=d) for d in (780, 420, 40))
     first = cycle("Baseline", "Línea de base", first_open, first_open + dt.timedelta(days=90), Order.integrated, None)
     baseline = cycle("Follow-up", "Seguimiento", baseline_open, baseline_open + dt.timedelta(days=90), Order.stepped, first)
-    follow_up = cycle("Follow-up", "Seguimiento", follow_open, today + dt.timedelta(days=60), Order.stepped, baseline)
+    follow_up = cycle("Follow-up", "Seguimiento", follow_open, today + dt.timedelta(days=60), Order.stepped, baseline, newest)
     rng = random.Random(SEED)
     for c, growth_factor, as_of in ((first, 0.0, first_open + dt.timedelta(days=60)), (baseline, 0.5, baseline_open + dt.timedelta(days=60)),
                                     (follow_up, 1.0, today)):
         for profile, org, lead in partners:
             done = profile.follow_up_done or c is not follow_up
-            _fill(session, catalogue, instrument, c, org, lead, profile, rng, growth_factor, as_of, done, min_group_size)
+            _fill(session, catalogue, newest if c is follow_up else instrument, c, org, lead, profile, rng, growth_factor, as_of, done,
+                  min_group_size)
     for c in (first, baseline):
         c.closed_at = min(_at(c.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
     session.flush()
