@@ -20,6 +20,7 @@ from app.errors import NotFound
 from app.exports.answers import submitted_answers
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
+SINCE = "Only those changed since this time (ISO 8601): any activity for backbone staff, the submission for others"
 
 
 class OrganizationRef(BaseModel):
@@ -58,7 +59,7 @@ def list_assessments(db: SessionDep, principal: CurrentUser, page: PagingDep,
                      cycle: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Only this cycle's")] = None,
                      organization: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Only this organization's")] = None,
                      status: Annotated[Literal["draft", "in_progress", "submitted", "reopened"] | None, Query(description="Only in this status")] = None,
-                     updated_since: Annotated[dt.datetime | None, Query(description="Only those changed since (ISO 8601)")] = None,
+                     updated_since: Annotated[dt.datetime | None, Query(description=SINCE)] = None,
                      ) -> list[AssessmentOut]:
     """By id."""
     query = select(Assessment).join(Cycle).where(access.assessment_scope(principal)).order_by(Assessment.id)
@@ -69,7 +70,10 @@ def list_assessments(db: SessionDep, principal: CurrentUser, page: PagingDep,
     if status is not None:
         query = query.where(Assessment.status == AssessmentStatus(status))
     if updated_since is not None:
-        query = query.where(Assessment.updated_at >= (updated_since if updated_since.tzinfo else updated_since.replace(tzinfo=dt.UTC)))
+        since = updated_since if updated_since.tzinfo else updated_since.replace(tzinfo=dt.UTC)
+        # Backbone staff, who see each partner's last activity, filter on it; anyone else on the submission only (a lead
+        # polling answers' activity could tell when each person it invited was answering).
+        query = query.where((Assessment.updated_at if access.is_backbone(principal) else Assessment.submitted_at) >= since)
     return page.finish([assessment_out(a) for a in db.scalars(page.apply(query))])
 
 

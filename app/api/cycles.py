@@ -132,7 +132,8 @@ class ProgressOut(BaseModel):
                     "for answers again after a submission")
     responses_submitted: int = Field(description="How many of its people have submitted their response")
     responses_in_progress: int = Field(description="How many of its people have started but not submitted")
-    last_activity: dt.datetime | None = Field(description="When a response was last saved or the assessment submitted; null before any activity")
+    last_activity: dt.datetime | None = Field(description="When a response was last saved or the assessment submitted; null before any "
+                                                          "activity, and always null for callers who are not backbone staff")
 
 
 class CycleDetail(CycleOut):
@@ -145,8 +146,12 @@ def read_cycle(cycle_id: IdPath, db: SessionDep, principal: CurrentUser) -> Cycl
     staff see every partner; a partner lead taking part sees its own row only."""
     cycle = access.get_cycle(db, principal, cycle_id)
     readable = set(db.scalars(select(Organization.id).where(access.org_scope(principal))))
+    # Last activity goes to backbone staff only, as on the pages: a lead who polled it beside the invitations it sent
+    # could tell when each invited person was answering.
+    staff = access.is_backbone(principal)
     rows = [ProgressOut(partner=partner_out(r.organization), assessment_id=r.assessment.id, status=r.status.value,
-                        responses_submitted=r.submitted, responses_in_progress=r.in_progress, last_activity=r.last_activity)
+                        responses_submitted=r.submitted, responses_in_progress=r.in_progress,
+                        last_activity=r.last_activity if staff else None)
             for r in cycle_progress(db, cycle) if r.organization.id in readable]
     return CycleDetail(**cycle_out(cycle).model_dump(), progress=rows)
 

@@ -40,9 +40,11 @@ class Paging:
         """This page's rows; the next page's cursor in the headers when there is one."""
         if len(rows) > self.limit:
             cursor = encode(self.offset + self.limit)
-            url = self.request.url.include_query_params(cursor=cursor, limit=self.limit)
+            # The service's own address (REASSESS_BASE_URL), never the request's Host header, which a client chooses.
+            nxt = self.request.url.include_query_params(cursor=cursor, limit=self.limit)
+            base = str(self.request.app.state.settings.base_url).rstrip("/")
             self.response.headers["X-Next-Cursor"] = cursor
-            self.response.headers["Link"] = f'<{url}>; rel="next"'
+            self.response.headers["Link"] = f'<{base}{nxt.path}?{nxt.query}>; rel="next"'
         return rows[:self.limit]
 
 

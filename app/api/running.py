@@ -226,7 +226,8 @@ def audit_log(db: SessionDep, principal: CurrentUser, page: PagingDep,
     labels = audit.labels()
     if action is not None and action not in labels:
         raise Invalid(_("Unknown action '%(action)s'.", action=action), field="action")
-    entries = audit.backbone_events(db, backbone.id, limit=None, filters=audit.Filters(action=action, since=since, until=until))
+    entries = audit.backbone_events(db, backbone.id, limit=page.offset + page.limit + 1,  # only as far as this page
+                                    filters=audit.Filters(action=action, since=since, until=until))
     return page.slice([AuditEntryOut(id=e.id, at=e.at, action=e.action, action_label=labels.get(e.action, e.action), actor=e.actor,
                                      organization=e.organization, object_type=e.object_type, object_id=e.object_id,
                                      object_name=e.object_name, details=e.details) for e in entries])

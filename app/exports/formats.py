@@ -86,8 +86,10 @@ def write_xlsx(sheets: Iterable[Sheet], target: IO[bytes], values: Values = "lab
         ws.append(header)
         for row in sheet.value_rows(values):
             ws.append([safe(v) for v in row])
-        for note in sheet.notes:
-            ws.append([safe(note)])
+        if sheet.notes:  # what was left out, on a sheet of its own (the data sheet stays rows of data)
+            notes = book.create_sheet(title=sheet.notes_title[:31])
+            for note in sheet.notes:
+                notes.append([safe(note)])
     book.save(target)
 
 

@@ -13,6 +13,7 @@ come in chunks of partners (``CHUNK``), so that a large export streams in consta
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class Sheet:
     headers: list[str]  # the same columns in the reader's language
     rows: Iterable[list[Any]]  # a list, or an iterator read once (the answers, streamed)
     notes: list[str] = field(default_factory=list)  # what the reader should know about what is left out
+    notes_title: str = "Notes"  # the XLSX sheet that holds them, in the reader's language
 
     def header_row(self, headers: Values = "labels") -> list[str]:
         return self.keys if headers == "codes" else self.headers
@@ -100,7 +102,7 @@ def cell(value: Any, values: Values) -> Any:
 
 
 def _sheet(title: str, columns: Sequence[tuple[str, str]], rows: Iterable[list[Any]], notes: list[str] | None = None) -> Sheet:
-    return Sheet(title, [k for k, _h in columns], [h for _k, h in columns], rows, notes or [])
+    return Sheet(title, [k for k, _h in columns], [h for _k, h in columns], rows, notes if notes is not None else [])
 
 
 def _partners(db: Session, cycle: Cycle, opts: Options) -> list[tuple[int, Organization]]:
@@ -282,6 +284,8 @@ def _wide_answers(db: Session, cycle: Cycle, min_group_size: int, opts: Options,
                 specials.add(q.id)
                 columns.append((f"{q.id}_special", _("%(question)s: special answer", question=q.id)))
     notes: list[str] = []
+    left_out = _("%(partner)s: its answers cannot be given one row per response without singling someone out; the long shape "
+                 "(one row per answer) has them.")
 
     def rows() -> Iterator[list[Any]]:
         for org, answers in _answer_chunks(db, cycle, opts, min_group_size, taken):
@@ -292,7 +296,7 @@ def _wide_answers(db: Session, cycle: Cycle, min_group_size: int, opts: Options,
                 person = people.setdefault(a["respondent"], {"_": a})
                 person[a["item_id"]] = a
             if answers and not people:
-                notes.append(org.name)
+                notes.append(left_out % {"partner": org.name})
             for key, person in people.items():
                 first = person["_"]
                 row: list[Any] = [org.id, org.name, key, words.role(first["role_group"]), words.race(first["race_ethnicity"]),
@@ -303,7 +307,7 @@ def _wide_answers(db: Session, cycle: Cycle, min_group_size: int, opts: Options,
                     if q.id in specials:
                         row.append(words.special_answer(q.id, a["special"]) if a else None)
                 yield row
-    return _sheet(_("Answers"), columns, rows(), notes)
+    return dataclasses.replace(_sheet(_("Answers"), columns, rows(), notes), notes_title=_("Notes"))
 
 
 def _wide_value(words: AnswerWords, item_id: str, a: dict[str, Any] | None) -> Any:

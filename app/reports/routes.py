@@ -37,10 +37,13 @@ Paper = Annotated[Literal["a4", "letter"] | None, Query(description="paper size 
 PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 
 
-def pdf_response(pdf: service.Pdf) -> Response:
-    return Response(pdf.content, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{pdf.filename}"', "Cache-Control": "private, no-store",
-        "X-Report-Cache": "hit" if pdf.cached else "miss"})
+def pdf_response(pdf: service.Pdf, settings: Settings) -> Response:
+    """The PDF. Whether it came from the cache is said (X-Report-Cache) only to tests and benchmarks: elsewhere a lead
+    could learn from it that someone else opened their result page (which renders the report in the background)."""
+    headers = {"Content-Disposition": f'inline; filename="{pdf.filename}"', "Cache-Control": "private, no-store"}
+    if settings.env == "test":
+        headers["X-Report-Cache"] = "hit" if pdf.cached else "miss"
+    return Response(pdf.content, media_type="application/pdf", headers=headers)
 
 
 # A report being rendered waits seconds for a renderer process. It waits in a thread of the reports' own (at most
@@ -74,7 +77,7 @@ async def partner_report(assessment_id: IdPath, db: SessionDep, principal: Curre
         pdf = service.partner_report(db, catalogue, settings, assessment, language, paper)
         audit.record(db, principal.user_id, "report.downloaded", "assessment", assessment.id, assessment.organization_id, language=language)
         db.commit()
-        return pdf_response(pdf)
+        return pdf_response(pdf, settings)
 
     return await in_report_thread(download)
 
@@ -93,6 +96,6 @@ async def cycle_summary(cycle_id: IdPath, db: SessionDep, principal: CurrentUser
         pdf = service.cycle_summary(db, catalogue, settings, cycle, language, paper)
         audit.record(db, principal.user_id, "summary.downloaded", "cycle", cycle.id, cycle.backbone_id, language=language)
         db.commit()
-        return pdf_response(pdf)
+        return pdf_response(pdf, settings)
 
     return await in_report_thread(download)

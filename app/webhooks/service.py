@@ -60,25 +60,39 @@ def check_url(url: str, allow_private: bool) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000 or any(c.isspace() for c in url):
         raise Invalid(_("Enter the full address that should receive the events, starting with https://."), field="url")
+    if parts.scheme != "https" and not allow_private:
+        raise Invalid(_("Enter the full address that should receive the events, starting with https://."), field="url")
     if parts.username or parts.password:
         raise Invalid(_("Leave the user name and password out of the address: deliveries are signed instead."), field="url")
-    if not allow_private and _private(parts.hostname):
+    if not allow_private and any(not _global(ip) for ip in _addresses(parts.hostname)):
         raise Invalid(_("This address is on a private or local network: webhooks go only to addresses on the internet."), field="url")
     return url
 
 
-def _private(host: str) -> bool:
-    """Whether ``host`` is, or resolves to, a loopback, private, link-local or reserved address (a name that does not
-    resolve is checked again at delivery)."""
+def _addresses(host: str) -> list[str]:
+    """The addresses ``host`` is (an IP) or resolves to now; none when it does not resolve."""
     try:
-        infos = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        return sorted({str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, None)})
     except (OSError, UnicodeError):
-        return False
-    for address in infos:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
-            return True
-    return False
+        return []
+
+
+def _global(address: str) -> bool:
+    """An address on the public internet: not loopback, private, link-local, shared (100.64.0.0/10), reserved or
+    multicast, also behind an IPv4-mapped, 6to4 or NAT64 IPv6 form."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in ipaddress.ip_network("64:ff9b::/96") else None
+        inner = ip.ipv4_mapped or ip.sixtofour or nat64
+        if inner is not None:
+            return inner.is_global and not inner.is_multicast
+    return ip.is_global and not ip.is_multicast
+
+
+def audit_address(url: str) -> str:
+    """What the audit log keeps of a webhook's address: its scheme and host (a receiver's path can be its secret)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/…" if parts.path not in ("", "/") or parts.query else f"{parts.scheme}://{parts.netloc}"
 
 
 def register(db: Session, backbone_id: int, url: str, events: list[str], actor_id: int | None, settings: Settings) -> Webhook:
@@ -92,7 +106,7 @@ def register(db: Session, backbone_id: int, url: str, events: list[str], actor_i
     hook = Webhook(backbone_id=backbone_id, url=url, secret=secrets.token_hex(32), events=chosen, created_by_id=actor_id)
     db.add(hook)
     db.flush()
-    audit.record(db, actor_id, "webhook.added", "webhook", hook.id, backbone_id, address=url)
+    audit.record(db, actor_id, "webhook.added", "webhook", hook.id, backbone_id, address=audit_address(url))
     return hook
 
 
@@ -108,7 +122,7 @@ def get_hook(db: Session, backbone_id: int, hook_id: int) -> Webhook:
 
 
 def remove(db: Session, hook: Webhook, actor_id: int | None) -> None:
-    audit.record(db, actor_id, "webhook.removed", "webhook", hook.id, hook.backbone_id, address=hook.url)
+    audit.record(db, actor_id, "webhook.removed", "webhook", hook.id, hook.backbone_id, address=audit_address(hook.url))
     db.delete(hook)
 
 
@@ -165,15 +179,29 @@ Sender = Callable[[str, bytes, dict[str, str]], Outcome]
 
 
 def http_sender(allow_private: bool) -> Sender:
+    """POSTs to the address the host name resolves to at this moment, checked, and to no other: the connection goes to
+    that checked address (the Host header and, for https, the TLS name and certificate check stay the host's), so a name
+    that resolves to a public address for the check and to a private one for the connection (DNS rebinding) reaches
+    nothing. A name that does not resolve is not sent to. What the admin sees of a failure says no more than needed."""
     def send(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
-        host = urlsplit(url).hostname or ""
-        if not allow_private and _private(host):
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        addresses = _addresses(host)
+        if not addresses:
+            return Outcome(False, None, "refused: the address's name does not resolve")
+        if not allow_private and any(not _global(a) for a in addresses):
             return Outcome(False, None, "refused: the address is on a private or local network")
+        address = addresses[0]
+        netloc = (f"[{address}]" if ":" in address else address) + (f":{parts.port}" if parts.port else "")
+        pinned = parts._replace(netloc=netloc).geturl()
+        extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
         try:
             with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False, trust_env=False) as client:
-                r = client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500])
+                r = client.post(pinned, content=body, headers={**headers, "Host": parts.netloc}, extensions=extensions)
+        except httpx.TimeoutException:
+            return Outcome(False, None, "no answer in time")
+        except httpx.HTTPError:
+            return Outcome(False, None, "could not connect")
         return Outcome(200 <= r.status_code < 300, r.status_code, None if r.status_code < 300 else f"HTTP {r.status_code}")
     return send
 

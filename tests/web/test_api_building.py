@@ -81,3 +81,24 @@ def test_the_document_declares_the_bearer_scheme_and_the_docs_need_no_internet(c
         r = client.get(page)
         assert r.status_code == 200 and script in r.text and "cdn" not in r.text.lower() and "googleapis" not in r.text
         assert "cdn" not in r.headers["content-security-policy"] and client.get(script).status_code == 200
+
+
+def test_a_lead_cannot_time_its_peoples_answers_through_the_api(client, db, world):
+    """Last activity is the backbone's (as on the pages); a lead's updated_since filters on submissions only."""
+    lead = f.api_token(db, world["lead_a"])
+    own = client.get(f"/api/v1/cycles/{world['follow'].id}", headers=lead).json()
+    assert own["progress"] and all(p["last_activity"] is None for p in own["progress"])
+    admin = f.api_token(db, world["admin"])
+    assert any(p["last_activity"] for p in client.get(f"/api/v1/cycles/{world['follow'].id}", headers=admin).json()["progress"])
+    submitted = world["fa"].submitted_at
+    world["fa"].updated_at = submitted + dt.timedelta(hours=1)  # later activity, as an answer saved an hour after
+    db.commit()
+    just_after = {"updated_since": (submitted + dt.timedelta(seconds=1)).isoformat(), "organization": world["a"].id}
+    assert client.get("/api/v1/assessments", params=just_after, headers=lead).json() == []
+    assert [a["id"] for a in client.get("/api/v1/assessments", params=just_after, headers=admin).json()] == [world["fa"].id]
+
+
+def test_the_next_page_link_is_the_services_own_address_whatever_the_host_header(client, db, world, settings):
+    admin = {**f.api_token(db, world["admin"]), "Host": "evil.example"}
+    r = client.get("/api/v1/cycles?limit=1", headers=admin)
+    assert r.headers["link"].startswith(f"<{settings.base_url.rstrip('/')}/api/v1/cycles?") and "evil.example" not in r.headers["link"]

@@ -174,3 +174,27 @@ def test_every_export_loads_in_every_format_with_the_same_rows_and_columns(clien
                 assert list(as_csv[0]) == list(header)
             if kind == "results":
                 assert all(isinstance(r["score"], int | type(None)) for r in data["rows"]) and any(isinstance(row[header.index("score")], int) for row in body)
+
+
+def test_a_partner_whose_rows_cannot_be_tied_is_named_in_the_wide_exports_notes(client, db, world, monkeypatch):
+    """Where the long shape gives a partner's answers untied (no code: tying them would single someone out), the wide shape
+    leaves the partner out and its notes say so, in the reader's language (JSON, and a sheet of its own in XLSX)."""
+    from app.exports import sheets
+
+    real = sheets.answer_rows
+
+    def untied_for_alder(db_, ids, view, min_group_size, taken=None):
+        out = real(db_, ids, view, min_group_size, taken=taken)
+        for aid in ids:
+            if aid == world["fa"].id:
+                out[aid] = [{**r, "respondent": None} for r in out[aid]]
+        return out
+
+    monkeypatch.setattr(sheets, "answer_rows", untied_for_alder)
+    f.sign_in(client, db, world["admin"])
+    cycle = world["follow"].id
+    data = json.loads(client.get(f"/backbone/cycles/{cycle}/export/answers.json?shape=wide&lang=es").content)
+    assert {r["partner"] for r in data["rows"]} == {"Birch Youth Alliance"}
+    assert len(data["notes"]) == 1 and data["notes"][0].startswith("Alder School District: sus respuestas no pueden darse")
+    book = load_workbook(io.BytesIO(client.get(f"/backbone/cycles/{cycle}/export/answers.xlsx?shape=wide&lang=es").content), read_only=True)
+    assert book.sheetnames == ["Respuestas", "Observaciones"] and next(book["Observaciones"].values)[0].startswith("Alder School District")

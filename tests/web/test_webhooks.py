@@ -139,7 +139,7 @@ def test_two_processes_send_one_delivery_once(db, world, local):
 
 def test_addresses_on_private_networks_and_bad_urls_are_refused_in_the_users_language(client, db, world, csrf, settings):
     f.sign_in(client, db, world["admin"])
-    for url in ("http://127.0.0.1:8000/x", "http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data"):
+    for url in ("https://127.0.0.1:8000/x", "https://10.0.0.5/x", "https://169.254.169.254/latest/meta-data"):
         r = client.post("/backbone/webhooks?lang=es", data={"csrf_token": csrf, "url": url, "events": "assessment.submitted"})
         assert r.status_code == 422 and "red privada o local" in r.text and url in r.text  # what was typed stays
     r = client.post("/backbone/webhooks?lang=en", data={"csrf_token": csrf, "url": "ftp://example.org", "events": "cycle.closed"})
@@ -153,7 +153,7 @@ def test_addresses_on_private_networks_and_bad_urls_are_refused_in_the_users_lan
     assert [h["url"] for h in listed] == ["https://8.8.8.8/hook"] and "secret" not in listed[0]
     assert client.post(f"/api/v1/webhooks/{made.json()['id']}/ping", headers=api).json()["status"] == "pending"
     assert [d["event"] for d in client.get(f"/api/v1/webhooks/{made.json()['id']}/deliveries", headers=api).json()] == ["ping"]
-    refused = client.post("/api/v1/webhooks", json={"url": "http://192.168.1.10/", "events": ["cycle.closed"]}, headers=api)
+    refused = client.post("/api/v1/webhooks", json={"url": "https://192.168.1.10/", "events": ["cycle.closed"]}, headers=api)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "url"
     assert client.delete(f"/api/v1/webhooks/{made.json()['id']}", headers=api).status_code == 204
     assert client.get("/api/v1/webhooks", headers=api).json() == []
@@ -166,3 +166,28 @@ def test_one_address_is_registered_once(db, world, local):
     webhooks.register(db, world["backbone"].id, "http://127.0.0.1:9/once", ["cycle.closed"], world["admin"].id, local)
     with pytest.raises(Exception, match="already receives events"):
         webhooks.register(db, world["backbone"].id, "http://127.0.0.1:9/once", ["assessment.submitted"], world["admin"].id, local)
+
+
+def test_a_name_that_rebinds_to_this_machine_reaches_nothing_and_shared_ranges_are_refused(monkeypatch, settings, listener):
+    """The sender connects to the address it checked: a name answering a public address for the check and 127.0.0.1 for
+    the connection (DNS rebinding) never reaches the local service."""
+    import socket as sockets
+
+    port = int(listener.url.split(":")[2].split("/")[0])
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1", "127.0.0.1"])
+    real = sockets.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "rebind.attacker.example":
+            return [(sockets.AF_INET, sockets.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(sockets, "getaddrinfo", rebinding)
+    url = f"https://rebind.attacker.example:{port}/internal-admin"
+    assert webhooks.check_url(url, allow_private=False) == url  # the check saw a public address
+    outcome = webhooks.http_sender(allow_private=False)(url, b"{}", {})
+    assert not outcome.ok and listener.received == []  # the next answers (127.0.0.1) are refused before any connection
+    for refused in ("http://100.100.100.200/x", "https://[::ffff:127.0.0.1]/x", "https://[64:ff9b::7f00:1]/x", "http://8.8.8.8/plain-http"):
+        with pytest.raises(Exception, match="private or local|starting with https"):
+            webhooks.check_url(refused, allow_private=False)
+    assert webhooks.audit_address("https://hooks.slack.example/services/T000/B000/XXXX") == "https://hooks.slack.example/…"
