@@ -25,7 +25,7 @@ from app.deps import CatalogueDep, CurrentUser, SessionDep, SettingsDep
 from app.errors import Conflict, Invalid
 from app.i18n import gettext as _
 from app.organizations import service as orgs
-from app.organizations.models import SECTORS, SIZE_BANDS
+from app.organizations.models import SECTORS, SIZE_BANDS, Organization
 
 router = APIRouter(tags=["running a partnership"])
 ADMIN_READ = {403: WRITE_ERRORS[403]}
@@ -92,6 +92,15 @@ class InvitationOut(BaseModel):
     link: str | None = Field(description="The invitation link, given only when no email server is set (pass it on yourself)")
 
 
+def _sent(db: SessionDep, settings: SettingsDep, principal: CurrentUser, issued: invitations.Issued, org: Organization) -> InvitationOut:
+    """Send an invitation just issued and say what became of it: its link only where no email server took it (outbox)."""
+    outbox = invitations.send(db, settings, issued, org, None, 0)
+    db.commit()
+    shown = outbox and access.may_see_link(principal, issued.invitation)
+    return InvitationOut(id=issued.invitation.id, email=issued.invitation.email, language=issued.invitation.language,
+                         expires_at=issued.invitation.expires_at, link=issued.link(settings) if shown else None)
+
+
 @router.post("/partners/{partner_id}/invite-lead", status_code=201, summary="Invite the partner's lead, in their language (backbone admins)",
              responses={**WRITE_ERRORS, 409: {"model": WRITE_ERRORS[403]["model"], "description": "The partner is archived"}})
 def invite_lead(partner_id: IdPath, body: LeadInvitationIn, db: SessionDep, principal: CurrentUser, settings: SettingsDep) -> InvitationOut:
@@ -105,11 +114,7 @@ def invite_lead(partner_id: IdPath, body: LeadInvitationIn, db: SessionDep, prin
         raise Invalid(_("Choose a language from the list."), field="language")
     issued = invitations.issue(db, settings, email=body.email.strip(), language=language, organization=org,
                                purpose=InvitationPurpose.partner_lead, assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, org, None, 0)
-    db.commit()
-    shown = outbox and access.may_see_link(principal, issued.invitation)
-    return InvitationOut(id=issued.invitation.id, email=issued.invitation.email, language=issued.invitation.language,
-                         expires_at=issued.invitation.expires_at, link=issued.link(settings) if shown else None)
+    return _sent(db, settings, principal, issued, org)
 
 
 # -- running a cycle ---------------------------------------------------------------------------
@@ -277,11 +282,7 @@ def invite_staff(body: StaffInvitationIn, db: SessionDep, principal: CurrentUser
         raise Invalid(_("Choose a language from the list."), field="language")
     issued = invitations.issue(db, settings, email=body.email.strip(), language=language, organization=backbone, purpose=STAFF[body.role],
                                assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, backbone, None, 0)
-    db.commit()
-    shown = outbox and access.may_see_link(principal, issued.invitation)
-    return InvitationOut(id=issued.invitation.id, email=issued.invitation.email, language=issued.invitation.language,
-                         expires_at=issued.invitation.expires_at, link=issued.link(settings) if shown else None)
+    return _sent(db, settings, principal, issued, backbone)
 
 
 @router.delete("/people/seats/{seat_id}", status_code=204, summary="Take a seat away (backbone admins)", responses=WRITE_ERRORS)
