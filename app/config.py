@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 # Where surveys/, locales/, migrations/ and var/ live: the checkout, or REASSESS_HOME for an installed package.
 ROOT = Path(os.environ.get("REASSESS_HOME") or Path(__file__).resolve().parent.parent)
-KNOWN_LOCALES = ("en", "es")
+# The language the application's strings and the instruments are written in; every other language is a catalog under
+# REASSESS_LOCALES_DIR (locales/<code>/LC_MESSAGES/messages.po), added by translators (docs/translating.md).
+SOURCE_LANGUAGE = "en"
 
 
 class ConfigError(Exception):
@@ -28,8 +31,10 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     secret_key: str = ""
-    locales: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(KNOWN_LOCALES))
-    default_locale: str = "en"
+    locales: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [SOURCE_LANGUAGE, "es"])
+    default_locale: str = SOURCE_LANGUAGE
+    # Where the catalogs are: one folder per language, <code>/LC_MESSAGES/messages.po, and messages.pot.
+    locales_dir: Path = ROOT / "locales"
     min_group_size: int = Field(default=5, ge=2)
     base_url: str = "http://127.0.0.1:8000"
     surveys_dir: Path = ROOT / "surveys"
@@ -95,9 +100,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        unknown = [loc for loc in self.locales if loc not in KNOWN_LOCALES]
-        if unknown:
-            raise ValueError(f"REASSESS_LOCALES: unknown locale {', '.join(unknown)}; choose from {', '.join(KNOWN_LOCALES)}")
+        for loc in self.locales:
+            if not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*", loc) or len(loc) > 8:
+                raise ValueError(f"REASSESS_LOCALES: '{loc}' is not a language code (such as vi, zh_Hant, es-US)")
+            catalog = self.locales_dir / loc / "LC_MESSAGES" / "messages.po"
+            if loc != SOURCE_LANGUAGE and not catalog.is_file():
+                raise ValueError(f"REASSESS_LOCALES: '{loc}' has no catalog: {catalog} is missing (`reassess i18n export"
+                                 f" --lang {loc}` writes one to translate; docs/translating.md)")
         from app.clock import zone_named
 
         zone_named(self.time_zone)  # an unknown zone stops start-up with what to write
@@ -136,9 +145,10 @@ def prepare(settings: Settings) -> Settings:
         settings.secret_key = key_file.read_text().strip()
     if settings.env == "production" and _weak(settings.secret_key):
         raise ConfigError("REASSESS_SECRET_KEY is too weak for production: use at least 32 random characters")
-    from app import clock
+    from app import clock, i18n
 
     clock.set_zone(settings.time_zone)
+    i18n.configure(settings.locales_dir, settings.locales, settings.default_locale)
     return settings
 
 

@@ -1,15 +1,25 @@
-"""Locales: negotiation, gettext translations (compiled in memory from the .po files), Babel formatting."""
+"""Locales: negotiation, gettext translations (compiled in memory from the .po files), Babel formatting.
+
+Which languages exist is not written here: the source language (English, in which the strings are written) and every
+catalog under the locales folder (``locales/<code>/LC_MESSAGES/messages.po``); which of them a partnership offers is
+REASSESS_LOCALES (app.config), given to this module at start-up by ``configure``. A string a catalog does not translate
+is shown in the source language and counted (``fallbacks``), so that the backbone's Languages page shows what is missing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from pathlib import Path
 
 from babel import Locale, numbers
+from babel.core import UnknownLocaleError, get_global
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.messages.mofile import write_mo
@@ -17,25 +27,131 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from app import clock
-from app.config import KNOWN_LOCALES, ROOT
+from app.config import ROOT, SOURCE_LANGUAGE
 
 LOCALES_DIR = ROOT / "locales"
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-_current: ContextVar[str] = ContextVar("locale", default="en")
+# The territories that print on US Letter (CLDR's supplemental measurement data, paperSize "US-Letter"); A4 elsewhere.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PR", "PH", "CL", "CO", "VE", "CR", "GT", "SV", "NI", "PA", "BZ"})
+_current: ContextVar[str] = ContextVar("locale", default=SOURCE_LANGUAGE)
+_config: dict[str, object] = {"dir": LOCALES_DIR, "offered": None, "default": SOURCE_LANGUAGE}
+_fallbacks: dict[str, Counter[str]] = {}
+_lock = threading.Lock()
+
+
+def configure(locales_dir: Path, offered: list[str], default: str) -> None:
+    """The catalogs' folder and the languages offered (REASSESS_LOCALES_DIR, REASSESS_LOCALES), set at start-up."""
+    _config.update(dir=Path(locales_dir), offered=tuple(offered), default=default)
+
+
+def configuration() -> tuple[Path, list[str], str]:
+    """What ``configure`` was given (so that a test that offers other languages can put it back)."""
+    return locales_dir(), list(offered()), str(_config["default"])
+
+
+def locales_dir() -> Path:
+    return Path(str(_config["dir"]))
+
+
+def catalog_path(lang: str, folder: Path | None = None) -> Path:
+    return (folder or locales_dir()) / lang / "LC_MESSAGES" / "messages.po"
+
+
+def available(folder: Path | None = None) -> list[str]:
+    """The languages there are: the source language and every language with a catalog in the folder."""
+    base = folder or locales_dir()
+    found = sorted(p.parent.parent.name for p in base.glob("*/LC_MESSAGES/messages.po"))
+    return [SOURCE_LANGUAGE, *(code for code in found if code != SOURCE_LANGUAGE)]
+
+
+def offered() -> tuple[str, ...]:
+    chosen = _config["offered"]
+    return chosen if isinstance(chosen, tuple) else tuple(available())
+
+
+def translations(lang: str) -> NullTranslations:
+    return _translations(lang, locales_dir())
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
+def _translations(lang: str, folder: Path) -> NullTranslations:
     """The catalog of one language, compiled from its .po on first use (no .mo files to go stale)."""
-    po = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if lang == "en" or not po.exists():
+    po = catalog_path(lang, folder)
+    if lang == SOURCE_LANGUAGE or not po.exists():
         return NullTranslations()
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
+        catalog = read_po(fh, locale=babel_locale(lang))
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def catalog_counts(lang: str) -> tuple[int, int]:
+    """(translated, total) entries of a language's catalog: the source language is complete by definition."""
+    po = catalog_path(lang)
+    template = locales_dir() / "messages.pot"
+    if lang == SOURCE_LANGUAGE or not po.exists():
+        total = _count(template)[1] if template.exists() else 0
+        return (total, total) if lang == SOURCE_LANGUAGE else (0, total)
+    return _count(po)
+
+
+def _count(path: Path) -> tuple[int, int]:
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    messages = [m for m in catalog if m.id]
+    done = sum(1 for m in messages if not m.fuzzy and (all(m.string) if isinstance(m.string, tuple | list) else m.string))
+    return done, len(messages)
+
+
+def fallbacks() -> dict[str, Counter[str]]:
+    """Per language, the strings this process has shown in the source language for want of a translation (and how
+    often), since it started."""
+    with _lock:
+        return {lang: Counter(c) for lang, c in _fallbacks.items()}
+
+
+def count_fallback(lang: str, message: str) -> None:
+    with _lock:
+        _fallbacks.setdefault(lang, Counter())[message] += 1
+
+
+def babel_locale(code: str) -> Locale:
+    """Babel's locale for a code (``vi``, ``zh_Hant``, ``es-US``); a code Babel does not know (a pseudo-locale such as
+    ``en-XA``) formats as its language."""
+    tag = code.replace("-", "_")
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(tag.split("_")[0])
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse(SOURCE_LANGUAGE)
+
+
+def territory(code: str) -> str:
+    """The region a code names (``es-US``: US), or the one its language is most likely spoken in (CLDR's likely
+    subtags: es -> ES, en -> US, vi -> VN)."""
+    parts = code.replace("-", "_").split("_")
+    named = [p for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())]
+    if named:
+        return named[-1].upper()
+    likely = get_global("likely_subtags").get(str(babel_locale(code)), "")
+    return likely.split("_")[-1] if likely else ""
+
+
+def paper_for(code: str) -> str:
+    """'letter' for the territories that print on Letter, 'a4' elsewhere."""
+    return "letter" if territory(code) in LETTER_TERRITORIES else "a4"
+
+
+def text_direction(code: str | None = None) -> str:
+    """'rtl' for a language written right to left (Arabic, Hebrew, Persian, Urdu...), otherwise 'ltr'."""
+    return "rtl" if babel_locale(code or get_locale()).character_order == "right-to-left" else "ltr"
+
+
+def _offered_or_default(lang: str) -> str:
+    return lang if lang in offered() else str(_config["default"])
 
 
 def get_locale() -> str:
@@ -43,12 +159,12 @@ def get_locale() -> str:
 
 
 def set_locale(lang: str) -> None:
-    _current.set(lang if lang in KNOWN_LOCALES else "en")
+    _current.set(_offered_or_default(lang))
 
 
 @contextmanager
 def locale(lang: str) -> Iterator[None]:
-    token = _current.set(lang if lang in KNOWN_LOCALES else "en")
+    token = _current.set(_offered_or_default(lang))
     try:
         yield
     finally:
@@ -56,7 +172,10 @@ def locale(lang: str) -> Iterator[None]:
 
 
 def gettext(message: str, **variables: object) -> str:
-    text = translations(_current.get()).gettext(message)
+    lang = _current.get()
+    text = translations(lang).gettext(message)
+    if text is message and lang != SOURCE_LANGUAGE and message:
+        count_fallback(lang, message)
     return text % variables if variables else text
 
 
@@ -69,7 +188,10 @@ class _Later(dict[str, object]):
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translations(_current.get()).ngettext(singular, plural, n)
+    lang = _current.get()
+    text = translations(lang).ngettext(singular, plural, n)
+    if (text is singular or text is plural) and lang != SOURCE_LANGUAGE:
+        count_fallback(lang, singular)
     return text % _Later(num=n, **variables)
 
 
@@ -97,10 +219,15 @@ def negotiate(accept_language: str | None, supported: list[str], default: str) -
                     quality = 0.0
         if tag:
             offers.append((-quality, n, tag))
+    by_tag = {code.lower().replace("_", "-"): code for code in supported}
     for _q, _n, tag in sorted(offers):
+        if _q >= 0:
+            continue
+        if tag in by_tag:  # the exact language and region (es-us, zh-hant)
+            return by_tag[tag]
         base = tag.split("-")[0]
-        if base in supported and _q < 0:
-            return base
+        if base in by_tag:
+            return by_tag[base]
     return default
 
 
@@ -109,14 +236,14 @@ def negotiate(accept_language: str | None, supported: list[str], default: str) -
 def format_number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "—"
-    return numbers.format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=get_locale())
+    return numbers.format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=babel_locale(get_locale()))
 
 
 def format_percent(share: float | None) -> str:
     """A share in 0..1 as a whole percentage in the locale's style (72 % in Spanish)."""
     if share is None:
         return "—"
-    return numbers.format_percent(share, locale=get_locale())
+    return numbers.format_percent(share, locale=babel_locale(get_locale()))
 
 
 def format_date(value: dt.date | dt.datetime | None, form: str = "long") -> str:
@@ -125,15 +252,21 @@ def format_date(value: dt.date | dt.datetime | None, form: str = "long") -> str:
         return "—"
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = clock.local(value)
-    return _format_date(value, format=form, locale=get_locale())
+    return _format_date(value, format=form, locale=babel_locale(get_locale()))
 
 
 def format_datetime(value: dt.datetime | None, form: str = "medium") -> str:
     """A stored timestamp in the partnership's time zone."""
     if value is None:
         return "—"
-    return _format_datetime(value, format=form, locale=get_locale(), tzinfo=clock.zone())
+    return _format_datetime(value, format=form, locale=babel_locale(get_locale()), tzinfo=clock.zone())
 
 
 def language_name(lang: str) -> str:
-    return LANGUAGE_NAMES.get(lang) or Locale.parse(lang).get_display_name(lang)
+    """A language's name in itself, from Babel's locale data (English, Español, Tiếng Việt, العربية); a code Babel does
+    not know is named by its language and the rest of the code (English (XA))."""
+    known = babel_locale(lang)
+    name = known.get_display_name(known) or lang
+    if str(known).replace("_", "-").lower() != lang.replace("_", "-").lower():
+        name = f"{name} ({lang.replace('_', '-').split('-', 1)[-1]})" if "-" in lang.replace("_", "-") else name
+    return name[:1].upper() + name[1:]

@@ -51,11 +51,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.database_url)
     if check_database:
         check_database_ready(engine, settings)
-        from app.assessments.catalogue import record_versions
+        from app import clock
+        from app.assessments.catalogue import check_languages, record_versions
 
         with make_sessionmaker(engine)() as session:
             record_versions(session, catalogue)
             session.commit()
+            check_languages(session, catalogue, settings.locales, clock.today())
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -11,8 +11,10 @@ from pydantic import BaseModel, Field
 from app.errors import Invalid
 from app.i18n import gettext as _
 
+LANG_HELP = "a language code the partnership offers (REASSESS_LOCALES), e.g. en"
 
-def api_lang(request: Request, lang: Annotated[str | None, Query(description="en or es", max_length=10)] = None) -> str:
+
+def api_lang(request: Request, lang: Annotated[str | None, Query(description=LANG_HELP, max_length=10)] = None) -> str:
     supported = request.app.state.settings.locales
     if lang is not None and lang not in supported:
         raise Invalid(_("Unknown language '%(lang)s'. Use one of: %(choices)s.", lang=lang, choices=", ".join(supported)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,3 +37,26 @@ def _next_patch(version: str) -> str:
     if len(parts) == 2:
         return version + ".1"
     return ".".join([*parts[:-1], str(int(parts[-1]) + 1)])
+
+
+def check_languages(session: Session, catalogue: Catalogue, offered: list[str], today: dt.date) -> None:
+    """Refuse to start when a cycle that is open or still to open uses an instrument version that lacks one of the
+    partnership's languages (REASSESS_LOCALES): its respondents would meet questions in a language they did not choose.
+    Closed cycles are read in the languages their version has (a missing one falls back to the source language)."""
+    from app.assessments.models import Cycle
+
+    used = session.execute(select(Cycle.instrument_id, Cycle.instrument_version).where(
+        Cycle.closed_at.is_(None), Cycle.closes_on >= today).distinct()).all()
+    problems = []
+    for instrument_id, version in sorted(used):
+        entry = catalogue.entries.get((instrument_id, version))
+        if entry is None:
+            continue  # a cycle on a version no longer shipped: the pages say so where it is opened
+        missing = [lang for lang in offered if lang not in entry.instrument.languages]
+        if missing:
+            problems.append(f"{entry.path}: {instrument_id} {version} is used by an open or upcoming cycle and has no "
+                            f"'{', '.join(missing)}' (REASSESS_LOCALES offers {', '.join(offered)}): translate it with "
+                            f"`reassess instruments export-strings {instrument_id} {version} --lang {missing[0]}` and "
+                            f"import-strings (docs/translating.md), or leave the language out of REASSESS_LOCALES")
+    if problems:
+        raise InstrumentError(problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import data, instruments, serve, users
+from app.cli import data, i18n, instruments, serve, users
 from app.cli.common import CliError
 from app.cli.serve import worker_app
 from app.config import ConfigError
@@ -18,7 +18,7 @@ __all__ = ["CliError", "build_parser", "main", "worker_app"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reassess", description="Organizational racial-equity self-assessments.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (serve, users, instruments, data):
+    for group in (serve, users, instruments, i18n, data):
         group.register(sub)
     return parser
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import access, i18n
+from app.config import SOURCE_LANGUAGE
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import Invalid
 from app.i18n import gettext as _
@@ -47,7 +48,7 @@ def add_resource(request: Request, db: SessionDep, principal: CurrentUser, catal
     backbone = access.get_backbone(db, principal, "admin")
     asked = {k: str(form.get(k) or "")[:4000] for k in ("title", "url", "note", "domain_id", "language")}
     try:
-        resources.add(db, backbone.id, principal.user_id, **asked, domains=set(domain_titles(catalogue, "en")),
+        resources.add(db, backbone.id, principal.user_id, **asked, domains=set(domain_titles(catalogue, SOURCE_LANGUAGE)),
                       languages=request.app.state.settings.locales)
     except Invalid as exc:
         db.rollback()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.lists import format_list
 
-from app.i18n import format_date, format_number, format_percent, get_locale, ngettext
+from app.i18n import babel_locale, format_date, format_number, format_percent, get_locale, ngettext
 from app.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def listed(parts: list[str]) -> str:
     """ "A, B and C" in the current language."""
     if not parts:
         return ""
-    return format_list(parts, locale=get_locale())
+    return format_list(parts, locale=babel_locale(get_locale()))
 
 
 def quoted(text: str) -> str:

@@ -178,7 +178,7 @@ def render_sample() -> float:
     import time
 
     start = time.perf_counter()
-    sample = ('<html lang="es"><body style="font-family: \'Noto Sans\', \'DejaVu Sans\'"><h1>Informe · Report</h1>'
+    sample = ('<html><body style="font-family: \'Noto Sans\', \'DejaVu Sans\'"><h1>Informe · Report</h1>'
               "<p>Señal, acción, evaluación — 72 % <b>Página 1 de 1</b></p><table><tr><td>1</td></tr></table></body></html>")
     write_pdf(sample, str(Path(__file__).resolve().parent))
     return time.perf_counter() - start

@@ -52,8 +52,9 @@ ROOT = HERE.parent.parent
 
 
 def default_paper(lang: str) -> Paper:
-    """US Letter where English is the language asked for (the partnership is in the United States), A4 otherwise."""
-    return "letter" if lang == "en" else "a4"
+    """The language's paper, from its region (Babel's locale data; app.i18n.paper_for): US Letter for en (the United
+    States), en-US, es-US, en-CA..., A4 for es (Spain), vi, ar, zh..."""
+    return "letter" if i18n.paper_for(lang) == "letter" else "a4"
 
 
 def version_files() -> list[Path]:

@@ -33,6 +33,7 @@ env.globals.update(
     format_date=i18n.format_date,
     format_datetime=i18n.format_datetime,
     language_name=i18n.language_name,
+    text_direction=i18n.text_direction,
     get_locale=i18n.get_locale,
 )
 env.policies["ext.i18n.trimmed"] = True
@@ -42,7 +43,12 @@ def t(text: Any) -> str:
     """An instrument Text in the current language."""
     if text is None:
         return ""
-    return text.get(i18n.get_locale())
+    lang = i18n.get_locale()
+    if lang not in text.root:  # a version without the language: its source text, counted as a fallback
+        shown = text.get(lang)
+        i18n.count_fallback(lang, shown)
+        return shown
+    return text.get(lang)
 
 
 env.filters["t"] = t

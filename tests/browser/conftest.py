@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import i18n
 from app.config import Settings, prepare
 from app.db import make_engine, make_sessionmaker
 from app.instruments.loader import Catalogue
@@ -40,13 +41,19 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Iterator[Live]:
-    """``LIVE_SETTINGS`` in the test module changes the server's settings (e.g. a smaller anonymity minimum)."""
+    """``LIVE_SETTINGS`` in the test module changes the server's settings (e.g. a smaller anonymity minimum);
+    ``LIVE_WORLD(folder)``, if the module has one, returns more settings and the catalogue the server runs with (the
+    pseudo-locale's catalogs and instrument, tests/languages.py)."""
     var = tmp_path_factory.mktemp("live")
+    saved = i18n.configuration()
+    extra: dict[str, object] = {}
+    if getattr(request.module, "LIVE_WORLD", None) is not None:
+        extra, catalogue = request.module.LIVE_WORLD(tmp_path_factory.mktemp("world"))
     url = os.environ.get("REASSESS_TEST_DATABASE_URL") or f"sqlite:///{var / 'live.db'}"
     port = free_port()
     settings = prepare(Settings(env="test", var_dir=var, database_url=url, secret_key=TEST_SECRET,
                                 base_url=f"http://127.0.0.1:{port}", _env_file=None,
-                                **{"report_prefetch": False, **getattr(request.module, "LIVE_SETTINGS", {})}))
+                                **{"report_prefetch": False, **getattr(request.module, "LIVE_SETTINGS", {}), **extra}))
     reset_database(url)
     migrate_database(settings)
     engine = make_engine(url)
@@ -62,6 +69,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
+    i18n.configure(*saved)
 
 
 @pytest.fixture(scope="session")

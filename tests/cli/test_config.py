@@ -18,10 +18,17 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> s
                           capture_output=True, text=True, timeout=120)
 
 
-def test_unknown_locale_is_one_clear_line(tmp_path):
+def test_a_language_without_a_catalog_is_one_clear_line_naming_the_missing_file(tmp_path):
     r = run_cli("migrate", env={"REASSESS_LOCALES": "en,fr", "REASSESS_VAR_DIR": str(tmp_path)})
     assert r.returncode == 2
-    assert r.stderr.strip() == "reassess: error: REASSESS_LOCALES: unknown locale fr; choose from en, es"
+    missing = ROOT / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
+    assert r.stderr.strip() == (f"reassess: error: REASSESS_LOCALES: 'fr' has no catalog: {missing} is missing (`reassess i18n"
+                                " export --lang fr` writes one to translate; docs/translating.md)")
+
+
+def test_a_language_code_that_is_not_one_is_refused(tmp_path):
+    r = run_cli("migrate", env={"REASSESS_LOCALES": "en,../etc", "REASSESS_VAR_DIR": str(tmp_path)})
+    assert r.returncode == 2 and "REASSESS_LOCALES: '../etc' is not a language code" in r.stderr
 
 
 def test_unreachable_database_is_one_clear_line(tmp_path):
