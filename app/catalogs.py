@@ -18,7 +18,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from app import i18n
-from app.config import SOURCE_LANGUAGE
+from app.i18n import SOURCE_LANGUAGE
 
 # What a pseudo-translation keeps as it is: placeholders (%(name)s, %s, %%, {name}), HTML tags and entities.
 _KEEP = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif%]|\{[^{}]*\}|<[^<>]*>|&[#a-zA-Z0-9]+;")

@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from app import i18n
+from app.i18n import SOURCE_LANGUAGE
+
 # Where surveys/, locales/, migrations/ and var/ live: the checkout, or REASSESS_HOME for an installed package.
 ROOT = Path(os.environ.get("REASSESS_HOME") or Path(__file__).resolve().parent.parent)
-# The language the application's strings and the instruments are written in; every other language is a catalog under
-# REASSESS_LOCALES_DIR (locales/<code>/LC_MESSAGES/messages.po), added by translators (docs/translating.md).
-SOURCE_LANGUAGE = "en"
 
 
 class ConfigError(Exception):
@@ -145,7 +145,7 @@ def prepare(settings: Settings) -> Settings:
         settings.secret_key = key_file.read_text().strip()
     if settings.env == "production" and _weak(settings.secret_key):
         raise ConfigError("REASSESS_SECRET_KEY is too weak for production: use at least 32 random characters")
-    from app import clock, i18n
+    from app import clock
 
     clock.set_zone(settings.time_zone)
     i18n.configure(settings.locales_dir, settings.locales, settings.default_locale)

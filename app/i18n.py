@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -27,9 +28,12 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from app import clock
-from app.config import ROOT, SOURCE_LANGUAGE
 
-LOCALES_DIR = ROOT / "locales"
+# The language the application's strings and the instruments are written in; every other language is a catalog under
+# REASSESS_LOCALES_DIR (locales/<code>/LC_MESSAGES/messages.po), added by translators (docs/translating.md).
+SOURCE_LANGUAGE = "en"
+# The catalogs' folder until start-up says otherwise: the checkout's, or REASSESS_HOME's (as app.config.ROOT).
+LOCALES_DIR = Path(os.environ.get("REASSESS_HOME") or Path(__file__).resolve().parent.parent) / "locales"
 # The territories that print on US Letter (CLDR's supplemental measurement data, paperSize "US-Letter"); A4 elsewhere.
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PR", "PH", "CL", "CO", "VE", "CR", "GT", "SV", "NI", "PA", "BZ"})
 _current: ContextVar[str] = ContextVar("locale", default=SOURCE_LANGUAGE)

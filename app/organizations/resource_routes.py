@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import access, i18n
-from app.config import SOURCE_LANGUAGE
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep
 from app.errors import Invalid
+from app.i18n import SOURCE_LANGUAGE
 from app.i18n import gettext as _
 from app.organizations import resources
 from app.web.csrf import csrf_protect

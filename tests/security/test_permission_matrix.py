@@ -123,6 +123,7 @@ GET   /backbone/cycles/{cycle_id}/export/{kind}.{fmt} login      404        404 
 GET   /backbone/cycles/{cycle_id}/export              login      404        404        404        ok/404     ok/404
 GET   /backbone/audit                                 login      404        404        404        403        ok
 GET   /backbone/people                                login      404        404        404        403        ok
+GET   /backbone/languages                             login      404        404        404        403        ok
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
 POST  /backbone/people/invite                         login      404        404        404        403        ok
 POST  /backbone/people/seats/{membership_id}/remove   login      404        404        404        403        404
