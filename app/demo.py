@@ -35,6 +35,10 @@ from app.plans.models import ActionSource, ActionStatus, CheckIn, Target, Target
 from app.plans.service import ActionFields, add_note, create_action
 
 INSTRUMENT_ID = "equity-self-assessment"
+# The demo is written in two languages: its partners, people and answers are in English or Spanish (demo data, not the
+# list of languages the service offers: that is REASSESS_LOCALES).
+EN, ES = i18n.SOURCE_LANGUAGE, "es"
+
 BACKBONE_NAME = "Cascadia Education & Workforce Partnership"
 ADMIN_EMAIL = "admin@example.org"
 ANALYST_EMAIL = "analyst@example.org"
@@ -62,23 +66,23 @@ class PartnerProfile:
 
 
 PARTNERS = (
-    PartnerProfile("Riverside School District", "k12", "1000+", "en", 12, 1.4, ("leadership",), ("data", "resources"),
+    PartnerProfile("Riverside School District", "k12", "1000+", EN, 12, 1.4, ("leadership",), ("data", "resources"),
                    leader_gap=1.1, data_dont_know=0.3, growth=0.5, spanish_share=0.25),
-    PartnerProfile("Columbia Community College", "higher_education", "201-1000", "en", 10, 1.8, ("data", "services"), ("voice",),
+    PartnerProfile("Columbia Community College", "higher_education", "201-1000", EN, 10, 1.8, ("data", "services"), ("voice",),
                    leader_gap=0.3, growth=0.4),
-    PartnerProfile("Metro Workforce Board", "workforce", "11-50", "en", 6, 1.2, ("community",), ("workforce",),
+    PartnerProfile("Metro Workforce Board", "workforce", "11-50", EN, 6, 1.2, ("community",), ("workforce",),
                    data_dont_know=0.55, growth=0.6),
-    PartnerProfile("Harbor Health Employers", "employer", "1000+", "en", 9, 0.8, ("resources",), ("voice", "community"),
+    PartnerProfile("Harbor Health Employers", "employer", "1000+", EN, 9, 0.8, ("resources",), ("voice", "community"),
                    leader_gap=1.4, data_dont_know=0.15, growth=0.2),
-    PartnerProfile("Familias Unidas del Valle", "culturally_specific", "11-50", "es", 8, 2.3, ("voice", "community", "services"),
+    PartnerProfile("Familias Unidas del Valle", "culturally_specific", "11-50", ES, 8, 2.3, ("voice", "community", "services"),
                    ("data",), data_dont_know=0.35, spanish_share=1.0, growth=0.2),
-    PartnerProfile("County Department of Human Services", "government", "201-1000", "en", 11, 1.5, ("policies",), ("climate",),
+    PartnerProfile("County Department of Human Services", "government", "201-1000", EN, 11, 1.5, ("policies",), ("climate",),
                    leader_gap=0.9, growth=0.3, spanish_share=0.15, follow_up_done=False),
-    PartnerProfile("Eastside Youth Collective", "nonprofit", "1-10", "en", 6, 2.0, ("climate", "voice"), ("policies", "resources"),
+    PartnerProfile("Eastside Youth Collective", "nonprofit", "1-10", EN, 6, 2.0, ("climate", "voice"), ("policies", "resources"),
                    growth=0.5, spanish_share=0.25),
-    PartnerProfile("Northwest Regional Library", "government", "51-200", "en", 7, 1.0, ("services",), ("leadership", "workforce"),
+    PartnerProfile("Northwest Regional Library", "government", "51-200", EN, 7, 1.0, ("services",), ("leadership", "workforce"),
                    data_dont_know=0.4, growth=0.7),
-    PartnerProfile("Puentes Community Health Center", "health", "51-200", "es", 9, 1.9, ("services", "workforce"), ("resources",),
+    PartnerProfile("Puentes Community Health Center", "health", "51-200", ES, 9, 1.9, ("services", "workforce"), ("resources",),
                    leader_gap=0.6, spanish_share=0.6, growth=0.3, follow_up_done=False),
 )
 
@@ -117,9 +121,9 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
                             contact_name="Demo admin", contact_email=ADMIN_EMAIL)
     session.add(backbone)
     session.flush()
-    admin = _user(session, ADMIN_EMAIL, "Alex Rivera", PASSWORD, "en")
+    admin = _user(session, ADMIN_EMAIL, "Alex Rivera", PASSWORD, EN)
     add_member(session, admin, backbone, Role.backbone_admin)
-    add_member(session, _user(session, ANALYST_EMAIL, "Sam Okafor", PASSWORD, "en"), backbone, Role.backbone_analyst)
+    add_member(session, _user(session, ANALYST_EMAIL, "Sam Okafor", PASSWORD, EN), backbone, Role.backbone_analyst)
 
     partners = []
     for profile in PARTNERS:
@@ -134,7 +138,7 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
     # Three cycles a year apart: the baseline, a first follow-up (both closed), and the second follow-up, open now.
     def cycle(name: str, es: str, opens: dt.date, closes: dt.date, order: Order, before: Cycle | None, asked: Instrument = instrument) -> Cycle:
         years = f"{opens.year}-{opens.year + 1}"
-        return create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"{name} {years}", names={"es": f"{es} {years}"},
+        return create_cycle(session, backbone=backbone, actor_id=admin.id, name=f"{name} {years}", names={ES: f"{es} {years}"},
                             instrument=asked, opens_on=opens, closes_on=closes, depth=Depth.full, order=order, anonymous=True,
                             baseline=before, partner_ids=[o.id for _, o, _ in partners])
 
@@ -177,26 +181,26 @@ def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backb
             with i18n.locale(profile.language):
                 fields = ActionFields(title=item.text.get(profile.language)[:200], domain_id=item.domain, item_ids=(item.id,),
                                       description="\n".join(f"- {a.get(profile.language)}" for a in (item.guidance.actions if item.guidance else [])),
-                                      owner=("Equipo directivo" if profile.language == "es" else "Leadership team") if k == 0 else
-                                      ("Recursos humanos" if profile.language == "es" else "Human resources"),
+                                      owner=("Equipo directivo" if profile.language == ES else "Leadership team") if k == 0 else
+                                      ("Recursos humanos" if profile.language == ES else "Human resources"),
                                       starts_on=after, due_on=after + dt.timedelta(days=120 + 30 * k),
-                                      measure=("Revisado en la junta" if profile.language == "es" else "Reviewed by the board"),
+                                      measure=("Revisado en la junta" if profile.language == ES else "Reviewed by the board"),
                                       status=status.value,
-                                      dropped_reason=("Sin presupuesto este año" if profile.language == "es" else "No budget this year")
+                                      dropped_reason=("Sin presupuesto este año" if profile.language == ES else "No budget this year")
                                       if status is ActionStatus.dropped else "")
             action = create_action(session, org, fields, instrument, lead.id, cycle_id=baseline.id, source=ActionSource.opportunity,
                                    source_ref=item.id)
             action.created_at = action.updated_at = _at(after)
             if status is not ActionStatus.planned:
                 note_day = after + dt.timedelta(days=60 + rng.randrange(60))
-                add_note(session, action, "Primer borrador compartido con el equipo." if profile.language == "es" else
+                add_note(session, action, "Primer borrador compartido con el equipo." if profile.language == ES else
                          "First draft shared with the team.", note_day, lead.id).at = _at(note_day)
                 action.updated_at = _at(note_day)
             if status is ActionStatus.done:
                 action.completed_at = _at(after + dt.timedelta(days=150))
             if status is ActionStatus.in_progress and n % 2 == 0:  # updated for the follow-up's first check-in; others not
                 day = follow_up.opens_on + dt.timedelta(days=10)
-                add_note(session, action, "Avance revisado con la dirección." if profile.language == "es" else
+                add_note(session, action, "Avance revisado con la dirección." if profile.language == ES else
                          "Progress reviewed with the leadership team.", day, lead.id).at = _at(day)
                 action.updated_at = _at(day)
     for day in (follow_up.opens_on + dt.timedelta(days=30), follow_up.closes_on - dt.timedelta(days=10)):
@@ -226,7 +230,7 @@ def _fill(session: Session, catalogue: Catalogue, instrument: Instrument, cycle:
     span = max((as_of - cycle.opens_on).days - 1, 1)  # the days on which people answer: the cycle's first, up to the day before `as_of`
     race_options = [c.id for c in (instrument.respondent.race_ethnicity.options or [])] if instrument.respondent.race_ethnicity else []
     for k in range(n):
-        language = "es" if rng.random() < profile.spanish_share else "en"
+        language = ES if rng.random() < profile.spanish_share else EN
         email = f"r{k + 1}.{slug(profile.name)}@example.org"
         person = lead if k == 0 else _user(session, email, "", None, language)
         if k > 0:
@@ -286,10 +290,10 @@ def _answer(item, instrument: Instrument, profile: PartnerProfile, rng: random.R
         value = max(scale.min_value, min(scale.max_value, round(rng.gauss(mean, 0.7))))
         comment = None
         if rng.random() < 0.06:
-            comment = (_COMMENTS_ES if language == "es" else _COMMENTS_EN)[rng.randrange(len(_COMMENTS_EN))]
+            comment = (_COMMENTS_ES if language == ES else _COMMENTS_EN)[rng.randrange(len(_COMMENTS_EN))]
         return AnswerInput(item.id, value=str(value), comment=comment)
     if item.type in (ItemType.short_text, ItemType.long_text) and rng.random() < 0.5:
-        texts = _TEXTS_ES if language == "es" else _TEXTS_EN
+        texts = _TEXTS_ES if language == ES else _TEXTS_EN
         return AnswerInput(item.id, text=texts[rng.randrange(len(texts))])
     return None
 

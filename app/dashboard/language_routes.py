@@ -31,4 +31,4 @@ def languages_page(request: Request, db: SessionDep, principal: CurrentUser, cat
                      "source": code == SOURCE_LANGUAGE, "strings": len(missed or ()), "times": sum((missed or {}).values()),
                      "most": (missed.most_common(SHOWN) if missed else []),
                      "without": [f"{i.id} {i.version}" for i in catalogue.all() if code not in i.languages]})
-    return render(request, "backbone/languages.html", {"rows": rows, "page_title": _("Languages")})
+    return render(request, "backbone/languages.html", {"rows": rows, "source": SOURCE_LANGUAGE, "page_title": _("Languages")})

@@ -171,3 +171,25 @@ def test_an_open_cycle_whose_instrument_lacks_an_offered_language_stops_start_up
     assert problem.startswith(f"{settings.surveys_dir / 'equity-self-assessment' / '1.1.yaml'}: equity-self-assessment 1.1 is used"
                               " by an open or upcoming cycle and has no 'vi'")
     check_languages(db, catalogue, ["en", "es"], today())  # without vi offered, the same cycle is fine
+
+
+def test_a_right_to_left_language_gets_rtl_pages_and_its_name_from_babel(settings, engine, connection, tmp_path):
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    assert reassess(["i18n", "export", "--lang", "ar", "-o", str(tmp_path / "ar.po"), "--locales-dir", str(locales)]) == 0
+    (locales / "ar" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(tmp_path / "ar.po", locales / "ar" / "LC_MESSAGES" / "messages.po")  # nothing translated yet
+    saved = i18n.configuration()
+    offered = settings.model_copy(update={"locales": ["en", "ar"], "locales_dir": locales})
+    i18n.configure(offered.locales_dir, offered.locales, offered.default_locale)
+    try:
+        app = create_app(offered, engine=engine, catalogue=load_catalogue(ROOT / "surveys"), check_database=False)
+        app.state.sessionmaker = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        with TestClient(app, base_url="http://testserver") as client:
+            page = client.get("/login", headers={"Accept-Language": "ar-EG,ar;q=0.9"})
+            english = client.get("/login?lang=en")
+        assert '<html lang="ar" dir="rtl">' in page.text and 'lang="ar" hreflang="ar">العربية</a>' in english.text
+        assert '<html lang="en">' in english.text
+        assert i18n.fallbacks()["ar"]  # every string of the page, shown in English and counted
+    finally:
+        i18n.configure(*saved)
