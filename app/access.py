@@ -58,6 +58,9 @@ def home_for(p: Principal) -> str:
     editing = plan_org_ids(p)
     if editing:
         return f"/plans/{min(editing)}"
+    counting = composition_org_ids(p)
+    if counting:
+        return f"/composition/{min(counting)}"
     return "/respond"
 
 
@@ -383,9 +386,50 @@ def may_name_plan_editors(p: Principal, org: Organization) -> bool:
     return p.invitation_id is None and org.id in lead_org_ids(p)
 
 
+# -- composition (who holds the seats: counts, never names) -----------------------------------------------
+
+def composition_org_ids(p: Principal) -> set[int]:
+    """The partners whose composition counts the principal enters: those they lead, and those whose lead named them
+    (e.g. HR: a seat that reaches the counts and nothing else)."""
+    if p.invitation_id is not None:
+        return set()
+    return {s.organization_id for s in p.seats if s.kind is OrgKind.partner and s.role in (Role.partner_lead, Role.composition_editor)}
+
+
+def may_read_composition(p: Principal, org: Organization) -> bool:
+    """Read by whoever enters the counts and by its backbone's staff; never by another partner nor a respondent."""
+    return org.kind is OrgKind.partner and (org.id in composition_org_ids(p) or (p.invitation_id is None and org.backbone_id in backbone_ids(p)))
+
+
+def get_composition_organization(session: Session, p: Principal, org_id: int, need: Literal["read", "change", "name"] = "read") -> Organization:
+    """The partner whose counts are asked for ("change": enter them; "name": name who enters them, its leads only)."""
+    org = session.get(Organization, org_id)
+    if org is None or not may_read_composition(p, org):
+        raise NotFound()
+    if need == "change" and org.id not in composition_org_ids(p):
+        raise Forbidden()
+    if need == "name" and org.id not in lead_org_ids(p):
+        raise Forbidden()
+    return org
+
+
+def cycle_partners(session: Session, p: Principal, cycle: Cycle) -> list[Organization]:
+    """The partners taking part in a cycle of the principal's partnership, by name (backbone staff only)."""
+    if not can_compare_cycle(p, cycle):
+        raise NotFound()
+    return list(session.scalars(select(Organization).join(Assessment, Assessment.organization_id == Organization.id)
+                                .where(Assessment.cycle_id == cycle.id).order_by(func.lower(Organization.name), Organization.id)))
+
+
+def backbone_cycles(session: Session, p: Principal) -> list[Cycle]:
+    """The cycles of the principal's partnership, newest first (backbone staff only)."""
+    backbone = get_backbone(session, p)
+    return list(session.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
+
+
 # -- the partnership's people (a backbone admin's People page) ---------------------------------------------
 
-PEOPLE_ROLES = (Role.backbone_admin, Role.backbone_analyst, Role.partner_lead, Role.plan_editor)
+PEOPLE_ROLES = (Role.backbone_admin, Role.backbone_analyst, Role.partner_lead, Role.plan_editor, Role.composition_editor)
 
 
 def partnership_people(session: Session, p: Principal) -> list[tuple[User, Membership, Organization]]:

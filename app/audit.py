@@ -100,10 +100,10 @@ def detail_value(key: str, value: Any) -> str:
         "shape": {"long": _("long: one row per answer"), "wide": _("wide: one row per response")},
         "values": {"codes": _("codes"), "labels": _("labels")},
         "headers": {"codes": _("codes"), "labels": _("labels")},
-        "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan"),
+        "purpose": {"respond": _("answering"), "partner_lead": _("leading a partner"), "plan_editor": _("editing a plan"), "composition_editor": _("entering composition counts"),
                     "backbone_admin": _("the coordinating staff (administrator)"), "backbone_analyst": _("the coordinating staff (analyst)")},
         "role": {"backbone_admin": _("Backbone administrator"), "backbone_analyst": _("Backbone analyst"), "partner_lead": _("Partner lead"),
-                 "plan_editor": _("Plan editor")},
+                 "plan_editor": _("Plan editor"), "composition_editor": _("Composition counts")},
         "channel": {"web": _("web"), "api": "API"},
     }
     if isinstance(value, bool):

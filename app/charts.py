@@ -98,3 +98,45 @@ def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: S
             x0 += w
     out.append("</svg>")
     return Markup("".join(out))
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    label: str  # e.g. "Board"
+    share: float | None  # 0..100; None when not shown
+    shown: str  # what is printed: "18 %", or why there is no bar ("fewer than 5 people: totals only")
+
+
+def pipeline(rows: Sequence[ShareRow], benchmark: float | None, benchmark_label: str, *, title: str, description: str,
+             chart_id: str = "pipeline", width: int = 720, label_width: int = 200) -> Markup:
+    """One bar per level (the way up, from all staff to the board): the share of people of color, printed beside its bar,
+    against the benchmark's share (a dashed line, labelled). Legible in grey: a patterned fill and every value in text."""
+    row, top = 32, 22
+    plot = width - label_width - 110
+    bottom = top + row * len(rows)
+    height = bottom + 18
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
+           f'<desc id="{chart_id}-d">{escape(description)}</desc>', _defs(chart_id)]
+    for t in (0, 25, 50, 75, 100):
+        x = label_width + plot * t / 100
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#ccc" stroke-width="0.5"/>'
+                   f'<text x="{x:.1f}" y="{bottom + 13}" font-size="10" text-anchor="middle" fill="#444">{t} %</text>')
+    for j, r in enumerate(rows):
+        y = top + j * row
+        out.append(_label(label_width - 8, y + row / 2, r.label, 26))
+        if r.share is None:
+            out.append(f'<text x="{label_width + 4}" y="{y + row / 2 + 4:.1f}" font-size="11" font-style="italic" fill="#333">{escape(r.shown)}</text>')
+            continue
+        w = max(plot * r.share / 100, 1.5)
+        out.append(f'<rect x="{label_width}" y="{y + 6}" width="{w:.1f}" height="{row - 12}" fill="url(#{chart_id}-p3)" stroke="#0b3d5c" stroke-width="0.6"/>')
+        # The value right of the bar's end, never under the benchmark line's label.
+        out.append(f'<text x="{label_width + w + 6:.1f}" y="{y + row / 2 + 4:.1f}" font-size="12" font-weight="bold" fill="#000">{escape(r.shown)}</text>')
+    if benchmark is not None:
+        x = label_width + plot * benchmark / 100
+        out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#7a3b00" stroke-width="1.4" stroke-dasharray="5 3"/>')
+        anchor = "end" if benchmark > 70 else "start"
+        dx = -4 if anchor == "end" else 4
+        out.append(f'<text x="{x + dx:.1f}" y="{top - 9}" font-size="11" text-anchor="{anchor}" fill="#7a3b00" font-style="italic">{escape(benchmark_label)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -26,6 +26,8 @@ from app.assessments.service import (
     validate_answer,
 )
 from app.auth import service as auth
+from app.composition.service import save as save_counts
+from app.composition.service import save_benchmark
 from app.db import utcnow
 from app.instruments.loader import Catalogue
 from app.instruments.schema import Instrument, ItemType
@@ -157,7 +159,62 @@ def load_demo(session: Session, catalogue: Catalogue, min_group_size: int, today
         c.closed_at = min(_at(c.closes_on + dt.timedelta(days=1), hour=9), utcnow())  # closed the day after it ended
     session.flush()
     _plans(session, catalogue, instrument, backbone, admin, partners, baseline, follow_up, rng, today, first)
+    _composition(session, catalogue, backbone, admin, partners, (first, baseline, follow_up), rng)
     return DemoReport(True, logins, [first.name, baseline.name, follow_up.name])
+
+
+# The partnership's community (shares in percent, adding up to 100) and one partner's own service area.
+COUNTY = {"american_indian_alaska_native": 1.0, "asian": 8.0, "black_african_american": 5.5, "hispanic_latino": 13.0,
+          "middle_eastern_north_african": 1.5, "native_hawaiian_pacific_islander": 0.7, "white": 62.0, "multiracial": 7.3, "another": 1.0}
+STUDENTS = {"american_indian_alaska_native": 1.5, "asian": 10.0, "black_african_american": 9.0, "hispanic_latino": 28.0,
+            "middle_eastern_north_african": 0.5, "native_hawaiian_pacific_islander": 1.0, "white": 42.0, "multiracial": 8.0, "another": 0.0}
+STAFF_BY_SIZE = {"1000+": 1400, "201-1000": 480, "51-200": 120, "11-50": 34, "1-10": 8}
+
+
+def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """``total`` people across the categories in proportion to ``weights`` (largest remainders: they add up exactly)."""
+    whole = sum(weights.values()) or 1.0
+    raw = {k: total * w / whole for k, w in weights.items()}
+    out = {k: int(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: raw[k] - out[k], reverse=True)[:total - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def _composition(session: Session, catalogue: Catalogue, backbone: Organization, admin, partners, cycles: tuple[Cycle, ...],  # type: ignore[no-untyped-def]
+                 rng: random.Random) -> None:
+    """The county's population as the partnership's benchmark, the school district's students as its own, and every
+    partner's counts in the two closed cycles (and, for some, the open one): boards and leadership whiter than staff."""
+    save_benchmark(session, backbone.id, None, "Tri-County population, 2020 census", "U.S. Census Bureau, 2020 Decennial Census",
+                   COUNTY, admin.id)
+    colors = {k: v for k, v in COUNTY.items() if k != "white"}
+    for n, (profile, org, lead) in enumerate(partners):
+        if n == 0:
+            save_benchmark(session, backbone.id, org.id, "Riverside students, 2025-26", "District enrollment report", STUDENTS, lead.id)
+        staff = STAFF_BY_SIZE.get(profile.size_band, 30)
+        heads = {"staff": staff, "managers": max(3, staff // 8), "leadership": min(9, max(2, staff // 40)), "board": 9 + (3 * n) % 10}
+        poc_staff = 0.78 if profile.sector == "culturally_specific" or profile.language == "es" else 0.22 + 0.03 * (n % 6)
+        for k, cycle in enumerate(cycles):
+            if k == 2 and n % 2:
+                continue  # half the partners have not counted yet in the open cycle
+            counts: dict[tuple[str, str, str], int] = {}
+            for level, total in heads.items():
+                climb = {"staff": 1.0, "managers": 0.8, "leadership": 0.5 + 0.1 * k, "board": 0.3 + 0.12 * k}[level]
+                unknown = round(total * 0.03) if level in ("staff", "managers") else 0
+                known = total - unknown
+                poc = min(known, round(known * poc_staff * climb * rng.uniform(0.9, 1.1)))
+                if level == "board" and k == 0 and n % 3 == 1:
+                    poc = 0  # a board with no member of color, as a partnership's baseline report found
+                groups = _split(poc, colors)
+                groups["white"] = known - poc
+                groups["unknown"] = unknown
+                counts[(level, "total", "all")] = total
+                counts.update({(level, "race", c): v for c, v in groups.items()})
+                if level in ("board", "leadership"):
+                    women = round(total * rng.uniform(0.35, 0.6))
+                    counts.update({(level, "gender", "women"): women, (level, "gender", "men"): total - women})
+            save_counts(session, org, cycle, counts, (cycle.opens_on + dt.timedelta(days=20)).isoformat(),
+                        "HR system, as people describe themselves", lead.id, after_close=True)
 
 
 STATUS_CYCLE = (ActionStatus.done, ActionStatus.in_progress, ActionStatus.planned, ActionStatus.done, ActionStatus.dropped)

@@ -27,6 +27,8 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.dashboard.cycle_routes import router as cycles_router
     from app.dashboard.edit_routes import router as cycle_edit_router
     from app.dashboard.language_routes import router as languages_router
+    from app.composition.backbone_routes import router as composition_backbone_router
+    from app.composition.routes import router as composition_router
     from app.dashboard.lifecycle_routes import router as lifecycle_router
     from app.dashboard.people_routes import router as people_router
     from app.dashboard.reminder_routes import router as reminders_router
@@ -53,7 +55,7 @@ def routers() -> list[tuple[APIRouter, str]]:
             review_router, respond_router,
             partner_router, plans_router, plan_editors_router, check_ins_router, targets_router, dashboard_router, partners_import_router, partners_router,
             cycles_router, cycle_edit_router, lifecycle_router, reminders_router, people_router, reports_router, webhooks_router,
-            resources_router, languages_router]
+            resources_router, languages_router, composition_router, composition_backbone_router]
     return [(r, "") for r in html] + [(r, API_PREFIX) for r in API_ROUTERS]
 
 

@@ -243,9 +243,10 @@ class PersonSeatOut(BaseModel):
     email: str = Field(description="The person's email address")
     name: str = Field(description="The person's name; empty when not given")
     seat_id: int = Field(description="The seat's id (one person may hold several seats)")
-    role: Literal["backbone_admin", "backbone_analyst", "partner_lead", "plan_editor"] = Field(
+    role: Literal["backbone_admin", "backbone_analyst", "partner_lead", "plan_editor", "composition_editor"] = Field(
         description="backbone_admin: changes everything; backbone_analyst: reads the partnership; partner_lead: runs a partner's "
-                    "assessment; plan_editor: changes a partner's action plan only")
+                    "assessment; plan_editor: changes a partner's action plan only; composition_editor: enters a partner's "
+                    "composition counts only")
     organization_id: int = Field(description="The id of the organization the seat is in")
     organization: str = Field(description="That organization's name")
     last_signed_in: dt.datetime | None = Field(description="When the person last signed in; null if never")

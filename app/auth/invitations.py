@@ -78,7 +78,7 @@ def parse_emails(raw: str) -> list[str]:
 
 
 # Invitations that give an account a seat (a password, or the account's sign-in), used once; the others open a response.
-ACCOUNT_PURPOSES = (InvitationPurpose.partner_lead, InvitationPurpose.plan_editor, InvitationPurpose.backbone_admin,
+ACCOUNT_PURPOSES = (InvitationPurpose.partner_lead, InvitationPurpose.plan_editor, InvitationPurpose.composition_editor, InvitationPurpose.backbone_admin,
                     InvitationPurpose.backbone_analyst)
 
 
@@ -202,6 +202,7 @@ def accept(session: Session, invitation: Invitation, user: User | None = None, *
     organization = session.get(Organization, invitation.organization_id)
     assert organization is not None
     role = {InvitationPurpose.partner_lead: Role.partner_lead, InvitationPurpose.plan_editor: Role.plan_editor,
+            InvitationPurpose.composition_editor: Role.composition_editor,
             InvitationPurpose.backbone_admin: Role.backbone_admin, InvitationPurpose.backbone_analyst: Role.backbone_analyst,
             }.get(invitation.purpose, Role.respondent)
     add_member(session, user, organization, role)

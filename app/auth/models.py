@@ -69,6 +69,7 @@ class InvitationPurpose(StrEnum):
     respond = "respond"  # a respondent to one assessment
     partner_lead = "partner_lead"  # the lead of a partner organization
     plan_editor = "plan_editor"  # someone the lead asks to help with the action plan
+    composition_editor = "composition_editor"  # someone the lead asks to enter the composition counts (e.g. HR)
     backbone_admin = "backbone_admin"  # a colleague a backbone admin adds to the coordinating staff
     backbone_analyst = "backbone_analyst"
 

@@ -26,6 +26,7 @@ class Role(StrEnum):
     partner_lead = "partner_lead"
     respondent = "respondent"
     plan_editor = "plan_editor"  # changes the organization's action plan; reaches no answer and no result
+    composition_editor = "composition_editor"  # enters the organization's composition counts (e.g. HR); reaches nothing else
 
 
 BACKBONE_ROLES = (Role.backbone_admin, Role.backbone_analyst)

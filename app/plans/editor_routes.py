@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import access, i18n
-from app.auth import invitations
 from app.auth.models import InvitationPurpose
 from app.deps import CatalogueDep, CurrentUser, FormDep, SessionDep, SettingsDep
 from app.errors import Forbidden, Invalid
-from app.i18n import gettext as _
+from app.organizations import helpers
 from app.plans import pages, service
 from app.plans.pages import PathId
 from app.web.csrf import csrf_protect
@@ -26,19 +25,12 @@ def invite_editor(request: Request, org_id: PathId, db: SessionDep, principal: C
     if not access.may_name_plan_editors(principal, org):
         raise Forbidden()
     try:
-        emails = invitations.parse_emails(str(form.get("email") or "")[:400])
-        if len(emails) != 1:
-            raise Invalid(_("Enter one email address."), field="email")
+        links, by_others = helpers.invite(db, settings, principal, org, str(form.get("email") or ""),
+                                          str(form.get("language") or i18n.get_locale()), InvitationPurpose.plan_editor)
     except Invalid as exc:
         return pages.plan(request, db, principal, catalogue, org, {"editor_error": exc.message}, 422)
-    issued = invitations.issue(db, settings, email=emails[0], language=str(form.get("language") or i18n.get_locale()), organization=org,
-                               purpose=InvitationPurpose.plan_editor, assessment_id=None, created_by_id=principal.user_id)
-    outbox = invitations.send(db, settings, issued, org, None, 0)
     db.commit()
-    shown = outbox and access.may_see_link(principal, issued.invitation)  # never someone else's invitation's link
-    return pages.plan(request, db, principal, catalogue, org, {"invited_links": [(emails[0], issued.link(settings))] if shown else [],
-                                                          "invited_by_others": [emails[0]] if outbox and not shown else [],
-                                                          "flash": "editor-invited"})
+    return pages.plan(request, db, principal, catalogue, org, {"invited_links": links, "invited_by_others": by_others, "flash": "editor-invited"})
 
 
 @router.post("/plans/{org_id}/editors/{user_id}/remove", response_model=None)

@@ -89,6 +89,7 @@ class CheckIn(Base):
 class TargetKind(StrEnum):
     share_at_level = "share_at_level"  # a share of partners at a readiness level or above
     median_change = "median_change"  # the partnership's median score up by some points from the reference cycle
+    composition_gap = "composition_gap"  # people of color at a level (e.g. boards) within some points of the benchmark
 
 
 class Target(Base):
@@ -104,6 +105,7 @@ class Target(Base):
     level_index: Mapped[int | None] = mapped_column(Integer)
     share: Mapped[int | None] = mapped_column(Integer)  # percent of partners
     points: Mapped[int | None] = mapped_column(Integer)
+    level: Mapped[str | None] = mapped_column(String(16))  # a composition_gap's level (board, leadership, managers, staff)
     # The cycle whose instrument names the domain, and the baseline of a median change.
     reference_cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit, clock
-from app.auth.models import User
 from app.db import utcnow
 from app.errors import Invalid
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.instruments.schema import Instrument
-from app.organizations.models import Membership, Organization, Role
+from app.organizations import helpers
+from app.organizations.models import Organization, Role
 from app.plans.models import Action, ActionNote, ActionSource, ActionStatus
 from app.text import clean_text
 
@@ -254,16 +254,8 @@ def acted_by_domain(db: Session, org_ids: list[int]) -> dict[str, set[int]]:
 
 def plan_editors(db: Session, org_id: int) -> list[tuple[int, str]]:
     """(user id, email) of the organization's plan editors, by email."""
-    return [(uid, email) for uid, email in db.execute(
-        select(User.id, User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == org_id, Membership.role == Role.plan_editor).order_by(User.email))]
+    return helpers.holders(db, org_id, Role.plan_editor)
 
 
 def remove_plan_editor(db: Session, org: Organization, user_id: int, actor_id: int) -> bool:
-    seat = db.scalar(select(Membership).where(Membership.organization_id == org.id, Membership.user_id == user_id,
-                                              Membership.role == Role.plan_editor))
-    if seat is None:
-        return False
-    db.delete(seat)
-    audit.record(db, actor_id, "plan.editor_removed", "organization", org.id, org.id)
-    return True
+    return helpers.remove(db, org, user_id, Role.plan_editor, actor_id, "plan.editor_removed")

@@ -62,6 +62,7 @@ def accept_lead(request: Request, token: links.Token, db: SessionDep, settings: 
     session_token = auth.start_session(db, user, settings.session_days)
     db.commit()
     home = (f"/plans/{invitation.organization_id}" if invitation.purpose is InvitationPurpose.plan_editor else
+            f"/composition/{invitation.organization_id}" if invitation.purpose is InvitationPurpose.composition_editor else
             "/backbone" if invitation.purpose in (InvitationPurpose.backbone_admin, InvitationPurpose.backbone_analyst) else "/partner")
     redirect = RedirectResponse(home, status_code=303)
     set_session_cookie(redirect, session_token, settings)

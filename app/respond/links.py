@@ -74,5 +74,6 @@ def lead_page(request: Request, db: Session, invitation: Invitation, token: str,
     org = db.get(Organization, invitation.organization_id)
     return render(request, "respond/lead_entry.html", {"state": state, "token": token, "email": invitation.email, "org": org,
                                                        "editor": invitation.purpose is InvitationPurpose.plan_editor,
+                                                       "counter": invitation.purpose is InvitationPurpose.composition_editor,
                                                        "staff": invitation.purpose in (InvitationPurpose.backbone_admin, InvitationPurpose.backbone_analyst),
                                                        "error": error, "page_title": titles[state]}, status_code=status)

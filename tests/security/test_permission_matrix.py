@@ -127,6 +127,16 @@ GET   /backbone/languages                             login      404        404 
 POST  /backbone/people/{user_id}/password-link        login      404        404        404        403        404
 POST  /backbone/people/invite                         login      404        404        404        403        ok
 POST  /backbone/people/seats/{membership_id}/remove   login      404        404        404        403        404
+GET   /composition/{org_id}                           login      404        ok/404     ok/404     ok/404     ok/404
+GET   /composition/{org_id}/cycles/{cycle_id}         login      404        ok/404     ok/404     ok/404     ok/404
+POST  /composition/{org_id}/cycles/{cycle_id}         login      404        ok/404     ok/404     403/404    403/404
+POST  /composition/{org_id}/benchmark                 login      404        ok/404     ok/404     403/404    403/404
+POST  /composition/{org_id}/benchmark/remove          login      404        ok/404     ok/404     403/404    403/404
+POST  /composition/{org_id}/helpers                   login      404        ok/404     ok/404     403/404    403/404
+POST  /composition/{org_id}/helpers/{user_id}/remove  login      404        ok/404     ok/404     403/404    403/404
+GET   /backbone/composition                           login      404        404        404        ok         ok
+POST  /backbone/composition                           login      404        404        404        403        ok
+GET   /backbone/cycles/{cycle_id}/composition         login      404        404        404        ok/404     ok/404
 GET   /backbone/resources                             login      404        404        404        ok         ok
 POST  /backbone/resources                             login      404        404        404        403        ok
 POST  /backbone/resources/{resource_id}/remove        login      404        404        404        403        ok/404
@@ -311,6 +321,10 @@ FORMS: dict[str, dict[str, Any]] = {
     "/backbone/partners/{org_id}/invite-lead": {"email": "new-lead@example.org", "language": "en"},
     "/backbone/webhooks": {"url": "https://8.8.8.8/matrix", "events": "assessment.submitted"},
     "/backbone/resources": {"title": "Matrix local resource", "domain_id": "leadership"},
+    "/composition/{org_id}/cycles/{cycle_id}": {"c-board-total-all": "12", "c-board-race-white": "7", "as_of": "2026-09-30"},
+    "/composition/{org_id}/benchmark": {"name": "Matrix service area", "s-white": "60", "s-asian": "40"},
+    "/composition/{org_id}/helpers": {"email": "matrix-counter@example.org", "language": "en"},
+    "/backbone/composition": {"name": "Matrix county", "s-white": "55", "s-hispanic_latino": "45"},
     "/backbone/cycles": {"name": "Matrix Cycle", "instrument": "equity-self-assessment@1.0", "opens_on": "2030-01-01",
                          "closes_on": "2030-02-01", "privacy": "anonymous", "depth": "full", "order": "integrated"},
 }
