@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import threading
 from collections import Counter
@@ -24,7 +25,7 @@ from babel.core import UnknownLocaleError, get_global
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
 from app import clock
@@ -39,6 +40,7 @@ LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PR", "PH", "CL", "CO", "VE", 
 _current: ContextVar[str] = ContextVar("locale", default=SOURCE_LANGUAGE)
 _config: dict[str, object] = {"dir": LOCALES_DIR, "offered": None, "default": SOURCE_LANGUAGE}
 _fallbacks: dict[str, Counter[str]] = {}
+log = logging.getLogger("reassess")
 _lock = threading.Lock()
 
 
@@ -82,12 +84,32 @@ def _translations(lang: str, folder: Path) -> NullTranslations:
     po = catalog_path(lang, folder)
     if lang == SOURCE_LANGUAGE or not po.exists():
         return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=babel_locale(lang))
+    try:
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=babel_locale(lang), abort_invalid=True)
+    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{po}: the catalog cannot be read ({str(exc).splitlines()[0]}); correct it with a gettext tool, or"
+                           f" export it again with `reassess i18n export --lang {lang}`") from None
+    for message in catalog:
+        # A translation whose placeholders differ from the source's (%(org)s misspelt, one left out) would fail where it
+        # is shown: it is left out, so that the source text is shown instead, counted as a fallback.
+        if message.id and message.string and list(message.check(catalog)):
+            log.warning("%s: the translation of %r has other placeholders than the source: shown in English", po, message.id)
+            message.string = "" if isinstance(message.id, str) else ("",) * len(message.string)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
+
+
+class CatalogError(Exception):
+    """A catalog that cannot be read; the message names the file and what to do, in one line."""
+
+
+def check_catalogs(languages: list[str]) -> None:
+    """Compile each offered language's catalog (at start-up: a broken file stops it there, not on a reader's page)."""
+    for lang in languages:
+        translations(lang)
 
 
 def catalog_counts(lang: str) -> tuple[int, int]:

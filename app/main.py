@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import i18n
 from app.auth.ratelimit import Limiter, rules
 from app.config import ConfigError, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -47,6 +48,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                check_database: bool = True) -> FastAPI:
     """Build the application; raises ConfigError or InstrumentError with a clear message when it cannot start."""
     settings = settings or get_settings()
+    try:
+        i18n.check_catalogs(settings.locales)
+    except i18n.CatalogError as exc:
+        raise ConfigError(str(exc)) from None
     catalogue = catalogue if catalogue is not None else load_catalogue(settings.surveys_dir)
     engine = engine or make_engine(settings.database_url)
     if check_database:

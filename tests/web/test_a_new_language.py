@@ -193,3 +193,44 @@ def test_a_right_to_left_language_gets_rtl_pages_and_its_name_from_babel(setting
         assert i18n.fallbacks()["ar"]  # every string of the page, shown in English and counted
     finally:
         i18n.configure(*saved)
+
+
+def test_a_catalog_that_cannot_be_read_stops_start_up_naming_the_file(settings, engine, tmp_path):
+    from app.config import ConfigError
+
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    broken = locales / "vi" / "LC_MESSAGES" / "messages.po"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('msgid "Start"\nmsgstr "Bắt đầu"\nmsgid "Start"\n', encoding="utf-8")  # cut off in the middle
+    saved = i18n.configuration()
+    offered = settings.model_copy(update={"locales": ["en", "vi"], "locales_dir": locales})
+    i18n.configure(offered.locales_dir, offered.locales, offered.default_locale)
+    try:
+        with pytest.raises(ConfigError) as refused:
+            create_app(offered, engine=engine, catalogue=load_catalogue(ROOT / "surveys"), check_database=False)
+        assert str(refused.value).startswith(f"{broken}: the catalog cannot be read (")
+        assert str(refused.value).endswith("export it again with `reassess i18n export --lang vi`")
+    finally:
+        i18n.configure(*saved)
+
+
+def test_a_translation_with_other_placeholders_is_shown_in_english_and_counted(tmp_path):
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    po = tmp_path / "vi.po"
+    assert reassess(["i18n", "export", "--lang", "vi", "-o", str(po), "--locales-dir", str(locales)]) == 0
+    fill(po, {"Benchmark: %(name)s.": "Chuẩn: %(ten)s.", "Your invitation to the racial equity self-assessment of %(org)s":
+              "Lời mời của %(org)s"}.get)
+    (locales / "vi" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(po, locales / "vi" / "LC_MESSAGES" / "messages.po")
+    saved = i18n.configuration()
+    i18n.configure(locales, ["en", "vi"], "en")
+    try:
+        with i18n.locale("vi"):
+            assert i18n.gettext("Your invitation to the racial equity self-assessment of %(org)s", org="X") == "Lời mời của X"
+            before = i18n.fallbacks().get("vi", {}).get("Benchmark: %(name)s.", 0)
+            assert i18n.gettext("Benchmark: %(name)s.", name="Ana") == "Benchmark: Ana."  # not a KeyError on the reader's page
+            assert i18n.fallbacks()["vi"]["Benchmark: %(name)s."] == before + 1
+    finally:
+        i18n.configure(*saved)
