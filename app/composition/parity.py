@@ -217,9 +217,11 @@ def check_counts(counts: Mapping[Key, int]) -> list[tuple[str, str]]:
     "groups_without_total"."""
     problems: list[tuple[str, str]] = []
     for (level, _dim, _cat), v in counts.items():
-        if v < 0:
+        if v < 0 and (level, "negative") not in problems:
             problems.append((level, "negative"))
     for level in LEVELS:
+        if (level, "negative") in problems:
+            continue
         total = counts.get((level, "total", "all"))
         race = sum(v for (lv, dim, _c), v in counts.items() if lv == level and dim == "race")
         gender = sum(v for (lv, dim, _c), v in counts.items() if lv == level and dim == "gender")

@@ -136,6 +136,8 @@ def save(db: Session, org: Organization, cycle: Cycle, counts: dict[parity.Key, 
         db.add(composition)
     composition.as_of, composition.source = day, source
     composition.updated_at, composition.updated_by_id = utcnow(), actor_id
+    composition.counts.clear()
+    db.flush()  # the old rows go before the new ones come (the unit of work would insert first, against the unique key)
     composition.counts = [CompositionCount(level=k[0], dimension=k[1], category=k[2], count=v) for k, v in sorted(counts.items())]
     db.flush()
     # The log says that counts changed and at which levels, never the counts (an audit row must not be a cell).
@@ -288,7 +290,8 @@ def pooled(db: Session, catalogue: Catalogue, cycle: Cycle, minimum: int) -> lis
     Shown only for a closed cycle (its counts kept as entered), from at least ``minimum`` partners, over every partner
     of the cycle (never a filtered subset: two subsets that differ by one partner would give that partner's counts),
     and only when what the partners' own rows hide at that level (a small level, a hidden count, an unknown too small
-    to show) adds up to none or to at least ``minimum`` people: the pool less the shown rows would give it otherwise."""
+    to show) belongs to no partner, or to two or more whose hidden people of color number at least ``minimum``: the
+    pool less the shown rows would give it otherwise."""
     race = race_of(catalogue, cycle)
     bench = benchmark_of(db, cycle.backbone_id)
     bench_poc = round(sum(float(bench.shares.get(c, 0)) for c in parity.color_categories(race)), 1) if bench else None
@@ -297,13 +300,18 @@ def pooled(db: Session, catalogue: Catalogue, cycle: Cycle, minimum: int) -> lis
     out = []
     for level in parity.LEVELS:
         share, partners, _known = parity.pooled_share(entries, level, race)
-        hidden = 0
+        hidden_partners = hidden_poc = 0
+        colors = parity.color_categories(race)
         for counts in entries:
             view = parity.level_view(level, counts, race, minimum)
             has_groups = any(k[0] == level and k[1] == "race" for k in counts)
             if has_groups and (view.small or view.poc.masked or view.denominator == "all"):
-                hidden += view.total or 0
-        withheld = ("open" if not closed else "few" if partners < minimum else "hidden" if 0 < hidden < minimum else None)
+                hidden_partners += 1
+                hidden_poc += sum(counts.get((level, "race", c), 0) for c in colors)
+        # The pool less the shown rows gives what the rows hide, summed: one partner's hidden counts exactly, or a
+        # small number of people across two or more.
+        exposes = hidden_partners == 1 or 0 < hidden_poc < minimum
+        withheld = "open" if not closed else "few" if partners < minimum else "hidden" if exposes else None
         out.append(Pooled(level, None if withheld else share, partners, bench_poc, withheld))
     return out
 
