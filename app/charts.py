@@ -34,7 +34,9 @@ class Band:
 
 
 def _label(x: float, y: float, label: str, width_chars: int = 34) -> str:
-    """A right-aligned label of up to two lines, centred on y (long titles wrap instead of being cut)."""
+    """A right-aligned label of up to two lines, centred on y (long titles wrap instead of being cut). A label too long
+    for two lines of ``width_chars`` (a longer language, a long title) is set smaller until it fits, never past the
+    chart's left edge."""
     words, lines, line = label.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width_chars and len(lines) < 1:
@@ -43,10 +45,13 @@ def _label(x: float, y: float, label: str, width_chars: int = 34) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
+    longest = max(len(t) for t in lines)
+    size = 12 if longest <= width_chars else max(6.5, round(12 * width_chars / longest, 1))
+    font = f'font-size="{size:g}"'
     if len(lines) == 1:
-        return f'<text x="{x}" y="{y + 4:.1f}" font-size="12" text-anchor="end" fill="#111">{escape(label)}</text>'
+        return f'<text x="{x}" y="{y + 4:.1f}" {font} text-anchor="end" fill="#111">{escape(label)}</text>'
     spans = "".join(f'<tspan x="{x}" dy="{dy}">{escape(t)}</tspan>' for t, dy in zip(lines, ("0", "1.15em"), strict=False))
-    return f'<text x="{x}" y="{y - 3:.1f}" font-size="12" text-anchor="end" fill="#111">{spans}</text>'
+    return f'<text x="{x}" y="{y - 3 * size / 12:.1f}" {font} text-anchor="end" fill="#111">{spans}</text>'
 
 
 def _defs(prefix: str) -> str:
