@@ -34,6 +34,13 @@ PAGE_TEXT = """() => {
 }"""
 
 
+# A chart's text that runs past its own drawing (cut off by the SVG, where the page's width cannot show it).
+CHART_TEXT_OUTSIDE = """() => [...document.querySelectorAll('svg[viewBox] text')].filter(t => {
+  const box = t.getBBox(), view = t.ownerSVGElement.viewBox.baseVal;
+  return box.x < view.x - 1 || box.x + box.width > view.x + view.width + 1;
+}).map(t => t.textContent)"""
+
+
 @pytest.fixture(scope="module")
 def setup(live):
     with live.session() as db:
@@ -57,6 +64,8 @@ def check(page, setup, label: str, *data: str) -> None:
     left = untranslated(page.evaluate(PAGE_TEXT), [*setup["names"], *data])
     assert not left, f"{label}: not translated: {sorted(set(left))[:30]}"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{label}: the page scrolls sideways"
+    outside = page.evaluate(CHART_TEXT_OUTSIDE)
+    assert not outside, f"{label}: chart text past the chart's edges: {outside[:5]}"
 
 
 def button(page, *texts: str):
