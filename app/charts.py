@@ -142,6 +142,7 @@ def pipeline(rows: Sequence[ShareRow], benchmark: float | None, benchmark_label:
         out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="#7a3b00" stroke-width="1.4" stroke-dasharray="5 3"/>')
         anchor = "end" if benchmark > 70 else "start"
         dx = -4 if anchor == "end" else 4
-        out.append(f'<text x="{x + dx:.1f}" y="{top - 9}" font-size="11" text-anchor="{anchor}" fill="#7a3b00" font-style="italic">{escape(benchmark_label)}</text>')
+        out.append(f'<text x="{x + dx:.1f}" y="{top - 9}" font-size="11" text-anchor="{anchor}" fill="#7a3b00" font-style="italic">'
+                   f'{escape(benchmark_label)}</text>')
     out.append("</svg>")
     return Markup("".join(out))

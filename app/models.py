@@ -12,7 +12,8 @@ from app.reports.models import ReportCacheEntry
 from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
-    "Action", "ActionNote", "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "Benchmark", "CheckIn", "Composition", "CompositionCount", "Cycle", "InstrumentRecord", "Invitation",
+    "Action", "ActionNote", "Answer", "ApiToken", "Assessment", "AuditEvent", "Base", "Benchmark", "CheckIn", "Composition", "CompositionCount",
+    "Cycle", "InstrumentRecord", "Invitation",
     "LocalResource", "Membership", "Organization", "RateLimitFailure", "ReportCacheEntry", "Response", "Result", "Target", "TextMark", "User", "UserSession",
     "Webhook", "WebhookDelivery",
 ]

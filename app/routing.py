@@ -24,11 +24,11 @@ def routers() -> list[tuple[APIRouter, str]]:
     from app.assessments.routes import router as assessment_router
     from app.auth.reset_routes import router as reset_router
     from app.auth.routes import router as auth_router
+    from app.composition.backbone_routes import router as composition_backbone_router
+    from app.composition.routes import router as composition_router
     from app.dashboard.cycle_routes import router as cycles_router
     from app.dashboard.edit_routes import router as cycle_edit_router
     from app.dashboard.language_routes import router as languages_router
-    from app.composition.backbone_routes import router as composition_backbone_router
-    from app.composition.routes import router as composition_router
     from app.dashboard.lifecycle_routes import router as lifecycle_router
     from app.dashboard.people_routes import router as people_router
     from app.dashboard.reminder_routes import router as reminders_router

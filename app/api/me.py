@@ -13,7 +13,8 @@ router = APIRouter(tags=["identity"])
 class SeatOut(BaseModel):
     organization_id: int = Field(description="The id of the organization the seat is in")
     organization_kind: str = Field(description="backbone (the coordinating organization) or partner")
-    role: str = Field(description="The role in that organization: backbone_admin, backbone_analyst, partner_lead, plan_editor, composition_editor or respondent")
+    role: str = Field(description="The role in that organization: backbone_admin, backbone_analyst, partner_lead, plan_editor, "
+                                  "composition_editor or respondent")
 
 
 class MeOut(BaseModel):

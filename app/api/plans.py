@@ -152,13 +152,16 @@ class TargetOut(BaseModel):
     id: int = Field(description="The target's id")
     title: str = Field(description="The target's name, as the backbone wrote it")
     goal: str = Field(description="The target in words, in the request's language, e.g. 80 % of partners at “Established” or above: Data")
-    kind: Literal["share_at_level", "median_change"] = Field(
+    kind: Literal["share_at_level", "median_change", "composition_gap"] = Field(
         description="share_at_level: a share of partners at a readiness level or above; median_change: the partnership's median score up "
-                    "by some points from the reference cycle")
+                    "by some points from the reference cycle; composition_gap: the partnership's share of people of color at a level of "
+                    "seats within some points of its benchmark")
     domain_id: str = Field(description="The id of the domain in the reference cycle's instrument, or overall")
     level_index: int | None = Field(description="share_at_level: the level's position among the instrument's levels (0: the lowest); null otherwise")
     share: int | None = Field(description="share_at_level: the percent of partners aimed for (1-100); null otherwise")
-    points: int | None = Field(description="median_change: the points the median score should rise by; null otherwise")
+    points: int | None = Field(description="median_change: the points the median score should rise by; composition_gap: the largest "
+                                           "gap below the benchmark, in points; null otherwise")
+    level: Literal["board", "leadership", "managers", "staff"] | None = Field(description="composition_gap: the level of seats; null otherwise")
     reference_cycle_id: int | None = Field(description="The cycle whose instrument names the domain, and the baseline of a median change; null "
                                                        "when that cycle no longer exists")
     due_on: dt.date | None = Field(description="The day the target should be met by; null when not set")
@@ -170,14 +173,17 @@ class TargetOut(BaseModel):
 class TargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Short = Field(min_length=1, description="The target's name")
-    kind: Literal["share_at_level", "median_change"] = Field(
+    kind: Literal["share_at_level", "median_change", "composition_gap"] = Field(
         description="share_at_level: a share of partners at a readiness level or above (give level_index and share); median_change: the "
-                    "median score up by some points from the reference cycle (give points)")
+                    "median score up by some points from the reference cycle (give points); composition_gap: people of color at a level "
+                    "of seats within some points of the partnership's benchmark (give level and points)")
     domain_id: ItemId = Field(default="overall", description="A domain id of the reference cycle's instrument, or overall")
     level_index: int | None = Field(default=None, ge=0, le=20, description="share_at_level: the level's position among the instrument's levels "
                                                                            "(0: the lowest)")
     share: int | None = Field(default=None, ge=1, le=100, description="share_at_level: the percent of partners to reach the level or above")
-    points: int | None = Field(default=None, ge=1, le=100, description="median_change: the points the median score should rise by")
+    points: int | None = Field(default=None, ge=0, le=100, description="median_change: the points the median score should rise by (1-100); "
+                                                                      "composition_gap: the largest gap below the benchmark (0-100)")
+    level: Literal["board", "leadership", "managers", "staff"] | None = Field(default=None, description="composition_gap: the level of seats")
     reference_cycle_id: int = Field(ge=1, le=2**31 - 1, description="A cycle of the partnership: its instrument names the domain, and it is "
                                                                      "the baseline of a median change")
     due_on: dt.date | None = Field(default=None, description="The day the target should be met by")
@@ -199,12 +205,14 @@ def list_targets(db: SessionDep, principal: CurrentUser, catalogue: CatalogueDep
     # Partners: closed cycles only, frozen at their close, with enough partners; plan editors: the words alone.
     rows = targets.overview(db, catalogue, backbone_id, i18n.get_locale(), for_partners=partner_view,
                             min_partners=settings.min_group_size if partner_view else 0,
-                            figures=not partner_view or any(o.id in leads for o in access.plan_organizations(db, principal)))
+                            figures=not partner_view or any(o.id in leads for o in access.plan_organizations(db, principal)),
+                            minimum=settings.min_group_size)
     out = []
     for r in rows:
         t = r.target
         out.append(TargetOut(id=t.id, title=t.title, goal=r.goal, kind=t.kind.value, domain_id=t.domain_id, level_index=t.level_index,
-                             share=t.share, points=t.points, reference_cycle_id=t.reference_cycle_id, due_on=t.due_on, withheld=r.withheld,
+                             share=t.share, points=t.points, level=t.level,  # type: ignore[arg-type]
+                             reference_cycle_id=t.reference_cycle_id, due_on=t.due_on, withheld=r.withheld,
                              standings=[StandingOut(cycle_id=s.cycle.id, cycle=s.cycle.name_in(i18n.get_locale()), value=s.value,
                                                     partners=s.partners, met=s.met) for s in r.standings]))
     return page.slice(out)
@@ -220,7 +228,8 @@ def add_target(body: TargetIn, db: SessionDep, principal: CurrentUser, catalogue
     fields = targets.TargetFields(title=body.title, kind=body.kind, domain_id=body.domain_id,
                                   level_index="" if body.level_index is None else str(body.level_index),
                                   share="" if body.share is None else str(body.share), points="" if body.points is None else str(body.points),
-                                  reference_cycle_id=str(body.reference_cycle_id), due_on=body.due_on.isoformat() if body.due_on else "")
+                                  reference_cycle_id=str(body.reference_cycle_id), due_on=body.due_on.isoformat() if body.due_on else "",
+                                  level=body.level or "")
     target = targets.create_target(db, catalogue, backbone, fields, principal.user_id)
     db.commit()
     return {"id": target.id}

@@ -50,6 +50,7 @@ def plan(request: Request, db: Session, principal: Principal, catalogue: Catalog
         "editors": service.plan_editors(db, org.id) if names else None, "editor_error": None, "invited_links": [],
         "target_rows": targets.overview(db, catalogue, org.backbone_id, lang, for_partners=not access.is_backbone(principal),
                                         min_partners=request.app.state.settings.min_group_size,
+                                        minimum=request.app.state.settings.min_group_size,
                                         figures=access.is_backbone(principal) or org.id in access.lead_org_ids(principal))
         if org.backbone_id else [], "min_partners": request.app.state.settings.min_group_size,
         "page_title": _("Action plan: %(org)s", org=org.name), **(extra or {})}, status_code=status)

@@ -25,7 +25,7 @@ from app.web.csrf import csrf_protect
 from app.web.templating import render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
-FIELDS = ("title", "kind", "domain_id", "level_index", "share", "points", "reference_cycle_id", "due_on")
+FIELDS = ("title", "kind", "domain_id", "level_index", "share", "points", "reference_cycle_id", "due_on", "level")
 
 
 def _page(request: Request, db: Session, principal: Principal, catalogue: Catalogue, backbone: Organization,
@@ -34,7 +34,9 @@ def _page(request: Request, db: Session, principal: Principal, catalogue: Catalo
     cycles = list(db.scalars(select(Cycle).where(Cycle.backbone_id == backbone.id).order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
     latest = instrument_of(catalogue, cycles[0]) if cycles else None
     return render(request, "plans/targets.html", {
-        "backbone": backbone, "rows": targets.overview(db, catalogue, backbone.id, lang), "cycles": cycles,
+        "backbone": backbone, "rows": targets.overview(db, catalogue, backbone.id, lang, minimum=request.app.state.settings.min_group_size),
+        "seat_levels": [("board", _("Board")), ("leadership", _("Executive leadership")), ("managers", _("Managers")),
+                        ("staff", _("All staff"))], "cycles": cycles,
         "domains": [(d.id, d.title.get(lang)) for d in latest.domains] if latest else [],
         "levels": [(n, lv.name.get(lang)) for n, lv in enumerate(latest.levels)] if latest else [],
         "values": values or {"kind": "share_at_level", "domain_id": "overall", "reference_cycle_id": str(cycles[0].id) if cycles else ""},

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from app import audit, clock
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import instrument_of
+from app.composition import parity
+from app.composition import service as composition
 from app.dashboard.summaries import cycle_summaries
 from app.db import utcnow
 from app.errors import Invalid
@@ -44,6 +46,7 @@ class TargetFields:
     points: str = ""
     reference_cycle_id: str = ""
     due_on: str = ""
+    level: str = ""  # a composition gap's level of seats
 
 
 def _int(value: str, field: str, low: int, high: int, message: str) -> int:
@@ -70,11 +73,16 @@ def check(db: Session, catalogue: Catalogue, backbone: Organization, fields: Tar
     if ref is None or ref.backbone_id != backbone.id:
         raise Invalid(_("Choose a cycle from the list."), field="reference_cycle_id")
     instrument = instrument_of(catalogue, ref)
-    if fields.domain_id != "overall" and not any(d.id == fields.domain_id for d in instrument.domains):
+    if kind is not TargetKind.composition_gap and fields.domain_id != "overall" and not any(d.id == fields.domain_id for d in instrument.domains):
         raise Invalid(_("Choose a domain from the list."), field="domain_id")
     out: dict[str, object] = {"title": title, "kind": kind, "domain_id": fields.domain_id, "reference_cycle_id": ref.id,
-                              "level_index": None, "share": None, "points": None, "due_on": None}
-    if kind is TargetKind.share_at_level:
+                              "level_index": None, "share": None, "points": None, "due_on": None, "level": None}
+    if kind is TargetKind.composition_gap:
+        if fields.level not in parity.REQUIRED_LEVELS:
+            raise Invalid(_("Choose a level of seats from the list."), field="level")
+        out["level"], out["domain_id"] = fields.level, "overall"
+        out["points"] = _int(fields.points, "points", 0, 100, _("Give a number of points between 0 and 100."))
+    elif kind is TargetKind.share_at_level:
         out["level_index"] = _int(fields.level_index, "level_index", 0, len(instrument.levels) - 1, _("Choose a level from the list."))
         out["share"] = _int(fields.share, "share", 1, 100, _("Give a share between 1 and 100 %."))
     else:
@@ -172,12 +180,28 @@ def _cells(db: Session, cycle: Cycle, domain_id: str, until: dt.datetime | None 
     return out
 
 
-def progress(db: Session, catalogue: Catalogue, target: Target, *, closed_only: bool = False) -> list[Standing]:
+def _composition_progress(db: Session, catalogue: Catalogue, target: Target, minimum: int) -> list[Standing]:
+    """Per closed cycle, the partnership's share of people of color at the target's level less the benchmark's share
+    (points; met within the target's points). The pooled figure is only ever a closed cycle's, and withheld where it
+    would give a partner's hidden counts (app.composition.service.pooled)."""
+    out = []
+    for cycle in db.scalars(select(Cycle).where(Cycle.backbone_id == target.backbone_id).order_by(Cycle.opens_on, Cycle.id)):
+        figure = next((p for p in composition.pooled(db, catalogue, cycle, minimum) if p.level == target.level), None)
+        if figure is None or figure.share is None or figure.benchmark is None:
+            continue
+        gap = round(figure.share - figure.benchmark, 1)
+        out.append(Standing(cycle, gap, figure.partners, gap >= -(target.points or 0)))
+    return out
+
+
+def progress(db: Session, catalogue: Catalogue, target: Target, *, closed_only: bool = False, minimum: int = 5) -> list[Standing]:
     """The target's figure in every cycle of the partnership that has results, oldest first.
 
     ``closed_only``: for partners' eyes, only closed cycles, each as it stood when it closed. A figure that moves with
     each submission would give, read before and after, the one partner that just submitted (its level, in any domain
     a target names); frozen at the close, it moves no more."""
+    if target.kind is TargetKind.composition_gap:
+        return _composition_progress(db, catalogue, target, minimum)
     ref_cycle = db.get(Cycle, target.reference_cycle_id) if target.reference_cycle_id else None
     if ref_cycle is None:
         return []
@@ -228,6 +252,10 @@ class TargetRow:
 
 
 def describe(target: Target, instrument: Instrument | None, lang: str) -> str:
+    if target.kind is TargetKind.composition_gap:
+        seats = {"board": _("boards"), "leadership": _("executive leadership"), "managers": _("managers"), "staff": _("staff")}
+        return _("The share of people of color on partners' %(seats)s within %(points)s points of the partnership's benchmark",
+                 seats=seats.get(target.level or "", target.level or ""), points=target.points)
     domain = _("overall") if target.domain_id == "overall" else next(
         (d.title.get(lang) for d in (instrument.domains if instrument else []) if d.id == target.domain_id), target.domain_id)
     if target.kind is TargetKind.share_at_level:
@@ -237,7 +265,7 @@ def describe(target: Target, instrument: Instrument | None, lang: str) -> str:
 
 
 def overview(db: Session, catalogue: Catalogue, backbone_id: int, lang: str, *, for_partners: bool = False, min_partners: int = 0,
-             figures: bool = True) -> list[TargetRow]:
+             figures: bool = True, minimum: int = 5) -> list[TargetRow]:
     """Every target of the partnership, in words, with its figure in each cycle (for pages, the summary PDF, partners).
 
     ``for_partners``: closed cycles only, frozen at their close (see progress), and a cycle's figure only when at least
@@ -246,7 +274,7 @@ def overview(db: Session, catalogue: Catalogue, backbone_id: int, lang: str, *, 
     rows = []
     for t in targets_of(db, backbone_id):
         ref = db.get(Cycle, t.reference_cycle_id) if t.reference_cycle_id else None
-        standings = progress(db, catalogue, t, closed_only=for_partners) if figures else []
+        standings = progress(db, catalogue, t, closed_only=for_partners, minimum=minimum) if figures else []
         shown = [s for s in standings if s.partners >= min_partners]
         rows.append(TargetRow(t, describe(t, instrument_of(catalogue, ref) if ref else None, lang), shown, len(standings) - len(shown)))
     return rows

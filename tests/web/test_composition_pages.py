@@ -128,3 +128,29 @@ def test_the_pooled_figure_waits_for_the_close_and_never_gives_a_hidden_count(db
     open_board = {p.level: p for p in service.pooled(db, catalogue, world["follow"], 1)}["board"]
     assert open_board.withheld == "open" and open_board.share is None
     db.rollback()
+
+
+def test_a_target_on_composition_reads_the_pooled_figure_of_closed_cycles(client, db, world, csrf, catalogue):
+    from app.plans import targets
+    from app.plans.models import Target
+
+    a, b, c, baseline = world["a"], world["b"], world["c"], world["baseline"]
+    f.sign_in(client, db, world["admin"])
+    form = {"csrf_token": csrf, "title": "Boards like the county", "kind": "composition_gap", "level": "board", "points": "10",
+            "reference_cycle_id": str(baseline.id), "due_on": "2028-06-30"}
+    bad = client.post("/backbone/targets?lang=es", data={**form, "level": "janitors"})
+    assert bad.status_code == 422 and "Elija un nivel de puestos de la lista." in bad.text, re.findall(r"(?s)error-summary.{0,400}", bad.text)
+    assert client.post("/backbone/targets?lang=en", data=form).status_code == 303
+    page = client.get("/backbone/targets").text
+    assert "The share of people of color on partners&#39; boards within 10 points of the partnership&#39;s benchmark" in page
+    target = db.scalar(select(Target).where(Target.title == "Boards like the county"))
+    assert target.level == "board" and target.points == 10
+    service.save_benchmark(db, world["backbone"].id, None, "County", "", {"white": 60.0, "asian": 40.0}, None)
+    for org, white, asian in ((a, 10, 10), (b, 6, 6), (c, 12, 8)):
+        service.save(db, org, baseline, {("board", "total", "all"): white + asian, ("board", "race", "white"): white,
+                                         ("board", "race", "asian"): asian}, "", "", None, after_close=True)
+    (standing,) = targets.progress(db, catalogue, target, minimum=3)
+    # 24 of 52 people of color (46.2 %) against the county's 40 %: 6.2 points above, met.
+    assert standing.cycle.id == baseline.id and standing.value == 6.2 and standing.met and standing.partners == 3
+    assert targets.progress(db, catalogue, target, minimum=4) == []  # too few partners: no figure
+    db.rollback()
