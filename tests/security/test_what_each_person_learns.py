@@ -140,7 +140,10 @@ def urls(world) -> list[str]:
     # the same answers in the other shape, values and headers (issue 24): one row per response, codes or labels
     out += [f"/backbone/cycles/{cid}/export/answers.{fmt}?shape=wide&values={v}" for fmt in ("csv", "json") for v in ("codes", "labels")]
     out += [f"/api/v1/cycles/{cid}/export/answers?format=csv&shape=wide&headers=codes", f"/backbone/cycles/{cid}/export/results.csv?values=codes"]
+    # composition (issue 26): organizational counts beside the respondents' answers; no page of it shows an answer
+    out += [f"/backbone/cycles/{cid}/composition", "/backbone/composition"]
     for a in world["assessments"].values():
+        out += [f"/composition/{a.organization_id}", f"/composition/{a.organization_id}/cycles/{cid}"]
         out += [f"/assessments/{a.id}/result", f"/assessments/{a.id}/report.pdf", f"/api/v1/assessments/{a.id}",
                 f"/api/v1/assessments/{a.id}/result", f"/api/v1/assessments/{a.id}/answers", f"/api/v1/assessments/{a.id}/report.pdf"]
     for rid in rids:
