@@ -201,6 +201,7 @@ def _composition(session: Session, catalogue: Catalogue, backbone: Organization,
             for level, total in heads.items():
                 climb = {"staff": 1.0, "managers": 0.8, "leadership": 0.5 + 0.1 * k, "board": 0.3 + 0.12 * k}[level]
                 unknown = round(total * 0.03) if level in ("staff", "managers") else 0
+                unknown = unknown if unknown >= 5 else 0  # a handful unknown would hide the level's share (docs/privacy.md, 15)
                 known = total - unknown
                 poc = min(known, round(known * poc_staff * climb * rng.uniform(0.9, 1.1)))
                 if level == "board" and k == 0 and n % 3 == 1:
@@ -268,7 +269,9 @@ def _plans(session: Session, catalogue: Catalogue, instrument: Instrument, backb
                      level_index=2, share=60, reference_cycle_id=first.id, due_on=follow_up.closes_on + dt.timedelta(days=365),
                      created_by_id=admin.id),
               Target(backbone_id=backbone.id, title="Data by race moves up", kind=TargetKind.median_change, domain_id="data", points=10,
-                     reference_cycle_id=first.id, due_on=follow_up.closes_on, created_by_id=admin.id)):
+                     reference_cycle_id=first.id, due_on=follow_up.closes_on, created_by_id=admin.id),
+              Target(backbone_id=backbone.id, title="Boards that look like the county", kind=TargetKind.composition_gap, domain_id="overall",
+                     level="board", points=10, reference_cycle_id=first.id, due_on=dt.date(2028, 6, 30), created_by_id=admin.id)):
         session.add(t)
     session.flush()
 
