@@ -18,6 +18,7 @@ from app.api.deps import WRITE_ERRORS
 from app.api.paging import PagingDep
 from app.api.schemas import PLAIN_TEXT, PartnerOut, partner_out
 from app.assessments import service
+from app.assessments.catalogue import missing_languages
 from app.assessments.models import Cycle, Depth, Order
 from app.assessments.results import IdPath
 from app.auth.ratelimit import client_key
@@ -107,6 +108,9 @@ def add_cycle(body: CycleIn, db: SessionDep, principal: CurrentUser, catalogue: 
     instrument = catalogue.find(body.instrument_id, body.instrument_version)
     if instrument is None:
         raise Invalid(_("Choose an instrument from the list."), field="instrument_id")
+    if missing := missing_languages(instrument, settings.locales):
+        raise Invalid(_("This version has no text in %(languages)s, which the partnership offers: choose a version that has "
+                        "every language.", languages=", ".join(i18n.language_name(x) for x in missing)), field="instrument_version")
     baseline = None
     if body.baseline_id is not None:
         baseline = db.scalar(select(Cycle).where(Cycle.id == body.baseline_id, Cycle.backbone_id == backbone.id))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.assessments.models import InstrumentRecord
 from app.instruments.loader import Catalogue, InstrumentError
+from app.instruments.schema import Instrument
 
 
 def record_versions(session: Session, catalogue: Catalogue) -> None:
@@ -60,3 +61,8 @@ def check_languages(session: Session, catalogue: Catalogue, offered: list[str], 
                             f"import-strings (docs/translating.md), or leave the language out of REASSESS_LOCALES")
     if problems:
         raise InstrumentError(problems)
+
+
+def missing_languages(instrument: Instrument, offered: list[str]) -> list[str]:
+    """The partnership's languages (REASSESS_LOCALES) that a version has no text in: a new cycle cannot use it."""
+    return [lang for lang in offered if lang not in instrument.languages]

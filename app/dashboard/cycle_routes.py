@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app import access, clock, i18n
 from app.assessments import announce, reminders, service
+from app.assessments.catalogue import missing_languages
 from app.assessments.models import Assessment, Cycle, Depth, Order
 from app.auth import invitations
 from app.dashboard.progress import Progress, cycle_progress
@@ -85,6 +86,9 @@ def create_cycle(request: Request, db: SessionDep, principal: CurrentUser, catal
     instrument = catalogue.find(inst_id, version)
     if instrument is None:
         errors["instrument"] = _("Choose an instrument from the list.")
+    elif missing := missing_languages(instrument, request.app.state.settings.locales):
+        errors["instrument"] = _("This version has no text in %(languages)s, which the partnership offers: choose a version "
+                                 "that has every language.", languages=", ".join(i18n.language_name(x) for x in missing))
     dates = {}
     for key in ("opens_on", "closes_on"):
         try:

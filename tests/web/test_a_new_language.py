@@ -234,3 +234,24 @@ def test_a_translation_with_other_placeholders_is_shown_in_english_and_counted(t
             assert i18n.fallbacks()["vi"]["Benchmark: %(name)s."] == before + 1
     finally:
         i18n.configure(*saved)
+
+
+def test_a_new_cycle_needs_a_version_with_every_language_offered(vi_app, db, csrf):
+    backbone = f.backbone(db)
+    admin = f.user(db, backbone, Role.backbone_admin)
+    org = f.partner(db, backbone)
+    headers = f.api_token(db, admin)
+    db.commit()
+    body = {"name": "2027", "instrument_id": "equity-self-assessment", "instrument_version": "1.1", "opens_on": str(today()),
+            "closes_on": str(today()), "partner_ids": [org.id]}
+    with TestClient(vi_app, base_url="http://testserver") as client:
+        refused = client.post("/api/v1/cycles?lang=en", json=body, headers=headers)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "instrument_version"
+        assert refused.json()["detail"] == ("This version has no text in Tiếng Việt, which the partnership offers: choose a "
+                                            "version that has every language.")
+        assert client.post("/api/v1/cycles", json={**body, "instrument_version": "1.1.1"}, headers=headers).status_code == 201
+        client.cookies.set("reassess_csrf", "test-csrf-cookie")
+        f.sign_in(client, db, admin)
+        form = client.post("/backbone/cycles?lang=es", data={"csrf_token": csrf, "name": "2027", "instrument": "equity-self-assessment@1.0",
+                                                              "opens_on": str(today()), "closes_on": str(today()), "partners": str(org.id)})
+        assert form.status_code == 422 and "Esta versión no tiene textos en Tiếng Việt" in form.text
