@@ -19,7 +19,8 @@ def counts_form(csrf: str, **counts: str) -> dict[str, str]:
 
 
 BOARD = {"board-total-all": "12", "board-race-white": "10", "board-race-black_african_american": "2",
-         "staff-total-all": "40", "staff-race-white": "22", "staff-race-hispanic_latino": "12", "staff-race-asian": "6"}
+         "staff-total-all": "40", "staff-race-white": "22", "staff-race-hispanic_latino": "12", "staff-race-asian": "6",
+         "board-gender-women": "7", "board-gender-men": "5"}
 
 
 def test_a_lead_enters_the_counts_and_every_reader_sees_small_cells_masked(client, db, world, csrf):
@@ -48,6 +49,8 @@ def test_a_lead_enters_the_counts_and_every_reader_sees_small_cells_masked(clien
     read = client.get(page)
     assert read.status_code == 200 and "fewer than 5" in read.text and "<form" not in read.text.split("</header>")[-1].split("<footer")[0]
     assert 'value="2"' not in read.text and 'value="10"' not in read.text
+    genders = read.text.split("People by gender at each level")[1].split("</table>")[0]
+    assert re.search(r"Women</th>\s*<td>7 <span", genders) and re.search(r"Men</th>\s*<td>5 <span", genders)
     table = read.text.split("People by race and ethnicity at each level")[1]
     assert not re.search(r"Black or African American</th>\s*<td>\s*2\b", table)
     assert client.post(page, data=counts_form(csrf, **BOARD)).status_code == 403
