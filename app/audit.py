@@ -96,7 +96,7 @@ def detail_value(key: str, value: Any) -> str:
     codes = {
         "kind": {"results": _("Results by partner and domain"), "items": _("Results by partner and question"),
                  "answers": _("Answers (pseudonymous)"), "dictionary": _("Data dictionary"), "actions": _("Action plans"),
-                 "check_ins": _("Check-ins"), "targets": _("Targets")},
+                 "check_ins": _("Check-ins"), "targets": _("Targets"), "composition": _("Composition counts by partner")},
         "shape": {"long": _("long: one row per answer"), "wide": _("wide: one row per response")},
         "values": {"codes": _("codes"), "labels": _("labels")},
         "headers": {"codes": _("codes"), "labels": _("labels")},

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from app import audit, i18n
 from app.assessments.models import Cycle
 from app.exports import formats
-from app.exports.sheets import Options, audit_sheet, build
+from app.exports.composition import composition_sheet
+from app.exports.sheets import Options, Sheet, audit_sheet, build
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
 
@@ -27,6 +28,12 @@ class ExportStream:
     chunks: Iterator[bytes]
     name: str
     media_type: str
+
+
+def _build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int, opts: Options) -> Sheet:
+    if kind == "composition":
+        return composition_sheet(db, catalogue, cycle, lang, min_group_size, opts)
+    return build(db, catalogue, cycle, kind, lang, min_group_size, opts)
 
 
 def filename(cycle: Cycle, kind: str, fmt: str, opts: Options | None = None) -> str:
@@ -51,7 +58,7 @@ def export_file(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, fmt:
     """The export (CSV, XLSX or JSON) in memory, recorded in the audit log (with the channel, web or API, the address it
     went to and what was asked) and committed."""
     opts = opts or Options()
-    sheet = build(db, catalogue, cycle, kind, lang, min_group_size, opts)
+    sheet = _build(db, catalogue, cycle, kind, lang, min_group_size, opts)
     _record(db, cycle, kind, fmt, opts, actor_id, channel, address)
     content = formats.encode(sheet, fmt, _head(cycle, kind, opts), opts.values, opts.headers)
     return ExportFile(content, filename(cycle, kind, fmt, opts), formats.MEDIA_TYPES[fmt])
@@ -70,7 +77,7 @@ def export_stream(db: Session, sessions: Callable[[], Session], catalogue: Catal
     session = sessions()
     try:
         with i18n.locale(lang):
-            sheet = build(session, catalogue, session.get(Cycle, cycle.id), kind, lang, min_group_size, opts)  # type: ignore[arg-type]
+            sheet = _build(session, catalogue, session.get(Cycle, cycle.id), kind, lang, min_group_size, opts)  # type: ignore[arg-type]
     except BaseException:
         session.close()
         raise

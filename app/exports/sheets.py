@@ -39,8 +39,9 @@ from app.plans.service import status_labels
 from app.plans.targets import overview
 from app.scoring import shown
 
-KINDS = ("results", "items", "answers", "dictionary", "actions", "check_ins", "targets")
-ExportKind = Literal["results", "items", "answers", "dictionary", "actions", "check_ins", "targets"]
+KINDS = ("results", "items", "answers", "dictionary", "actions", "check_ins", "targets", "composition")
+# "composition" is built by app.exports.composition (app.exports.service chooses).
+ExportKind = Literal["results", "items", "answers", "dictionary", "actions", "check_ins", "targets", "composition"]
 Values = Literal["labels", "codes"]
 Shape = Literal["long", "wide"]
 CHUNK = 50  # partners whose answers are read at once
@@ -440,6 +441,8 @@ def targets_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str) ->
 
 def build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int, opts: Options | None = None) -> Sheet:
     opts = opts or Options()
+    if kind == "composition":
+        raise ValueError("the composition export is built by app.exports.composition")
     if kind == "dictionary":
         return dictionary_sheet(catalogue, cycle, lang)
     if kind == "actions":

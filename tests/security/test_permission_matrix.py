@@ -193,6 +193,13 @@ POST  /api/v1/webhooks                                login      404        404 
 DELETE /api/v1/webhooks/{webhook_id}                  login      404        404        404        403        ok/404
 POST  /api/v1/webhooks/{webhook_id}/ping              login      404        404        404        403        ok/404
 GET   /api/v1/webhooks/{webhook_id}/deliveries        login      404        404        404        403        ok/404
+GET   /api/v1/cycles/{cycle_id}/composition           login      404        404        404        ok/404     ok/404
+GET   /api/v1/partners/{partner_id}/composition       login      404        ok/404     ok/404     ok/404     ok/404
+PUT   /api/v1/partners/{partner_id}/composition/{cycle_id} login 404     ok/404     ok/404     403/404    403/404
+GET   /api/v1/benchmark                               login      404        404        404        ok         ok
+PUT   /api/v1/benchmark                               login      404        404        404        403        ok
+PUT   /api/v1/partners/{partner_id}/benchmark         login      404        ok/404     ok/404     403/404    403/404
+DELETE /api/v1/partners/{partner_id}/benchmark        login      404        ok/404     ok/404     403/404    403/404
 """
 
 
@@ -340,6 +347,11 @@ JSON: dict[str, dict[str, Any]] = {
     "/api/v1/people/invite": {"email": "matrix-staff@example.org", "role": "backbone_analyst"},
     "/api/v1/partners/{partner_id}/actions": {"title": "Matrix API action"},
     "/api/v1/targets": {"title": "Matrix API target", "kind": "median_change", "points": 10, "reference_cycle_id": "{cycle_id}"},
+    "/api/v1/partners/{partner_id}/composition/{cycle_id}": {"as_of": "2026-09-30", "counts": [
+        {"level": "board", "dimension": "total", "category": "all", "count": 12},
+        {"level": "board", "dimension": "race", "category": "white", "count": 7}]},
+    "/api/v1/benchmark": {"name": "Matrix API county", "shares": {"white": 55, "hispanic_latino": 45}},
+    "/api/v1/partners/{partner_id}/benchmark": {"name": "Matrix API service area", "shares": {"white": 60, "asian": 40}},
     "/api/v1/cycles": {"name": "Matrix API Cycle", "instrument_id": "equity-self-assessment", "instrument_version": "1.0",
                        "opens_on": "2030-01-01", "closes_on": "2030-02-01", "partner_ids": ["{org_id}"]},
 }
