@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import i18n
+from app.assessments.cycles import instrument_of
 from app.assessments.models import Assessment, Cycle
 from app.composition import parity
 from app.composition import service as composition
@@ -31,6 +33,38 @@ def columns() -> list[tuple[str, str]]:
             ("totals_only", _("Totals only (small level)"))]
 
 
+def _dimensions() -> dict[str, str]:
+    return {"total": _("Total"), "race": _("Race or ethnicity"), "gender": _("Gender")}
+
+
+def dictionary_rows(catalogue: Catalogue, cycle: Cycle, keys: list[str], minimum: int) -> list[list[Any]]:
+    """The composition export's coded fields for the data dictionary (variables ``composition.level`` and so on, in the
+    dictionary's columns): their codes and labels in each of the instrument's languages."""
+    race = composition.race_of(catalogue, cycle)
+    fields: dict[str, dict[str, list[tuple[Any, str]]]] = {}
+    for lang in instrument_of(catalogue, cycle).languages:
+        with i18n.locale(lang):
+            labels = composition.labels(catalogue, cycle, lang)
+            categories = ["all", *race, parity.POC, parity.UNREPORTED, *(g for g in parity.GENDERS if g != parity.UNKNOWN)]
+            words = {
+                "composition.level": [(lv, labels[lv]) for lv in parity.LEVELS] + [("benchmark", _("Benchmark"))],
+                "composition.dimension": list(_dimensions().items()),
+                "composition.category": [(c, _("Everyone at the level") if c == "all" else labels.get(c, c)) for c in categories],
+                "composition.suppressed": [(True, _("fewer than %(n)s", n=minimum)), (False, "")],
+                "composition.share_of": [("known", _("people whose race or gender is known")), ("all", _("all people at the level"))],
+            }
+        for variable, pairs in words.items():
+            fields.setdefault(variable, {})[lang] = pairs
+    rows = []
+    for variable, per_lang in fields.items():
+        row = dict.fromkeys(keys)
+        row.update({"variable": variable, "section": "field"})
+        for lang, pairs in per_lang.items():
+            row[f"values_{lang}"] = " | ".join(f"{code}, {label}" for code, label in pairs)
+        rows.append([row[k] for k in keys])
+    return rows
+
+
 def composition_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str, minimum: int, opts: Options | None = None) -> Sheet:
     opts = opts or Options()
     q = select(Organization).join(Assessment, Assessment.organization_id == Organization.id).where(Assessment.cycle_id == cycle.id)
@@ -42,7 +76,7 @@ def composition_sheet(db: Session, catalogue: Catalogue, cycle: Cycle, lang: str
     labels = composition.labels(catalogue, cycle, lang)
     views = composition.compare_rows(db, catalogue, cycle, partners, minimum)
     fewer = _("fewer than %(n)s", n=minimum)
-    dims = {"total": Coded("total", _("Total")), "race": Coded("race", _("Race or ethnicity")), "gender": Coded("gender", _("Gender"))}
+    dims = {code: Coded(code, label) for code, label in _dimensions().items()}
     share_of = {"known": Coded("known", _("people whose race or gender is known")), "all": Coded("all", _("all people at the level"))}
     yes_small = Coded(True, _("fewer than %(n)s people: totals only", n=minimum))
     hidden, shown = Coded(True, fewer), Coded(False, "")

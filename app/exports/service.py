@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from app import audit, i18n
 from app.assessments.models import Cycle
 from app.exports import formats
-from app.exports.composition import composition_sheet
+from app.exports.composition import composition_sheet, dictionary_rows
 from app.exports.sheets import Options, Sheet, audit_sheet, build
 from app.instruments.loader import Catalogue
 from app.organizations.models import Organization
@@ -33,7 +34,10 @@ class ExportStream:
 def _build(db: Session, catalogue: Catalogue, cycle: Cycle, kind: str, lang: str, min_group_size: int, opts: Options) -> Sheet:
     if kind == "composition":
         return composition_sheet(db, catalogue, cycle, lang, min_group_size, opts)
-    return build(db, catalogue, cycle, kind, lang, min_group_size, opts)
+    sheet = build(db, catalogue, cycle, kind, lang, min_group_size, opts)
+    if kind == "dictionary":  # the composition export's coded fields too
+        sheet = dataclasses.replace(sheet, rows=[*sheet.rows, *dictionary_rows(catalogue, cycle, sheet.keys, min_group_size)])
+    return sheet
 
 
 def filename(cycle: Cycle, kind: str, fmt: str, opts: Options | None = None) -> str:

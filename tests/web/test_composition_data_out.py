@@ -73,6 +73,12 @@ def test_the_composition_export_is_masked_as_the_pages(client, db, world):
                          read_only=True)
     header, *body = list(book.worksheets[0].values)
     assert len(body) == len(rows) and 12 in [r[header.index("count")] for r in body]
+    # The data dictionary gives every code of the export, with its labels in each language.
+    words = {r["variable"]: r for r in _csv(client.get(f"/backbone/cycles/{cycle}/export/dictionary.csv?headers=codes"))}
+    levels = dict(p.split(", ", 1) for p in words["composition.level"]["values_es"].split(" | "))
+    assert levels["board"] == "Junta directiva" and levels["benchmark"] == "Referencia"
+    categories = {p.split(", ", 1)[0] for p in words["composition.category"]["values_en"].split(" | ")}
+    assert {r["category"] for r in rows} <= categories and "menos de 5" in words["composition.suppressed"]["values_es"]
     # The audit row says what went out, and the cycle page's form offers it.
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "cycle.exported")).all()
     assert any(e.details.get("kind") == "composition" for e in events)
