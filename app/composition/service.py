@@ -38,11 +38,15 @@ def race_of(catalogue: Catalogue, cycle: Cycle) -> tuple[str, ...]:
     return parity.race_categories([o.id for o in question.options or []] if question else None)
 
 
+def level_labels() -> dict[str, str]:
+    return {"board": _("Board"), "leadership": _("Executive leadership"), "managers": _("Managers"), "staff": _("All staff"),
+            "served": _("People served")}
+
+
 def labels(catalogue: Catalogue, cycle: Cycle | None, lang: str) -> dict[str, str]:
     """Every level, category and dimension name in the reader's language."""
     out = {
-        "board": _("Board"), "leadership": _("Executive leadership"), "managers": _("Managers"), "staff": _("All staff"),
-        "served": _("People served"), parity.ANOTHER: _("Another race or ethnicity"), parity.UNKNOWN: _("Unknown or not collected"),
+        **level_labels(), parity.ANOTHER: _("Another race or ethnicity"), parity.UNKNOWN: _("Unknown or not collected"),
         parity.POC: _("People of color"), parity.UNREPORTED: _("Not reported"), "women": _("Women"), "men": _("Men"),
         "another_gender": _("Another gender (e.g. nonbinary)"),
     }
@@ -117,7 +121,8 @@ def save(db: Session, org: Organization, cycle: Cycle, counts: dict[parity.Key, 
         raise Invalid(_("Your organization takes no part in this cycle."), field="cycle")
     problems = parity.check_counts(counts)
     if problems:
-        raise Invalid(_problem_message(problems[0][1], problems[0][0]), field=field_name((problems[0][0], "total", "all")))
+        level = problems[0][0]
+        raise Invalid(_problem_message(problems[0][1], level_labels().get(level, level)), field=field_name((level, "total", "all")))
     if not any(k[1] == "total" for k in counts):
         raise Invalid(_("Give the number of people at one level at least."), field=field_name(("board", "total", "all")))
     day = None

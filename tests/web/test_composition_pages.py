@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from app import i18n
 from app.audit import AuditEvent
 from app.composition import service
 from app.composition.models import Composition
+from app.errors import Invalid
 from tests import factories as f
 
 
@@ -156,4 +159,12 @@ def test_a_target_on_composition_reads_the_pooled_figure_of_closed_cycles(client
     # 24 of 52 people of color (46.2 %) against the county's 40 %: 6.2 points above, met.
     assert standing.cycle.id == baseline.id and standing.value == 6.2 and standing.met and standing.partners == 3
     assert targets.progress(db, catalogue, target, minimum=4) == []  # too few partners: no figure
+    db.rollback()
+
+
+def test_a_refusal_names_the_level_in_the_users_words(db, world):
+
+    with i18n.locale("es"), pytest.raises(Invalid) as refused:
+        service.save(db, world["a"], world["follow"], {("board", "total", "all"): 3, ("board", "race", "white"): 4}, "", "", None)
+    assert refused.value.message.startswith("Junta directiva:")
     db.rollback()
