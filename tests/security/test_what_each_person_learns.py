@@ -141,9 +141,11 @@ def urls(world) -> list[str]:
     out += [f"/backbone/cycles/{cid}/export/answers.{fmt}?shape=wide&values={v}" for fmt in ("csv", "json") for v in ("codes", "labels")]
     out += [f"/api/v1/cycles/{cid}/export/answers?format=csv&shape=wide&headers=codes", f"/backbone/cycles/{cid}/export/results.csv?values=codes"]
     # composition (issue 26): organizational counts beside the respondents' answers; no page of it shows an answer
-    out += [f"/backbone/cycles/{cid}/composition", "/backbone/composition"]
+    out += [f"/backbone/cycles/{cid}/composition", "/backbone/composition", f"/api/v1/cycles/{cid}/composition", "/api/v1/benchmark",
+            f"/backbone/cycles/{cid}/export/composition.csv", f"/api/v1/cycles/{cid}/export/composition?format=json"]
     for a in world["assessments"].values():
-        out += [f"/composition/{a.organization_id}", f"/composition/{a.organization_id}/cycles/{cid}"]
+        out += [f"/composition/{a.organization_id}", f"/composition/{a.organization_id}/cycles/{cid}",
+                f"/api/v1/partners/{a.organization_id}/composition"]
         out += [f"/assessments/{a.id}/result", f"/assessments/{a.id}/report.pdf", f"/api/v1/assessments/{a.id}",
                 f"/api/v1/assessments/{a.id}/result", f"/api/v1/assessments/{a.id}/answers", f"/api/v1/assessments/{a.id}/report.pdf"]
     for rid in rids:
