@@ -41,6 +41,7 @@ from app.organizations import resources
 from app.organizations.models import Organization
 from app.plans import service as plans
 from app.plans.targets import overview
+from app.reports import composition as seats
 from app.reports import narrative, renderer
 from app.reports.models import ReportCacheEntry
 from app.web import presenters
@@ -62,7 +63,9 @@ def version_files() -> list[Path]:
     macros they import, the code that builds them, the translations."""
     files = sorted((HERE / "templates").rglob("*")) + [ROOT / "app" / "assessments" / "templates" / "assessments" / "_macros.html"]
     files += [ROOT / "app" / p for p in ("charts.py", "web/presenters.py", "assessments/views.py", "dashboard/service.py",
-                                         "dashboard/comparison.py", "reports/service.py", "reports/narrative.py", "reports/renderer.py")]
+                                         "dashboard/comparison.py", "reports/service.py", "reports/narrative.py", "reports/renderer.py",
+                                         "reports/composition.py", "composition/parity.py", "composition/present.py",
+                                         "composition/service.py", "composition/templates/composition/_macros.html")]
     return files + sorted((ROOT / "locales").rglob("*.po"))
 
 
@@ -156,6 +159,7 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
         trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if pair else None
     trend = trend if trend and len(trend.cycles) > 2 else None  # two cycles: the comparison says it all already
     local = resources.resources_of(db, assessment.organization.backbone_id, lang)
+    counts = seats.partner_counts(db, catalogue, assessment, settings.min_group_size, settings.base_url)
     owner = f"a{assessment.id}-"
     subject = f"{owner}r{row.id}-" + _digest(assessment.organization.name, assessment.cycle.name_in(lang),
                                             pair[0].cycle.name_in(lang) if pair else None, pair[1].id if pair else None,
@@ -163,10 +167,11 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
                                             assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous, acted,
                                             [[a.title, a.domain_id, a.status, a.owner, a.due_on, a.dropped_reason] for a in carried],
                                             [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None,
-                                            resources.digest(local))
+                                            resources.digest(local), seats.digest(counts))
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
-                                                backbone=backbone, acted=acted, trend=trend, carried=carried, local=local), lang, paper))
+                                                backbone=backbone, acted=acted, trend=trend, carried=carried, local=local,
+                                                counts=counts), lang, paper))
     return Pdf(pdf, cached, f"{file_stem(assessment.organization.name, 'report')}-{file_stem(assessment.cycle.name_in(lang), 'cycle')}-{lang}.pdf")
 
 
@@ -197,10 +202,12 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
                     pair: tuple[Assessment, Result] | None, lang: str,
                     quotes: list[tuple[str, list[str]]] | None = None, *, invited: int = 0, backbone: str = "",
                     acted: dict[str, dict[str, int]] | None = None, trend: Trend | None = None,
-                    carried: list[plans.CarriedAction] | None = None, local: list[Any] | None = None) -> dict[str, Any]:
+                    carried: list[plans.CarriedAction] | None = None, local: list[Any] | None = None,
+                    counts: seats.PartnerCounts | None = None) -> dict[str, Any]:
     """``quotes``: what the lead chose to quote (app.assessments.texts.quoted_texts), by question, never an author;
     ``invited``: the people invited to answer; ``backbone``: the partnership's name; ``carried``: for a follow-up, the
-    actions of the plan when it was submitted, which the worksheet lists with their status."""
+    actions of the plan when it was submitted, which the worksheet lists with their status; ``counts``: who holds the
+    seats in the cycle (app.reports.composition), shown beside the Workforce and Leadership domains' perceptions."""
     instrument = instrument_of(catalogue, assessment.cycle)
     cycle = assessment.cycle
     org = assessment.organization
@@ -219,6 +226,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         perception = {d_id: [(g, presenters.group_chart(view.domain(d_id).title, g.kind, g.scores, view.domain(d_id).shown,
                                                         f"groups-{d_id}-{g.kind}"))
                              for g in found] for d_id, found in narrative.perception_gaps(view).items()}
+        composition = seats.partner_page(view, counts, catalogue, lang) if counts is not None else None
     shown_n = sum(g.n for g in view.role_groups)
     return {
         "assessment": assessment, "org": org, "cycle": cycle, "instrument": instrument, "view": view,
@@ -229,7 +237,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,
         "gaps": gaps, "perception": perception, "carried": carried or [], "statuses": plans.status_labels,
-        "local": resources.by_domain(local or [], [d.id for d in view.domains]),
+        "local": resources.by_domain(local or [], [d.id for d in view.domains]), "composition": composition,
     }
 
 
@@ -249,15 +257,19 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
         goals = overview(db, catalogue, cycle.backbone_id, lang)  # the partnership's targets, over all its cycles
     acted = plans.acted_by_domain(db, [p.id for p in partners]) if cycle.baseline_id else {}
     invited = invited_counts(db, list(db.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle.id))))
+    orgs = list(db.scalars(select(Organization).join(Assessment, Assessment.organization_id == Organization.id)
+                           .where(Assessment.cycle_id == cycle.id).order_by(Organization.id)))
+    with i18n.locale(lang):
+        composition = seats.summary_part(db, catalogue, cycle, orgs, settings.min_group_size, lang)
     owner = f"c{cycle.id}-"
     subject = owner + _digest(cycle.name_in(lang), cycle.baseline.name_in(lang) if cycle.baseline else None, list(results),
                               [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous,
                               [[r.target.id, r.goal, r.target.title, str(r.target.due_on), [[x.cycle.name_in(lang), x.value, x.partners]
                                                                                           for x in r.standings]] for r in goals],
-                              {d: sorted(ids) for d, ids in acted.items()}, sorted(invited.items()))
+                              {d: sorted(ids) for d, ids in acted.items()}, sorted(invited.items()), seats.summary_digest(composition))
     pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
-                          lambda: _html("reports/summary.html", _with_plans(summary_context(db, catalogue, cycle, lang, settings.min_group_size),
-                                                                          goals, acted), lang, paper))
+                          lambda: _html("reports/summary.html", {**_with_plans(summary_context(db, catalogue, cycle, lang, settings.min_group_size),
+                                                                             goals, acted), "composition": composition}, lang, paper))
     return Pdf(pdf, cached, f"{file_stem(cycle.name_in(lang), 'cycle')}-summary-{lang}.pdf")
 
 
