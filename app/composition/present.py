@@ -24,6 +24,12 @@ def _signed(points: int) -> str:
     return ("+" if points > 0 else "\u2212") + i18n.format_number(abs(points))
 
 
+def level_phrases() -> dict[str, str]:
+    """The levels as they read inside a sentence ("45 % of all staff and 20 % of the board")."""
+    return {"staff": _("all staff"), "managers": _("the managers"), "leadership": _("the executive leadership"),
+            "board": _("the board"), "served": _("the people served")}
+
+
 def shown_share(cell: parity.Cell, minimum: int) -> str:
     if cell.missing:
         return _("not reported")
@@ -66,9 +72,10 @@ def summary_sentences(view: PartnerView, previous: PartnerView | None, labels: M
     """What the counts show, in plain words: each level's share of people of color against the benchmark, where it drops
     most on the way up, and what moved since the earlier cycle. Only shown figures are named."""
     out: list[str] = []
-    shares = [(labels[lv], view.levels[lv].poc.share) for lv in parity.PIPELINE if view.levels[lv].poc.share is not None]
+    phrases = level_phrases()
+    shares = [(phrases[lv], view.levels[lv].poc.share) for lv in parity.PIPELINE if view.levels[lv].poc.share is not None]
     if shares:
-        listed = _list([_("%(share)s of %(level)s", share=i18n.format_percent(s / 100), level=name.lower())
+        listed = _list([_("%(share)s of %(level)s", share=i18n.format_percent(s / 100), level=name)
                                    for name, s in shares])
         bench = benchmark_poc(view)
         if bench is not None and view.benchmark is not None:
@@ -78,8 +85,8 @@ def summary_sentences(view: PartnerView, previous: PartnerView | None, labels: M
             out.append(_("People of color are %(list)s.", list=listed))
     drop = view.drop
     if drop is not None and drop.lower_share - drop.upper_share >= 5:
-        out.append(_("Representation drops most between %(lower)s and %(upper)s: from %(a)s to %(b)s.", lower=labels[drop.lower].lower(),
-                     upper=labels[drop.upper].lower(), a=i18n.format_percent(drop.lower_share / 100), b=i18n.format_percent(drop.upper_share / 100)))
+        out.append(_("Representation drops most between %(lower)s and %(upper)s: from %(a)s to %(b)s.", lower=phrases[drop.lower],
+                     upper=phrases[drop.upper], a=i18n.format_percent(drop.lower_share / 100), b=i18n.format_percent(drop.upper_share / 100)))
     small = [labels[lv] for lv in parity.PIPELINE if view.levels[lv].small]
     if small:
         out.append(_("Fewer than %(n)s people at a level are shown as a total only: %(levels)s.", n=minimum, levels=_list(small)))
@@ -88,7 +95,7 @@ def summary_sentences(view: PartnerView, previous: PartnerView | None, labels: M
         for lv in parity.PIPELINE:
             a, b = previous.levels[lv].poc.share, view.levels[lv].poc.share
             if a is not None and b is not None and round(b - a) != 0:
-                moves.append(ngettext("%(level)s %(change)s point", "%(level)s %(change)s points", abs(round(b - a)), level=labels[lv],
+                moves.append(ngettext("%(level)s %(change)s point", "%(level)s %(change)s points", abs(round(b - a)), level=phrases[lv],
                                       change=_signed(round(b - a))))
         if moves:
             out.append(_("Since %(cycle)s: %(moves)s.", cycle=previous.cycle.name_in(i18n.get_locale()), moves=_list(moves)))

@@ -64,10 +64,6 @@ def is_short(cell: parity.Cell) -> bool:
     return (cell.index is not None and cell.index < SHORT) or (cell.index_below is not None and cell.index_below <= SHORT)
 
 
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]
-
-
 def _perceived(view: ResultView, domain_id: str) -> str | None:
     d = view.domain(domain_id)
     if d is None:
@@ -82,7 +78,7 @@ def _counts_shown(counts: PartnerCounts, levels: tuple[str, ...], labels: dict[s
     shown, small, missing = [], [], []
     for lv in levels:
         level = counts.view.levels[lv]
-        name = _lower(labels[lv])
+        name = present.level_phrases()[lv]
         if level.reported and level.small:
             small.append(name)
         elif not level.reported or level.poc.missing:
@@ -113,7 +109,7 @@ def perception_sentences(view: ResultView, counts: PartnerCounts, labels: dict[s
             shows = _("the counts show people of color are %(list)s", list=listed(shown))
         else:
             shows = _("the counts give no share of people of color for %(levels)s",
-                      levels=listed([_lower(labels[lv]) for lv in levels]))
+                      levels=listed([present.level_phrases()[lv] for lv in levels]))
         sentence = _("%(perceived)s; %(shows)s.", perceived=perceived, shows=shows)
         if small:
             sentence += " " + ngettext("At %(levels)s, with fewer than %(minimum)s people, only the total is shown.",
@@ -123,7 +119,7 @@ def perception_sentences(view: ResultView, counts: PartnerCounts, labels: dict[s
             sentence += " " + _("Not reported: %(levels)s.", levels=listed(missing))
         out.append(sentence)
     if out and counts.view.benchmark is not None:
-        short = [_lower(labels[lv]) for lv in parity.PIPELINE
+        short = [present.level_phrases()[lv] for lv in parity.PIPELINE
                  if not counts.view.levels[lv].small and is_short(counts.view.levels[lv].poc)]
         if short:
             out.append(_("Below four fifths of the benchmark (a representation index under %(index)s): %(levels)s.",

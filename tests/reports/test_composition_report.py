@@ -54,11 +54,11 @@ def test_the_partner_report_sets_the_masked_counts_beside_perceptions(db, catalo
     view = views.build_view(current_result(db, world["fa"].id).data, world["instrument"], "en")
     wf, lead = view.domain("workforce"), view.domain("leadership")
     assert (f"People perceive {wf.title} at {wf.shown} out of 100 (“{wf.level.name}”); the counts show people of color are 45% of "
-            "all staff and under 40% of managers (fewer than 5 people).") in flat
+            "all staff and under 40% of the managers (fewer than 5 people).") in flat
     assert (f"People perceive {lead.title} at {lead.shown} out of 100 (“{lead.level.name}”); the counts show people of color are under "
-            "33% of board (fewer than 5 people). At executive leadership, with fewer than 5 people, only the total is shown.") in flat
+            "33% of the board (fewer than 5 people). At the executive leadership, with fewer than 5 people, only the total is shown.") in flat
     # Managers' bound (under 40 % against 45 %) does not say they fall short; the board's (under 33 %) does.
-    assert "Below four fifths of the benchmark (a representation index under 0.80): board." in flat
+    assert "Below four fifths of the benchmark (a representation index under 0.80): the board." in flat
     contents = next(p for p in pdf_pages(pdf, tmp_path) if "Contents" in p)
     assert "Who holds the seats" in contents
 
