@@ -23,7 +23,8 @@ def test_round_trip_restores_every_row(db, catalogue, settings, tmp_path):
     archive = tmp_path / "backup.zip"
     counts = export_all(db.connection(), archive, settings.surveys_dir)
     assert counts["answers"] > 1000 and counts["results"] > 0
-    assert counts["actions"] > 0 and counts["action_notes"] > 0 and counts["check_ins"] == 2 and counts["targets"] == 2
+    assert counts["actions"] > 0 and counts["action_notes"] > 0 and counts["check_ins"] == 2 and counts["targets"] == 3
+    assert counts["compositions"] > 0 and counts["composition_counts"] > counts["compositions"] and counts["benchmarks"] == 2
     names = zipfile.ZipFile(archive).namelist()
     assert "manifest.json" in names and "surveys/equity-self-assessment/1.0.yaml" in names
     manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
