@@ -8,16 +8,15 @@ The partnership's anonymity minimum is 3 here (LIVE_SETTINGS), so that three peo
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from app.assessments import service
 from app.organizations.models import Role
 from tests import factories as f
 from tests.browser.conftest import screenshot, sign_in_page
+from tests.pdf_text import pdf_words
 
 pytestmark = pytest.mark.browser
 LIVE_SETTINGS = {"min_group_size": 3}
@@ -139,7 +138,7 @@ def test_a_team_in_spanish_on_phones_from_the_first_answer_to_three_quotes_in_th
     assert "3 textos elegidos para el informe" in lead.content()
     pdf_url = lead.get_by_role("link", name="Descargar el informe (PDF)").get_attribute("href")
     pdf = lead_ctx.request.get(f"{live.url}{pdf_url}")
-    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    text = pdf_words(pdf.body())
     assert "En nuestras propias palabras" in text
     for quoted in (PEOPLE[0]["story"], PEOPLE[2]["story"], PEOPLE[1]["commitment"]):
         assert quoted in text

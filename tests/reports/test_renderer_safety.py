@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import threading
@@ -10,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from app.reports import renderer, service
+from tests.pdf_text import pdf_pages
 
 pytestmark = pytest.mark.pdf
 
@@ -57,7 +56,7 @@ BREAKOUTS = {
 
 
 def page_text(pdf: bytes, index: int) -> str:
-    return PdfReader(io.BytesIO(pdf)).pages[index].extract_text()
+    return pdf_pages(pdf)[index]
 
 
 def header_lines(pdf: bytes, page: int, tmp_path: Path) -> list[str]:

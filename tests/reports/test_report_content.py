@@ -11,18 +11,30 @@ import subprocess
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy.orm import sessionmaker
 
 from app import i18n
 from app.assessments import views
 from app.assessments.service import current_result
 from app.reports import narrative, service
 from app.web import presenters
+from tests.pdf_text import page_words
 
 pytestmark = pytest.mark.pdf
 
 
-def pages(pdf: bytes) -> list[str]:
-    return [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+pages = page_words
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reports_rendered_once(module_connection, world_rows, catalogue, settings):
+    """The report and the summary that most tests here read, rendered once for the module into the report cache, where
+    the tests' own calls find them (a test that changes what a report shows gets a new rendering). The cache itself is
+    tested in test_reports.py; the module's rows, these renderings with them, are rolled back after the module."""
+    factory = sessionmaker(bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    with factory() as db:
+        service.partner_report(db, catalogue, settings, db.get(*world_rows["fa"]), "en")
+        service.cycle_summary(db, catalogue, settings, db.get(*world_rows["follow"]), "en")
 
 
 def view_of(db, catalogue, world, key: str = "fa") -> views.ResultView:

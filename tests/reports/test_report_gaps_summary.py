@@ -6,18 +6,17 @@ whole or in fragments of three rows at least."""
 from __future__ import annotations
 
 import copy
-import io
 import re
 from types import SimpleNamespace
 
 import pytest
-from pypdf import PdfReader
 
 from app import i18n
 from app.assessments.service import current_result
 from app.assessments.views import DomainView, GroupView, ResultView
 from app.reports import narrative, service
 from app.web import presenters
+from tests.pdf_text import page_words, pdf_words
 
 pytestmark = pytest.mark.pdf
 
@@ -117,7 +116,7 @@ def test_the_summary_gives_responses_rates_medians_moves_and_the_anonymity_note(
 
 def test_the_summarys_nine_row_table_is_never_split_after_its_first_rows(db, catalogue, settings, world):
     pdf = service.cycle_summary(db, catalogue, settings, world["follow"], "en").content
-    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    pages = page_words(pdf)
     titles = [d.title.get("en") for d in world["instrument"].domains]
     page = next(p for p in pages if "Partnership median" in p)
     assert all(t[:25] in page for t in titles)  # the distribution table whole on its page
@@ -152,8 +151,7 @@ def test_a_large_partnerships_summary_lists_each_partner_on_a_line_and_counts_th
     context = service.summary_context(db, catalogue, world["follow"], "en", settings.min_group_size)
     html = service._html("reports/summary.html", service._with_plans(context, [], {}), "en", "letter")
     assert 'class="cmp"' not in html and "Readiness per partner and domain" not in html
-    words = " ".join(" ".join((p.extract_text() or "").split())
-                     for p in PdfReader(io.BytesIO(service.renderer.write_pdf(html, str(service.HERE)))).pages)
+    words = pdf_words(service.renderer.write_pdf(html, str(service.HERE)))
     assert "Responses and overall readiness per partner" in words
     assert "With 3 partners, this summary gives each partner's responses and overall score" in words
     n = current_result(db, world["fa"].id).data["n_responses"]

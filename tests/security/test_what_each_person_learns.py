@@ -24,13 +24,13 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.assessments import service
 from app.assessments.models import Response as ResponseRow
 from app.organizations.models import Role
 from tests import factories as f
+from tests.pdf_text import pdf_pages
 from tests.service.test_assessments import INSTRUMENT, cycle_assessment
 
 LEADERSHIP = [f"leadership-{n:02d}" for n in range(1, 6)]
@@ -50,7 +50,7 @@ def text_of(response) -> str:
 def _as_text(response) -> str:
     kind = response.headers.get("content-type", "")
     if response.content.startswith(b"%PDF"):
-        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(response.content)).pages)
+        return "\n".join(pdf_pages(response.content))
     if "spreadsheetml" in kind:
         book = load_workbook(io.BytesIO(response.content), read_only=True)
         return "\n".join("\t".join("" if v is None else str(v) for v in row) for ws in book.worksheets for row in ws.iter_rows(values_only=True))

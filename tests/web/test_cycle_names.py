@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.assessments.models import Cycle
 from tests import factories as f
+from tests.pdf_text import pdf_words
 
 
 def create(client, world, csrf, **names):
@@ -57,7 +55,7 @@ def test_the_report_and_the_result_page_use_the_readers_name_of_the_baseline(cli
     page = client.get(f"/assessments/{world['fa'].id}/result?lang=es").text
     assert "Desde Línea de base" in page
     pdf = client.get(f"/assessments/{world['fa'].id}/report.pdf?lang=es")
-    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    words = pdf_words(pdf.content)
     assert "Línea de base" in words
 
 

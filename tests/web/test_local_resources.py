@@ -3,15 +3,12 @@ domain they help with, in the reader's language; a new one renders the report ag
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfReader
-
 from tests import factories as f
+from tests.pdf_text import pdf_words
 
 
 def pdf_text(content: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return pdf_words(content)
 
 
 def test_the_backbone_lists_local_help_and_partners_find_it_on_their_result_and_report(client, db, world, csrf):

@@ -3,10 +3,8 @@ read and change them; and the follow-up's change beside the actions that address
 
 from __future__ import annotations
 
-import io
 import re
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.assessments.models import Assessment
@@ -14,6 +12,7 @@ from app.audit import AuditEvent
 from app.organizations.models import Membership, Role
 from app.plans.models import Action, ActionNote, ActionStatus
 from tests import factories as f
+from tests.pdf_text import pdf_words as text_of_pdf
 from tests.web.test_team_texts import team
 
 
@@ -132,7 +131,7 @@ def test_the_follow_up_shows_each_domains_change_beside_the_actions_on_it(client
     assert "2 actions done; 1 action in progress" in leadership and "+33" in leadership
     assert re.search(r"Data, metrics and continuous quality improvement</strong>:.*?no action", section, re.S)
     pdf = client.get(f"/assessments/{world['fa'].id}/report.pdf?lang=en")
-    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    words = text_of_pdf(pdf.content)
     assert "the change beside what you did" in words and "2 actions done; 1 action in progress" in words
     spanish = client.get(f"/assessments/{world['fa'].id}/result?lang=es").text
     assert "2 acciones hechas; 1 acción en curso" in spanish
@@ -141,7 +140,7 @@ def test_the_follow_up_shows_each_domains_change_beside_the_actions_on_it(client
 def pdf_words(client, path: str) -> str:
     pdf = client.get(path)
     assert pdf.status_code == 200, pdf.text
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    return text_of_pdf(pdf.content)
 
 
 def test_the_follow_up_worksheet_lists_last_cycles_plan_with_each_actions_status_today(client, db, world, csrf):
