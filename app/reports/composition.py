@@ -141,7 +141,9 @@ def partner_page(view: ResultView, counts: PartnerCounts, catalogue: Catalogue, 
             "own_benchmark": own, "entry_url": counts.entry_url,
             "chart": present.pipeline_svg(v, labels, counts.minimum, chart_id="report-pipeline"),
             "sentences": present.summary_sentences(v, counts.previous, labels, counts.minimum),
-            "beside": perception_sentences(view, counts, labels), "shown_share": present.shown_share}
+            "beside": perception_sentences(view, counts, labels), "shown_share": present.shown_share,
+            # the table marks with "*" a share of all people at the level: the note on "*" only when a row has one
+            "starred": any(v.levels[lv].reported and not v.levels[lv].small and v.levels[lv].denominator == "all" for lv in levels)}
 
 
 # -- the partnership summary -------------------------------------------------------------------

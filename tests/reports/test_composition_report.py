@@ -59,6 +59,8 @@ def test_the_partner_report_sets_the_masked_counts_beside_perceptions(db, catalo
             "33% of the board (fewer than 5 people). At the executive leadership, with fewer than 5 people, only the total is shown.") in flat
     # Managers' bound (under 40 % against 45 %) does not say they fall short; the board's (under 33 %) does.
     assert "Below four fifths of the benchmark (a representation index under 0.80): the board." in flat
+    # The note on "*" (a share of all people at the level) is there when, and only when, a share in the table has one.
+    assert ("* Of all people at the level" in page) == bool(re.search(r"\d\s?%\*", page.split("Shares are of")[0]))
     contents = next(p for p in pdf_pages(pdf, tmp_path) if "Contents" in p)
     assert "Who holds the seats" in contents
 
