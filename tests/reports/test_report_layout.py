@@ -1,7 +1,12 @@
-"""No text runs out of its table cell: a column header wider than its column ran into the next one
-("PuntuaciónRespuestas" in the Spanish report's tables), which the extracted text and the margins check do not see.
-The check reads WeasyPrint's own layout of the report, every page, in both languages (English on both paper sizes, Spanish on A4, the narrower one); the partner report with its
-page of composition counts, whose table's headers are the longest ("Representation index" ran past the page's margin)."""
+"""What a reader sees as a layout defect, read from WeasyPrint's own layout of the reports (every page; English on both
+paper sizes, Spanish on A4, the narrower one):
+
+- text that runs out of its table cell: a column header wider than its column ran into the next one
+  ("PuntuaciónRespuestas" in the Spanish report's tables), which the extracted text and the margins check do not see;
+  the partner report is laid out with its page of composition counts, whose headers are the longest ("Representation
+  index" ran past the page's margin);
+- a near-empty page: the last box of a section alone on a page before the next section's page.
+"""
 
 from __future__ import annotations
 
