@@ -176,3 +176,20 @@ def test_reports_in_other_scripts_embed_their_fonts_and_read_back_as_written(db,
         assert any("Arabic" in line for line in fonts), fonts
         assert i18n.text_direction(lang) == "rtl"
     assert "A4" in poppler("pdfinfo", pdf, tmp_path)
+    # The page number sits on the side where lines end (the left in Arabic), the partnership's name where they start.
+    number, name = footer_sides(pdf, tmp_path, page=2, partnership=service.backbone_name(db, world["follow"]))
+    assert (number, name) == (("left", "right") if lang == "ar" else ("right", "left"))
+
+
+def footer_sides(pdf: bytes, tmp_path: Path, page: int, partnership: str) -> tuple[str, str]:
+    """On which half of the page ("left" or "right") the footer's page number and the partnership's name are."""
+    html = poppler("pdftotext", pdf, tmp_path, "-bbox", "-f", str(page), "-l", str(page))
+    width, height = (float(v) for v in re.search(r'<page width="([\d.]+)" height="([\d.]+)">', html).groups())
+    footer = [(float(x0), float(x1), w) for x0, y0, x1, w in
+              re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+              if float(y0) > height - 20 / 25.4 * 72]
+    side = {True: "left", False: "right"}
+    number = next(side[(x0 + x1) / 2 < width / 2] for x0, x1, w in footer if w == str(page))
+    first_word = partnership.split()[0]
+    name = next(side[(x0 + x1) / 2 < width / 2] for x0, x1, w in footer if w == first_word)
+    return number, name
