@@ -31,6 +31,7 @@ from app.auth.models import InvitationPurpose
 from app.main import create_app
 from app.organizations.models import LocalResource, Membership, Role
 from app.plans.models import Action, CheckIn, Target, TargetKind
+from app.reports import service as reports
 from app.routing import Route, route_table
 from app.webhooks.models import Webhook
 from tests import factories as f
@@ -281,6 +282,12 @@ def world(matrix_conn, catalogue, settings) -> dict[str, Any]:
             [side["assessment_id"] for side in sides.values()]))))
         users = {"respondent": respondents["A"], "lead_a": leads["A"], "lead_b": leads["B"], "analyst": analyst, "admin": admin}
         sessions = {role: auth.start_session(db, u, 1) for role, u in users.items()}
+        db.commit()
+        # The PDFs the report routes serve, rendered once here into the report cache: each request's savepoint is rolled
+        # back, and a rendering made in it was made again for every role let in (what is checked here is who gets an answer).
+        for s in "AB":
+            reports.partner_report(db, catalogue, settings, db.get(Assessment, sides[s]["assessment_id"]), settings.default_locale)
+            reports.cycle_summary(db, catalogue, settings, alone[s], settings.default_locale)
         db.commit()
     return {"sides": sides, "sessions": sessions, "pseudonyms": pseudonyms}
 
