@@ -77,8 +77,10 @@ def _web_process(settings: Settings, app: Any) -> None:
     live as long as the process."""
     from app import scheduler
     from app.reports import renderer
+    from app.web import templating
 
     renderer.warm_up(settings.report_processes)
+    templating.compile_all()  # while the renderers warm up, in their own processes
     app.state.scheduler = scheduler.start(app.state.sessionmaker, settings, app.state.catalogue)
     tune_garbage_collector()
 

@@ -194,6 +194,18 @@ def worksheet(view: views.ResultView, extra_rows: int = 1) -> list[dict[str, Any
 WORKSHEET_PRIORITIES = narrative.PRIORITIES  # the executive summary's priorities
 
 
+def domain_resources(view: views.ResultView) -> dict[str, list[tuple[str, str | None]]]:
+    """Per domain, the resources of its growth opportunities, each once, in the order they first appear: listed once
+    after the domain's boxes instead of in every box (the same toolkit is often recommended for several questions)."""
+    return {d.id: list(dict.fromkeys(r for o in d.opportunities for r in o.resources)) for d in view.domains}
+
+
+def boxed_opportunities(view: views.ResultView) -> set[str]:
+    """The items whose growth opportunity has a box, with its actions, in its domain's section: the ranked list of
+    all domains refers to that box (by page) instead of repeating its actions."""
+    return {o.item_id for d in view.domains for o in d.opportunities if o.actions}
+
+
 def generated_at() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -232,7 +244,8 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "assessment": assessment, "org": org, "cycle": cycle, "instrument": instrument, "view": view,
         "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
         "other_roles": max(view.n_responses - shown_n, 0), "backbone": backbone, "generated": generated_at(), "today": clock.today(),
-        "worksheet": worksheet(view), "title": title, "quotes": quotes or [], "summary": summary,
+        "worksheet": worksheet(view), "boxed": boxed_opportunities(view), "domain_resources": domain_resources(view),
+        "title": title, "quotes": quotes or [], "summary": summary,
         "trend": trend, "trend_line": presenters.trend_line,
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],
         "priorities": view.opportunities[:narrative.PRIORITIES], "method": method, "how_to_use": how_to_use,

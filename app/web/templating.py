@@ -39,6 +39,16 @@ env.globals.update(
 env.policies["ext.i18n.trimmed"] = True
 
 
+def compile_all() -> int:
+    """Compile every template now, as `reassess serve` does at start (about 0.7 s for 70 templates), so that the first
+    page or report after a start does not wait for it: a partner report's three templates took about 0.1 s to compile.
+    Returns how many there are. The environment keeps them all (its cache holds 400)."""
+    names = env.list_templates()
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def t(text: Any) -> str:
     """An instrument Text in the current language."""
     if text is None:

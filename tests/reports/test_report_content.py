@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy.orm import sessionmaker
 
@@ -124,6 +125,50 @@ def test_the_contents_give_each_sections_page(db, catalogue, settings, world):
         assert title in text[int(m.group(1)) - 1], (title, m.group(1))
 
 
+def test_the_ranked_list_sends_the_reader_to_each_opportunitys_box_instead_of_repeating_its_actions(db, catalogue, settings, world):
+    text = pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content)
+    start = next(k for k, page in enumerate(text) if "Growth opportunities and next steps" in page and k > 2)
+    listed = " ".join(text[start:])
+    listed = listed[listed.index("Growth opportunities and next steps"):listed.index("Action-planning worksheet")]
+    view = view_of(db, catalogue, world)
+    boxed = service.boxed_opportunities(view)
+    row = current_result(db, world["fa"].id)
+    html = service._html("reports/partner.html", service.partner_context(catalogue, settings, world["fa"], row, None, "en"), "en", "letter")
+    ranked = html[html.index('id="opportunities"'):html.index('id="worksheet"')]
+    referred = 0
+    for o in view.opportunities:
+        head = " ".join(o.text.split()[:6])
+        entry = listed[listed.index(head):]
+        if o.item_id in boxed:
+            where = entry.index("recommended actions in the domain's section")
+            assert " ".join(o.actions[0].split()[:6]) not in entry[:where], o.text  # not repeated here
+            # the link leads to the box, in the section of the opportunity's domain, where the actions are
+            assert f'href="#opp-{o.item_id}"' in ranked
+            section = html[html.index(f'id="domain-{o.domain_id}"'):]
+            box = section[section.index(f'id="opp-{o.item_id}"'):section.index("</section>")]
+            assert str(escape(o.actions[0])) in box
+            referred += 1
+    assert referred >= 3  # the world's opportunities are boxed in their domains: the list refers, it does not repeat
+
+
+def test_a_domains_resources_are_listed_once_after_its_growth_opportunities(db, catalogue, settings, world):
+    row = current_result(db, world["fa"].id)
+    html = service._html("reports/partner.html", service.partner_context(catalogue, settings, world["fa"], row, None, "en"), "en", "letter")
+    view = view_of(db, catalogue, world)
+    with_resources = 0
+    for d in view.domains:
+        section = html[html.index(f'id="domain-{d.id}"'):]
+        section = section[:section.index("</section>")]
+        titles = {title for o in d.opportunities for title, _url in o.resources}
+        for title in titles:
+            assert section.count(str(escape(title))) == 1, (d.id, title)
+        if titles:
+            with_resources += 1
+            last_box = section.rindex('<div class="box keep" id="opp-')
+            assert section.index("for these growth opportunities", last_box) > last_box
+    assert with_resources >= 3
+
+
 def test_quotes_the_lead_chose_are_in_our_own_words(db, catalogue, settings, world):
     row = current_result(db, world["fa"].id)
     html = service._html("reports/partner.html", service.partner_context(
@@ -168,10 +213,14 @@ def test_a_domain_continued_on_another_page_names_it_in_the_header(db, catalogue
     path.write_bytes(pdf)
     titles = [d.title.get("en") for d in world["instrument"].domains]
     continued = 0
-    for k, page in enumerate(pages(pdf)):
+    text = pages(pdf)
+    after_domains = next(k for k, page in enumerate(text) if "Growth opportunities and next steps" in page and k > 2)
+    for k, page in enumerate(text):
         header = subprocess.run(["pdftotext", "-f", str(k + 1), "-l", str(k + 1), "-y", "0", "-H", "62", "-W", "3000", str(path), "-"],
                                 check=True, capture_output=True, text=True).stdout.strip()
         starts = any(page.lstrip().startswith(t) or f" {t} " in page[:400] for t in titles)
+        if k > after_domains:  # the ranked list and the worksheet that follow the domains are no domain's continuation
+            assert "(continued)" not in header, (k + 1, header)
         if "(continued)" in header:
             continued += 1
             assert any(f"{t} (continued)" in header for t in titles), header

@@ -158,6 +158,25 @@ def test_a_web_process_keeps_the_garbage_collector_off_its_long_lived_objects():
         gc.set_threshold(*threshold)
 
 
+def test_a_web_process_compiles_every_template_at_start(monkeypatch):
+    """`reassess serve` compiles the templates while its renderers warm up: the first page or report after a start
+    finds them compiled (and a template that cannot compile stops the start, not a reader's request)."""
+    from app.cli import serve
+    from app.reports import renderer
+    from app.web import templating
+
+    monkeypatch.setattr(templating.env, "cache", type(templating.env.cache)(400))  # as a new process starts: nothing compiled
+    monkeypatch.setattr(renderer, "warm_up", lambda _n: [])
+    monkeypatch.setattr(serve, "tune_garbage_collector", lambda: None)
+    started = type("App", (), {"state": type("State", (), {"sessionmaker": None, "catalogue": None})()})()
+    monkeypatch.setattr("app.scheduler.start", lambda *_a: None)
+    serve._web_process(type("S", (), {"report_processes": 0})(), started)
+    names = templating.env.list_templates()
+    assert "reports/partner.html" in names and len(names) > 20
+    compiled = {key[1] for key in templating.env.cache}
+    assert compiled == set(names)
+
+
 def test_no_round_trip_is_spent_on_a_transaction_that_is_not_needed(engine):
     """PostgreSQL: the session lookup of every request runs without a transaction (no BEGIN, no ROLLBACK), and a read
     that turns into a write (the autosave) stays one transaction. SQLite: the lookup reads a snapshot, and the read's
