@@ -26,6 +26,7 @@ class LevelView:
 class Count:
     label: str
     n: int
+    point: bool = True  # a point of the question's scale, lowest first; False: "Don't know" or "Not applicable"
 
 
 @dataclass(frozen=True)
@@ -153,11 +154,11 @@ def _item(i: dict[str, Any], instrument: Instrument, lang: str) -> ItemView:
     dist = i.get("distribution") or {}
     counts = []
     if scale is not None:
-        counts = [Count(o.label.get(lang), int(dist.get(str(o.value), 0))) for o in scale.options]
+        counts = [Count(o.label.get(lang), int(dist.get(str(o.value), 0))) for o in sorted(scale.options, key=lambda o: o.value)]
         if scale.dont_know is not None:
-            counts.append(Count(scale.dont_know.get(lang), int(dist.get("dont_know", 0))))
+            counts.append(Count(scale.dont_know.get(lang), int(dist.get("dont_know", 0)), point=False))
         if scale.not_applicable is not None:
-            counts.append(Count(scale.not_applicable.get(lang), int(dist.get("not_applicable", 0))))
+            counts.append(Count(scale.not_applicable.get(lang), int(dist.get("not_applicable", 0)), point=False))
     return ItemView(id=item.id, text=item.text.get(lang), focus=item.focus.value if item.focus else None, step=item.step,
                     score=i.get("score"), shown=i.get("shown"), n=i.get("n", 0), spread=i.get("spread"),
                     disagreement=bool(i.get("disagreement")), dont_know_share=i.get("dont_know_share"), distribution=counts,

@@ -194,6 +194,17 @@ def worksheet(view: views.ResultView, extra_rows: int = 1) -> list[dict[str, Any
 WORKSHEET_PRIORITIES = narrative.PRIORITIES  # the executive summary's priorities
 
 
+def answer_scales(view: views.ResultView) -> dict[str, list[tuple[str, str]]]:
+    """Per domain, the lowest and the highest answer of each scale its questions use, each pair once: the key to the
+    questions table, whose answers are counts per point of the scale, lowest first (the words of every point in every
+    row made the table about a fifth of the report)."""
+    ends: dict[str, list[tuple[str, str]]] = {}
+    for d in view.domains:
+        pairs = ([c.label for c in i.distribution if c.point] for i in d.items)
+        ends[d.id] = list(dict.fromkeys((p[0], p[-1]) for p in pairs if p))
+    return ends
+
+
 def domain_resources(view: views.ResultView) -> dict[str, list[tuple[str, str | None]]]:
     """Per domain, the resources of its growth opportunities, each once, in the order they first appear: listed once
     after the domain's boxes instead of in every box (the same toolkit is often recommended for several questions)."""
@@ -245,6 +256,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "chart": chart, "comparison": comparison, "min_group_size": settings.min_group_size,
         "other_roles": max(view.n_responses - shown_n, 0), "backbone": backbone, "generated": generated_at(), "today": clock.today(),
         "worksheet": worksheet(view), "boxed": boxed_opportunities(view), "domain_resources": domain_resources(view),
+        "answer_scales": answer_scales(view),
         "title": title, "quotes": quotes or [], "summary": summary,
         "trend": trend, "trend_line": presenters.trend_line,
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],

@@ -151,6 +151,34 @@ def test_the_ranked_list_sends_the_reader_to_each_opportunitys_box_instead_of_re
     assert referred >= 3  # the world's opportunities are boxed in their domains: the list refers, it does not repeat
 
 
+def test_the_questions_table_counts_each_point_of_the_scale_lowest_first_with_a_key(db, catalogue, settings, world):
+    row = current_result(db, world["fa"].id)
+    html = service._html("reports/partner.html", service.partner_context(catalogue, settings, world["fa"], row, None, "en"), "en", "letter")
+    text = " ".join(pages(service.partner_report(db, catalogue, settings, world["fa"], "en").content))
+    view = view_of(db, catalogue, world)
+    scale = world["instrument"].scale(world["instrument"].item(view.domains[0].items[0].id).scale)
+    options = sorted(scale.options, key=lambda o: o.value)
+    key = f"from the lowest to the highest (“{options[0].label.get('en')}” to “{options[-1].label.get('en')}”)"
+    assert " ".join(key.split()) in text
+    checked = 0
+    for d in view.domains:
+        section = html[html.index(f'id="domain-{d.id}"'):]
+        section = section[:section.index("</section>")]
+        for i in d.items:
+            points = [c for c in i.distribution if c.point]
+            assert [c.label for c in points] == [o.label.get("en") for o in sorted(
+                world["instrument"].scale(world["instrument"].item(i.id).scale).options, key=lambda o: o.value)]
+            cell = section[section.index(str(escape(i.text))):]
+            cell = cell[cell.index('<td class="small">'):cell.index("</td></tr>")]
+            assert "\u00a0·\u00a0".join(str(c.n) for c in points) in cell, (i.id, cell)
+            for c in i.distribution:
+                if not c.point:
+                    assert (f"{escape(c.label)}: {c.n}" in cell) == (c.n > 0), (i.id, c, cell)
+            assert not any(f"{escape(c.label)}:" in cell for c in points)  # the points' words are in the key, not in every row
+            checked += 1
+    assert checked == sum(len(d.items) for d in view.domains) > 20
+
+
 def test_a_domains_resources_are_listed_once_after_its_growth_opportunities(db, catalogue, settings, world):
     row = current_result(db, world["fa"].id)
     html = service._html("reports/partner.html", service.partner_context(catalogue, settings, world["fa"], row, None, "en"), "en", "letter")
