@@ -45,3 +45,12 @@ def test_exporting_an_existing_language_keeps_its_translations():
     catalog = read_po(io.BytesIO(catalogs.export_catalog("es")))
     assert catalog.get("Executive summary").string == "Resumen ejecutivo"
     assert all(m.string for m in catalog if m.id)  # Spanish is complete
+
+
+def test_the_spanish_catalog_calls_a_score_puntuacion_everywhere():
+    """One Spanish word for "score" on every screen, email and report (issue 21): "puntuación", never "puntaje"."""
+    with open(ROOT / "locales" / "es" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        catalog = read_po(fh)
+    strings = [s for m in catalog if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert not [s for s in strings if re.search(r"\bpuntajes?\b", s, re.IGNORECASE)]
+    assert sum("puntuación" in s.lower() for s in strings) > 20
