@@ -54,3 +54,16 @@ def test_the_spanish_catalog_calls_a_score_puntuacion_everywhere():
     strings = [s for m in catalog if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
     assert not [s for s in strings if re.search(r"\bpuntajes?\b", s, re.IGNORECASE)]
     assert sum("puntuación" in s.lower() for s in strings) > 20
+
+
+def test_the_english_source_strings_are_in_us_spelling():
+    """The screens', emails' and reports' English is US English (Letter paper, "color"): no British spellings in the
+    catalog's source strings. The instruments are not checked here: a published version's wording never changes, and
+    1.0 and 1.1 say "Fully in place and practised"; a new version can correct it."""
+    with open(ROOT / "locales" / "messages.pot", "rb") as fh:
+        template = read_po(fh)
+    british = re.compile(r"\b(colour\w*|catalogue\w*|organis\w*|practis\w*|behaviour\w*|centre\w*|programme\w*|recognis\w*"
+                         r"|prioritis\w*|analys(e|ed|es|ing)|summaris\w*|favour\w*|labour\w*|honour\w*|licence)\b", re.IGNORECASE)
+    ids = [s for m in template if m.id for s in (m.id if isinstance(m.id, tuple) else (m.id,))]
+    assert len(ids) > 500
+    assert [s for s in ids if british.search(s)] == []
