@@ -213,7 +213,8 @@ def domain_resources(view: views.ResultView) -> dict[str, list[tuple[str, str | 
 
 def boxed_opportunities(view: views.ResultView) -> set[str]:
     """The items whose growth opportunity has a box, with its actions, in its domain's section: the ranked list of
-    all domains refers to that box (by page) instead of repeating its actions."""
+    all domains links to that box instead of repeating its actions (a page number, by target-counter, made WeasyPrint
+    lay out four more pages)."""
     return {o.item_id for d in view.domains for o in d.opportunities if o.actions}
 
 
