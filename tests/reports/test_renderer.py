@@ -92,3 +92,46 @@ def test_a_renderer_does_not_outlive_its_web_process():
         time.sleep(0.1)
     os.kill(child, 9)
     raise AssertionError("the renderer outlived its web process")
+
+
+GC_SCRIPT = r'''
+import gc, json, sys, time
+from app.reports import renderer, service
+
+events = []
+gc.callbacks.append(lambda phase, info: phase == "start" and info["generation"] == 2 and events.append("full collection"))
+rows = "".join(f"<tr><td>Pregunta {i}: ¿la organización lo hace?</td><td>{i % 5}</td></tr>" for i in range(400))
+html = f"<html lang='es'><body><h1>Informe</h1>{'<p>Señal, acción, evaluación.</p>' * 300}<table>{rows}</table></body></html>"
+renderer.write_pdf(html, str(service.HERE))  # as a process that does not defer full collections
+control = events.count("full collection")
+renderer.collect_between_renderings()
+events.clear()
+write_pdf = renderer.write_pdf
+
+def traced(html, base_url):
+    events.append("rendering starts")
+    try:
+        return write_pdf(html, base_url)
+    finally:
+        events.append("rendering ends")
+
+renderer.write_pdf = traced
+renderer._render_here(html, str(service.HERE))
+renderer._render_here(html, str(service.HERE))  # at once: it collects the first one's garbage before it starts
+deadline = time.monotonic() + 60
+while events[-1] != "full collection" and time.monotonic() < deadline:  # the collector thread, soon after
+    time.sleep(0.05)
+print(json.dumps({"control": control, "events": events}))
+'''
+
+
+def test_a_renderer_collects_garbage_between_renderings_not_during_them():
+    """A full collection during a rendering traverses all its boxes (a tenth of a report's time): a renderer process
+    runs them between renderings, and still collects each rendering's garbage."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", GC_SCRIPT], capture_output=True, text=True, timeout=300, check=True)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["control"] > 0, "the document is too small to show anything: no full collection even by default"
+    assert seen["events"] == ["rendering starts", "rendering ends", "full collection",
+                              "rendering starts", "rendering ends", "full collection"]
