@@ -12,7 +12,7 @@ from app.i18n import gettext as _
 
 
 def cmd_instruments_check(args: argparse.Namespace) -> int:
-    from app.instruments.loader import load_catalogue
+    from app.instruments.loader import CORRECTIONS, load_catalogue
 
     settings_dir = _surveys_dir(args)
     files = None
@@ -20,10 +20,12 @@ def cmd_instruments_check(args: argparse.Namespace) -> int:
         files = []
         for f in map(Path, args.paths):
             if f.is_dir():  # surveys/ or one instrument's folder
-                found = sorted(f.glob("*.yaml")) + sorted(f.glob("*/*.yaml"))
+                found = [p for p in sorted(f.glob("*.yaml")) + sorted(f.glob("*/*.yaml")) if p.parent.name != CORRECTIONS]
                 if not found:
                     raise CliError(_("%(path)s: no instrument files (*.yaml) in this folder", path=str(f)))
                 files += found
+            elif f.is_file() and f.parent.name == CORRECTIONS:  # a version's corrections: check the version with them
+                files.append(f.parent.parent / f.name)
             elif f.is_file():
                 files.append(f)
             else:
@@ -31,8 +33,9 @@ def cmd_instruments_check(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(settings_dir, files=files)
     for inst in catalogue.all():
         rated = sum(1 for i in inst.items if i.is_rated)
+        fixed = len(catalogue.loaded(inst.id, inst.version).corrections)
         print(f"ok  {inst.id} {inst.version}: {len(inst.domains)} domains, {len(inst.items)} items ({rated} rated), "
-              f"languages {', '.join(inst.languages)}")
+              f"languages {', '.join(inst.languages)}" + (f", {fixed} spelling correction{'s' if fixed > 1 else ''}" if fixed else ""))
     return 0
 
 
@@ -62,9 +65,10 @@ def cmd_import_strings(args: argparse.Namespace) -> int:
         po = Path(args.po).read_bytes()
     except OSError as exc:
         raise CliError(f"{args.po}: {exc.strerror}") from None
-    source = catalogue.loaded(instrument.id, instrument.version).path.read_text(encoding="utf-8")
+    loaded = catalogue.loaded(instrument.id, instrument.version)
     try:
-        text = import_strings(instrument, source, po, args.lang, args.new_version, label=target)
+        text = import_strings(instrument, loaded.path.read_text(encoding="utf-8"), po, args.lang, args.new_version, label=target,
+                              corrections=loaded.corrections)
     except StringsError as exc:
         raise CliError(str(exc)) from None
     write_out(target, text.encode("utf-8"))

@@ -1,8 +1,15 @@
-"""Load instrument files, report every problem with its file and line, build the catalogue."""
+"""Load instrument files, report every problem with its file and line, build the catalogue.
+
+A published version's file never changes (its hash is recorded in each database, app.assessments.catalogue). A
+spelling or typography slip found later is corrected beside it, in ``<id>/corrections/<version>.yaml``: each
+correction names one string by its place in the file, the text it had and the text it has now, and may change at most
+MAX_CORRECTION_EDITS characters of it (anything more is a new version). The loader applies them before validating.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,15 +29,53 @@ class InstrumentError(Exception):
         super().__init__("\n".join(problems))
 
 
+CORRECTIONS = "corrections"  # the folder beside a version's file that holds its corrections
+MAX_CORRECTION_EDITS = 3  # characters a correction may insert, remove or replace in one string
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One string of a published version, corrected: ``at`` is its place (``scales.implementation.options.3.label.en``)."""
+
+    at: str
+    was: str
+    now: str
+
+    @property
+    def lang(self) -> str:
+        """The language of the corrected string (the last part of ``at``)."""
+        return self.at.rsplit(".", 1)[-1]
+
+    def parts(self) -> tuple[str, str, str, str]:
+        """(text before, the words as they were, the words as they are, text after): the words that changed, whole."""
+        start = 0
+        while start < min(len(self.was), len(self.now)) and self.was[start] == self.now[start]:
+            start += 1
+        end = 0
+        while end < min(len(self.was), len(self.now)) - start and self.was[-1 - end] == self.now[-1 - end]:
+            end += 1
+        def boundary(text: str, i: int) -> bool:  # between two words (or at an end)
+            return i in (0, len(text)) or text[i - 1].isspace() or text[i].isspace()
+
+        while not (boundary(self.was, start) and boundary(self.now, start)):
+            start -= 1
+        while not (boundary(self.was, len(self.was) - end) and boundary(self.now, len(self.now) - end)):
+            end -= 1
+        return self.was[:start], self.was[start:len(self.was) - end], self.now[start:len(self.now) - end], self.was[len(self.was) - end:]
+
+
 @dataclass(frozen=True)
 class LoadedInstrument:
     instrument: Instrument
     path: Path
-    sha256: str
+    sha256: str  # of the published file alone: corrections never change it
+    corrections: tuple[Correction, ...] = ()
 
 
-def load_text(text: str, label: str) -> Instrument:
-    """Parse and validate one instrument file's text; raise InstrumentError listing every problem."""
+def load_text(text: str, label: str, amend: Callable[[dict[str, Any]], list[str]] | None = None) -> Instrument:
+    """Parse and validate one instrument file's text; raise InstrumentError listing every problem.
+
+    ``amend`` changes the parsed data before it is validated (the version's corrections) and returns its problems."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -42,6 +87,10 @@ def load_text(text: str, label: str) -> Instrument:
     if not isinstance(data, dict):
         raise InstrumentError([f"{label}:1: the file must be a mapping of keys such as id, version, items"])
     found = [f"{label}:{line}: duplicate key '{key}'" for line, key in _duplicate_keys(root)]
+    if amend is not None:
+        amended = amend(data)
+        if amended:
+            raise InstrumentError(found + amended)
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
@@ -63,8 +112,107 @@ def load_file(path: Path, label: str | None = None) -> LoadedInstrument:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InstrumentError([f"{label}: the file is not valid UTF-8 (byte {exc.start})"]) from None
-    instrument = load_text(text, label)
-    return LoadedInstrument(instrument, path, hashlib.sha256(raw).hexdigest())
+    corrections_file = corrections_path(path)
+    corrections: list[Correction] = []
+    amend = None
+    if corrections_file.is_file():
+        def amend(data: dict[str, Any]) -> list[str]:
+            found, done = apply_corrections(data, corrections_file, _label_beside(corrections_file, path, label))
+            corrections.extend(done)
+            return found
+    instrument = load_text(text, label, amend)
+    return LoadedInstrument(instrument, path, hashlib.sha256(raw).hexdigest(), tuple(corrections))
+
+
+def corrections_path(path: Path) -> Path:
+    """Where the corrections of the version in ``path`` (``<id>/<version>.yaml``) are kept."""
+    return path.parent / CORRECTIONS / path.name
+
+
+def _label_beside(corrections_file: Path, path: Path, label: str) -> str:
+    """The corrections file's name as the instrument file's label names that file (relative or not)."""
+    return label[: -len(path.name)] + f"{CORRECTIONS}/{path.name}" if label.endswith(path.name) else str(corrections_file)
+
+
+def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) -> tuple[list[str], list[Correction]]:
+    """Apply the corrections in ``corrections_file`` to an instrument file's parsed ``data``.
+
+    Returns the problems (each with the corrections file's line) and the corrections applied; nothing is applied when
+    there is a problem, and a problem stops the version from loading."""
+    try:
+        text = corrections_file.read_text(encoding="utf-8")
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        entries = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return [f"{label}: cannot be read: {getattr(exc, 'problem', None) or exc}"], []
+    if not isinstance(entries, dict) or not isinstance(entries.get(CORRECTIONS), list) or set(entries) != {CORRECTIONS}:
+        return [f"{label}:1: the file must hold one key, corrections: a list of entries with at, was and now"], []
+    found: list[str] = []
+    done: list[Correction] = []
+    for n, entry in enumerate(entries[CORRECTIONS]):
+        line = _line(tree, (CORRECTIONS, n))
+        if not isinstance(entry, dict) or not {"at", "was", "now"} <= set(entry) <= {"at", "was", "now", "why"} \
+                or not all(isinstance(entry[k], str) for k in entry):
+            found.append(f"{label}:{line}: a correction has the texts at, was and now (and why, if you like), nothing else")
+            continue
+        at, was, now = entry["at"], entry["was"], entry["now"]
+        parent, key = _place(data, at)
+        if parent is None:
+            found.append(f"{label}:{line}: at: the file has no string at '{at}'")
+            continue
+        current = parent[key]
+        if current != was:
+            found.append(f"{label}:{line}: was: the string at '{at}' is {current!r}, not {was!r}")
+            continue
+        edits = _edit_distance(was, now)
+        if edits == 0 or edits > MAX_CORRECTION_EDITS:
+            found.append(f"{label}:{line}: now: a correction changes 1 to {MAX_CORRECTION_EDITS} characters (this one {edits}); "
+                         "publish a new version for a larger change")
+            continue
+        done.append(Correction(at, was, now))
+    if found:
+        return found, []
+    correct(data, done)
+    return [], done
+
+
+def correct(data: dict[str, Any], corrections: Iterable[Correction]) -> None:
+    """Apply checked corrections (a loaded version's) to the parsed data of its file."""
+    for correction in corrections:
+        parent, key = _place(data, correction.at)
+        parent[key] = correction.now
+
+
+def _place(data: Any, at: str) -> tuple[Any, Any]:
+    """The container and key of the string at ``at``: dotted keys; in a list, the element with that id, or that index."""
+    parent: Any = None
+    key: Any = None
+    node = data
+    for part in at.split("."):
+        parent = node
+        if isinstance(node, dict) and part in node:
+            key = part
+        elif isinstance(node, list):
+            key = next((n for n, e in enumerate(node) if isinstance(e, dict) and e.get("id") == part), None)
+            if key is None and part.isdigit() and int(part) < len(node):
+                key = int(part)
+            if key is None:
+                return None, None
+        else:
+            return None, None
+        node = parent[key]
+    return (parent, key) if isinstance(node, str) else (None, None)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Characters inserted, removed or replaced to make ``b`` from ``a`` (Levenshtein)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -20,7 +21,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from app.i18n import gettext as _
-from app.instruments.loader import InstrumentError, load_text, version_key
+from app.instruments.loader import Correction, InstrumentError, correct, load_text, version_key
 from app.instruments.schema import Instrument, Text
 from app.instruments.validation import Loc, texts
 
@@ -82,8 +83,10 @@ def export_strings(instrument: Instrument, lang: str) -> bytes:
     return out.getvalue()
 
 
-def import_strings(instrument: Instrument, source_text: str, po: bytes, lang: str, new_version: str, label: str = "") -> str:
-    """The text of a new version file: ``source_text`` (the version's file) with the .po's translations in ``lang``.
+def import_strings(instrument: Instrument, source_text: str, po: bytes, lang: str, new_version: str, label: str = "",
+                   corrections: Sequence[Correction] = ()) -> str:
+    """The text of a new version file: ``source_text`` (the version's file) with its ``corrections`` (the loaded
+    version's) and the .po's translations in ``lang``.
 
     Raises StringsError listing every refused entry, or every problem of the resulting file.
     """
@@ -104,6 +107,7 @@ def import_strings(instrument: Instrument, source_text: str, po: bytes, lang: st
     known = places(instrument)
     source = instrument.source_language
     data = yaml.safe_load(source_text)
+    correct(data, corrections)  # the new version says what the version says as loaded
     problems: list[str] = []
     for message in catalog:
         if not message.id:

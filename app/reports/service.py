@@ -134,6 +134,13 @@ def _cached(db: Session, settings: Settings, kind: str, owner: str, subject: str
     return pdf, False
 
 
+def _corrections(catalogue: Catalogue, *cycles: Cycle | None) -> list[list[str]]:
+    """The corrections of the cycles' instrument versions (app.instruments.loader): a word corrected since a report was
+    rendered makes it again."""
+    entries = (catalogue.entries.get((c.instrument_id, c.instrument_version)) for c in cycles if c is not None)
+    return [[c.at, c.now] for entry in entries if entry is not None for c in entry.corrections]
+
+
 def _digest(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
@@ -167,7 +174,8 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
                                             assessment.cycle.opens_on, assessment.cycle.closes_on, assessment.cycle.anonymous, acted,
                                             [[a.title, a.domain_id, a.status, a.owner, a.due_on, a.dropped_reason] for a in carried],
                                             [[c.id for c in trend.cycles], [[p.shown for p in x.points] for x in trend.series]] if trend else None,
-                                            resources.digest(local), seats.digest(counts))
+                                            resources.digest(local), seats.digest(counts),
+                                            _corrections(catalogue, assessment.cycle, pair[0].cycle if pair else None))
     pdf, cached = _cached(db, settings, "assessment", owner, subject, lang, paper, lambda: _html(
         "reports/partner.html", partner_context(catalogue, settings, assessment, row, pair, lang, quotes, invited=invited,
                                                 backbone=backbone, acted=acted, trend=trend, carried=carried, local=local,
@@ -292,7 +300,8 @@ def cycle_summary(db: Session, catalogue: Catalogue, settings: Settings, cycle: 
                               [list(p) for p in partners], backbone_name(db, cycle), cycle.opens_on, cycle.closes_on, cycle.anonymous,
                               [[r.target.id, r.goal, r.target.title, str(r.target.due_on), [[x.cycle.name_in(lang), x.value, x.partners]
                                                                                           for x in r.standings]] for r in goals],
-                              {d: sorted(ids) for d, ids in acted.items()}, sorted(invited.items()), seats.summary_digest(composition))
+                              {d: sorted(ids) for d, ids in acted.items()}, sorted(invited.items()), seats.summary_digest(composition),
+                              _corrections(catalogue, cycle, cycle.baseline))
     pdf, cached = _cached(db, settings, "cycle", owner, subject, lang, paper,
                           lambda: _html("reports/summary.html", {**_with_plans(summary_context(db, catalogue, cycle, lang, settings.min_group_size),
                                                                              goals, acted), "composition": composition}, lang, paper))

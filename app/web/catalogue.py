@@ -41,7 +41,8 @@ def instrument_page(request: Request, instrument_id: str, version: str, db: Sess
     instrument = catalogue.find(instrument_id, version)
     if instrument is None:
         raise NotFound()
-    return render(request, "instruments/detail.html", {"instrument": instrument, "everything": readable is None})
+    return render(request, "instruments/detail.html", {"instrument": instrument, "everything": readable is None,
+                                                       "corrections": catalogue.loaded(instrument_id, version).corrections})
 
 
 @router.get("/{instrument_id}/{version}/workbook.xlsx")

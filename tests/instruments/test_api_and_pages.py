@@ -145,3 +145,15 @@ def test_the_catalogue_page_shows_a_lead_only_the_versions_of_their_cycles(clien
     assert listing.status_code == 200 and f"/instruments/{ID}/{VERSION}" not in listing.text
     f.sign_in(client, db, staff["analyst"])
     assert client.get(f"/instruments/{ID}/9.9").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_catalogue_page_lists_a_versions_spelling_corrections(client, db, staff, lang):
+    f.sign_in(client, db, staff["analyst"])
+    page = client.get(f"/instruments/{ID}/{VERSION}?lang={lang}")
+    summary = {"en": "3 spelling corrections since it was published", "es": "3 correcciones ortográficas desde su publicación"}[lang]
+    assert summary in page.text
+    assert '<li lang="en">Fully in place and <del>practised</del> <ins>practiced</ins></li>' in page.text
+    assert '<li lang="en">Unpaid participation <del>favours</del> <ins>favors</ins> those who can afford' in page.text
+    body = _text(page.text)
+    assert "Fully in place and practiced" in body if lang == "en" else "Plenamente establecido y en práctica" in body

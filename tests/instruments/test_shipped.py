@@ -38,7 +38,7 @@ def test_the_shipped_instrument_validates(capsys):
     assert ("equity-self-assessment", "1.0") in catalogue.entries
     assert problems(catalogue.get("equity-self-assessment", "1.0")) == []
     assert cli_main(["instruments", "check", str(SHIPPED)]) == 0
-    assert capsys.readouterr().out == ("ok  equity-self-assessment 1.0: 9 domains, 74 items (56 rated), languages en, es\n")
+    assert capsys.readouterr().out == ("ok  equity-self-assessment 1.0: 9 domains, 74 items (56 rated), languages en, es, 3 spelling corrections\n")
 
 
 def test_metadata_languages_and_attribution(shipped):
@@ -95,7 +95,7 @@ def test_every_rated_item_is_tagged_and_has_growth_guidance(shipped):
 def test_the_implementation_scale(shipped):
     scale = shipped.scale("implementation")
     assert [(o.value, o.label.get("en")) for o in scale.options] == [
-        (0, "Not yet started"), (1, "Early stages"), (2, "Making progress"), (3, "Fully in place and practised")]
+        (0, "Not yet started"), (1, "Early stages"), (2, "Making progress"), (3, "Fully in place and practiced")]
     assert scale.dont_know is not None and scale.not_applicable is not None
 
 

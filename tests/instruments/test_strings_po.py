@@ -31,10 +31,11 @@ needs_gettext = pytest.mark.skipif(MSGFMT is None, reason="GNU gettext (msgfmt) 
 
 @pytest.fixture
 def surveys(tmp_path) -> Path:
-    """A surveys folder holding a copy of the shipped 1.0 (imports write new versions here)."""
+    """A surveys folder holding a copy of the shipped 1.0 and its corrections (imports write new versions here)."""
     folder = tmp_path / "surveys"
-    (folder / ID).mkdir(parents=True)
+    (folder / ID / "corrections").mkdir(parents=True)
     shutil.copy(ROOT / "surveys" / ID / "1.0.yaml", folder / ID / "1.0.yaml")
+    shutil.copy(ROOT / "surveys" / ID / "corrections" / "1.0.yaml", folder / ID / "corrections" / "1.0.yaml")
     return folder
 
 
@@ -102,7 +103,9 @@ def test_export_edit_with_gettext_tools_import_and_check(tmp_path, surveys):
     before, after = places(shipped), places(new)
     assert before.keys() == after.keys()
     changed = [ctx for ctx in before if before[ctx][1] != after[ctx][1]]
-    assert changed == ["title"]
+    assert changed == ["title"]  # 1.0's spelling corrections are in the new version's own text
+    assert new.scale("implementation").options[3].label.get("en") == "Fully in place and practiced"
+    assert catalogue.loaded(ID, "1.0.1").corrections == ()
     assert [i.id for i in new.items] == [i.id for i in shipped.items]
     assert IdMap.between(new, shipped, catalogue.find).comparable_items == {i.id: i.id for i in shipped.items}
     # The published 1.0 is untouched.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from app.assessments import service as assessments
 from app.i18n import format_date, locale
+from app.instruments.loader import Correction
 from app.reports import service
 from app.reports.models import ReportCacheEntry
 from tests import factories as f
@@ -85,6 +87,23 @@ def test_english_report_on_letter_paper_and_the_cache(db, catalogue, settings, w
     db.flush()
     renamed = service.partner_report(db, catalogue, settings, world["fb"], "en")
     assert not renamed.cached and "Birch Youth Alliance (renamed)" in flat(poppler("pdftotext", renamed.content, tmp_path))
+
+
+def test_a_report_is_made_again_when_its_instruments_spelling_is_corrected(db, catalogue, settings, world, tmp_path, monkeypatch):
+    first = service.partner_report(db, catalogue, settings, world["fb"], "en")
+    text = flat(poppler("pdftotext", first.content, tmp_path))
+    assert "Fully in place and practiced" in text and "practised" not in text  # the key of the questions' answers, corrected
+    cycle = world["follow"]
+    service.cycle_summary(db, catalogue, settings, cycle, "en")
+    assert service.partner_report(db, catalogue, settings, world["fb"], "en").cached
+    assert service.cycle_summary(db, catalogue, settings, cycle, "en").cached
+    key = (cycle.instrument_id, cycle.instrument_version)
+    entry = catalogue.entries[key]
+    monkeypatch.setitem(catalogue.entries, key, dataclasses.replace(
+        entry, corrections=(*entry.corrections, Correction("levels.developing.name.en", "Developing", "Developing!"))))
+    assert not service.partner_report(db, catalogue, settings, world["fb"], "en").cached
+    assert not service.cycle_summary(db, catalogue, settings, cycle, "en").cached
+    assert service.cycle_summary(db, catalogue, settings, cycle, "en").cached
 
 
 def test_partnership_summary(db, catalogue, settings, world, tmp_path):

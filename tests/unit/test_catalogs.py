@@ -9,6 +9,8 @@ from babel.messages.pofile import read_po
 
 from app import catalogs, i18n
 from app.config import ROOT
+from app.instruments.loader import load_catalogue
+from app.instruments.validation import texts
 
 
 def test_a_pseudo_translation_is_bracketed_accented_longer_and_keeps_placeholders_and_markup():
@@ -58,8 +60,8 @@ def test_the_spanish_catalog_calls_a_score_puntuacion_everywhere():
 
 def test_the_english_source_strings_are_in_us_spelling():
     """The screens', emails' and reports' English is US English (Letter paper, "color"): no British spellings in the
-    catalog's source strings. The instruments are not checked here: a published version's wording never changes, and
-    1.0 and 1.1 say "Fully in place and practised"; a new version can correct it."""
+    catalog's source strings, nor in the English of the shipped instruments as they load (1.0 and 1.1 were published
+    with "Fully in place and practised": their corrections, beside them, say "practiced")."""
     with open(ROOT / "locales" / "messages.pot", "rb") as fh:
         template = read_po(fh)
     british = re.compile(r"\b(colour\w*|catalogue\w*|organis\w*|practis\w*|behaviour\w*|centre\w*|programme\w*|recognis\w*"
@@ -67,3 +69,7 @@ def test_the_english_source_strings_are_in_us_spelling():
     ids = [s for m in template if m.id for s in (m.id if isinstance(m.id, tuple) else (m.id,))]
     assert len(ids) > 500
     assert [s for s in ids if british.search(s)] == []
+    catalogue = load_catalogue(ROOT / "surveys")
+    english = [text for inst in catalogue.all() for _, value in texts(inst) for text in [value.get("en")] if text]
+    assert len(english) > 1000
+    assert [s for s in english if british.search(s)] == []
