@@ -5,10 +5,14 @@ paper sizes, Spanish on A4, the narrower one):
   ("PuntuaciónRespuestas" in the Spanish report's tables), which the extracted text and the margins check do not see;
   the partner report is laid out with its page of composition counts, whose headers are the longest ("Representation
   index" ran past the page's margin);
-- a near-empty page: the last box of a section alone on a page before the next section's page.
+- a near-empty page: the last box of a section alone on a page before the next section's page;
+- a heading stranded at a page's foot, with less than STRANDED_MM under it and what it heads on the next page
+  ("Questions and answers" and its key at the foot of a page, its table on the next one).
 """
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from weasyprint import HTML
@@ -21,24 +25,34 @@ pytestmark = pytest.mark.pdf
 
 TOLERANCE_PT = 0.5
 LEAST_FILLED = 0.22  # a page filled less than this (a fifth and a bit) is near-empty
+STRANDED_MM = 15  # a heading with less than this (three lines of text) under it, at a page's foot, is stranded
+PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS pixels
 
 
-def layout_problems(html: str) -> tuple[list[tuple[int, str, float]], list[tuple[int, float]]]:
+def layout_problems(html: str) -> tuple[list[tuple[int, str, float]], list[tuple[int, float]], list[tuple[int, str]]]:
     """What a reader would see as a defect in the layout of `html`:
 
     - (page, text, how far past its cell's border, in pt) for every run of text that leaves its table cell;
     - (page, share of its height filled) for every page but the first and the last whose content fills less than
-      `LEAST_FILLED` of it and that has no chart: the last box of a section left alone on a page.
+      `LEAST_FILLED` of it and that has no chart: the last box of a section left alone on a page;
+    - (page, heading) for every page but the last whose last h2 or h3 has less than `STRANDED_MM` of text or chart
+      under it on that page while the next page goes on with what it heads (it does not start with a heading): a
+      heading stranded at the foot of a page.
     """
     document = HTML(string=html, base_url=str(service.HERE), url_fetcher=renderer.asset_fetcher()).render()
-    outside, empty = [], []
+    outside, empty, stranded = [], [], []
 
-    def walk(box, page: int, seen: dict, cell=None, margin: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def walk(box, page: int, seen: dict, cell=None, margin: bool = False, heading: bool = False) -> None:  # type: ignore[no-untyped-def]
         margin = margin or isinstance(box, boxes.MarginBox)  # the running header and footer
+        heading = heading or getattr(box, "element_tag", None) in ("h1", "h2", "h3")
         if isinstance(box, boxes.TableCellBox):
             cell = box
         if isinstance(box, boxes.ReplacedBox):
             seen["chart"] = True
+            seen["under"] = max(seen["under"], box.position_y + box.height)
+        if isinstance(box, boxes.BlockBox) and box.element_tag in ("h2", "h3") and not margin:
+            seen["heading"] = (box.position_y + box.margin_height(), "".join(
+                b.text for b in box.descendants() if isinstance(b, boxes.TextBox)).strip())
         if isinstance(box, boxes.TextBox) and box.text.strip():
             if cell is not None:
                 left, right = cell.border_box_x(), cell.border_box_x() + cell.border_width()
@@ -47,17 +61,26 @@ def layout_problems(html: str) -> tuple[list[tuple[int, str, float]], list[tuple
                     outside.append((page, box.text, round(past, 1)))
             if not margin:
                 seen["bottom"] = max(seen["bottom"], box.position_y + box.height)
+                seen["under"] = max(seen["under"], box.position_y + box.height)
+                seen.setdefault("starts_with_heading", heading)
         for child in getattr(box, "children", None) or []:
-            walk(child, page, seen, cell, margin)
+            walk(child, page, seen, cell, margin, heading)
 
+    pages = []
     for number, page in enumerate(document.pages, 1):
         box = page._page_box
-        seen = {"bottom": box.content_box_y(), "chart": False}
+        seen = {"bottom": box.content_box_y(), "under": box.content_box_y(), "chart": False, "heading": None}
         walk(box, number, seen)
+        pages.append(seen)
         filled = (seen["bottom"] - box.content_box_y()) / box.height
         if 1 < number < len(document.pages) and not seen["chart"] and filled < LEAST_FILLED:
             empty.append((number, round(filled, 2)))
-    return outside, empty
+    for number, (seen, following) in enumerate(itertools.pairwise(pages), 1):
+        if seen["heading"] is not None and not following.get("starts_with_heading", True):
+            under, title = seen["heading"]
+            if seen["under"] - under < STRANDED_MM * PX_PER_MM:
+                stranded.append((number, title))
+    return outside, empty, stranded
 
 
 def text_outside_cells(html: str) -> list[tuple[int, str, float]]:
@@ -100,6 +123,18 @@ def test_the_check_finds_a_box_left_alone_on_a_page():
     assert layout_problems(chart)[1] == []  # a page with a chart on it is not counted as near-empty
 
 
+def test_the_check_finds_a_heading_stranded_at_a_pages_foot():
+    # 23 lines of 10 mm, a heading and a key of two small lines fill 248 of 257 mm: the table's first row (17 mm)
+    # goes on to page 2, and the heading with it only when they are kept together.
+    doc = ('<style>@page {{ size: A4; margin: 20mm }} p, h3 {{ margin: 0; line-height: 10mm }} tr {{ break-inside: avoid }}'
+           " .lead-in {{ break-after: avoid; break-inside: avoid }} p.key {{ line-height: 4mm }}</style>{}"
+           "<table><tr><td>a row<br>of two lines<br>and a third one</td></tr><tr><td>another</td></tr></table>")
+    heading = '<h3>Questions and answers</h3><p class="key">Answers: how many people</p><p class="key">chose each answer</p>'
+    assert layout_problems(doc.format("<p>a line</p>" * 23 + heading))[2] == [(1, "Questions and answers")]
+    assert layout_problems(doc.format("<p>a line</p>" * 23 + f'<div class="lead-in">{heading}</div>'))[2] == []
+    assert layout_problems(doc.format("<p>a line</p>" * 5 + heading))[2] == []  # the table follows on the same page
+
+
 @pytest.mark.parametrize(("lang", "paper"), [("es", "a4"), ("en", "letter"), ("en", "a4")])
 def test_no_text_leaves_its_cell_in_the_partner_report(db, catalogue, settings, world, html_of, lang, paper):
     benchmark(db, world)
@@ -107,11 +142,12 @@ def test_no_text_leaves_its_cell_in_the_partner_report(db, catalogue, settings, 
     service.partner_report(db, catalogue, settings, world["fa"], lang, paper)
     assert 'id="composition"' in html_of[-1]
     assert html_of, "the report was not rendered (it came from the cache)"
-    assert text_outside_cells(html_of[-1]) == []
+    outside, _, stranded = layout_problems(html_of[-1])
+    assert outside == [] and stranded == []
 
 
 @pytest.mark.parametrize(("lang", "paper"), [("es", "a4"), ("en", "letter")])
 def test_no_text_leaves_its_cell_in_the_partnership_summary(db, catalogue, settings, world, html_of, lang, paper):
     service.cycle_summary(db, catalogue, settings, world["follow"], lang, paper)
     assert html_of, "the summary was not rendered (it came from the cache)"
-    assert layout_problems(html_of[-1]) == ([], [])
+    assert layout_problems(html_of[-1]) == ([], [], [])
