@@ -202,15 +202,45 @@ def worksheet(view: views.ResultView, extra_rows: int = 1) -> list[dict[str, Any
 WORKSHEET_PRIORITIES = narrative.PRIORITIES  # the executive summary's priorities
 
 
-def answer_scales(view: views.ResultView) -> dict[str, list[tuple[str, str]]]:
+def answer_scales(view: views.ResultView) -> dict[str, list[tuple[str, str, str]]]:
     """Per domain, the lowest and the highest answer of each scale its questions use, each pair once: the key to the
     questions table, whose answers are counts per point of the scale, lowest first (the words of every point in every
-    row made the table about a fifth of the report)."""
-    ends: dict[str, list[tuple[str, str]]] = {}
+    row made the table about a fifth of the report). In a domain with more than one scale each pair comes with its
+    mark, the same letter for the same scale throughout the report (`scale_marks`)."""
+    order = _scale_order(view)
+    out = {}
     for d in view.domains:
-        pairs = ([c.label for c in i.distribution if c.point] for i in d.items)
-        ends[d.id] = list(dict.fromkeys((p[0], p[-1]) for p in pairs if p))
-    return ends
+        ends = _ends(d)
+        out[d.id] = [(_mark(order.index(e)) if len(ends) > 1 else "", *e) for e in ends]
+    return out
+
+
+def scale_marks(view: views.ResultView) -> dict[str, str]:
+    """In a domain whose questions use more than one scale, each question's scale mark (`answer_scales`), so that its
+    row says which scale its counts are on; nothing for a domain with one scale."""
+    order = _scale_order(view)
+    marks: dict[str, str] = {}
+    for d in view.domains:
+        if len(_ends(d)) > 1:
+            for i in d.items:
+                points = [c.label for c in i.distribution if c.point]
+                if points:
+                    marks[i.id] = _mark(order.index((points[0], points[-1])))
+    return marks
+
+
+def _ends(domain: views.DomainView) -> list[tuple[str, str]]:
+    pairs = ([c.label for c in i.distribution if c.point] for i in domain.items)
+    return list(dict.fromkeys((p[0], p[-1]) for p in pairs if p))
+
+
+def _mark(n: int) -> str:
+    """The mark of the report's n-th scale (from 0): A, B... in the order the scales first appear."""
+    return chr(ord("A") + n) if n < 26 else str(n + 1)
+
+
+def _scale_order(view: views.ResultView) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(e for d in view.domains for e in _ends(d)))
 
 
 def domain_resources(view: views.ResultView) -> dict[str, list[tuple[str, str | None]]]:
@@ -266,6 +296,7 @@ def partner_context(catalogue: Catalogue, settings: Settings, assessment: Assess
         "other_roles": max(view.n_responses - shown_n, 0), "backbone": backbone, "generated": generated_at(), "today": clock.today(),
         "worksheet": worksheet(view), "boxed": boxed_opportunities(view), "domain_resources": domain_resources(view),
         "answer_scales": answer_scales(view),
+        "scale_marks": scale_marks(view),
         "title": title, "quotes": quotes or [], "summary": summary,
         "trend": trend, "trend_line": presenters.trend_line,
         "loop_rows": plans.loop_rows([(d.id, d.title, d.change) for d in comparison.domains], acted) if comparison and acted else [],

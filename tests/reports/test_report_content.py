@@ -4,6 +4,7 @@ the chart's label and alternative text, the running header on a domain's continu
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -177,6 +178,26 @@ def test_the_questions_table_counts_each_point_of_the_scale_lowest_first_with_a_
             assert not any(f"{escape(c.label)}:" in cell for c in points)  # the points' words are in the key, not in every row
             checked += 1
     assert checked == sum(len(d.items) for d in view.domains) > 20
+
+
+def test_a_domain_with_two_scales_marks_each_rows_scale_with_the_same_letter_throughout_the_report(db, catalogue, world):
+    view = view_of(db, catalogue, world)
+    true = [views.Count(label, n) for label, n in (("Not true", 1), ("Somewhat true", 2), ("Mostly true", 0), ("Fully true", 3))]
+    first, second = view.domains[0], view.domains[1]
+    points = [c.label for c in first.items[0].distribution if c.point]
+    lowest, highest = points[0], points[-1]
+    # The second scale: on the first domain's second question, and on the second domain's first (where it comes first).
+    changed = dataclasses.replace(view, domains=[
+        dataclasses.replace(first, items=[first.items[0], dataclasses.replace(first.items[1], distribution=true), *first.items[2:]]),
+        dataclasses.replace(second, items=[dataclasses.replace(second.items[0], distribution=true), *second.items[1:]]),
+        *view.domains[2:]])
+    ends, marks = service.answer_scales(changed), service.scale_marks(changed)
+    assert ends[first.id] == [("A", lowest, highest), ("B", "Not true", "Fully true")]
+    assert ends[second.id] == [("B", "Not true", "Fully true"), ("A", lowest, highest)]
+    assert [marks[i.id] for i in first.items[:3]] == ["A", "B", "A"] and [marks[i.id] for i in second.items[:2]] == ["B", "A"]
+    assert all(ends[d.id] == [("", lowest, highest)] for d in view.domains[2:])  # one scale: no mark
+    assert not any(i.id in marks for d in view.domains[2:] for i in d.items)
+    assert service.scale_marks(view) == {} and all(mark == "" for e in service.answer_scales(view).values() for mark, *_ in e)
 
 
 def test_a_domains_resources_are_listed_once_after_its_growth_opportunities(db, catalogue, settings, world):
