@@ -32,6 +32,10 @@ def pseudo_world(folder: Path) -> tuple[dict[str, Any], Catalogue]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(catalogs.translate_instrument(path.read_text(encoding="utf-8"), PSEUDO, catalogs.pseudo, str(path)),
                           encoding="utf-8")
+    for path in sorted((ROOT / "surveys").glob("*/corrections/*.yaml")):  # the published versions' spelling corrections
+        target = surveys / path.relative_to(ROOT / "surveys")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
     settings = {"locales": ["en", "es", PSEUDO], "locales_dir": locales, "surveys_dir": surveys}
     return settings, load_catalogue(surveys)
 

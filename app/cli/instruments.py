@@ -30,7 +30,7 @@ def cmd_instruments_check(args: argparse.Namespace) -> int:
                 files.append(f)
             else:
                 raise CliError(_("%(path)s: no such file or folder", path=str(f)))
-    catalogue = load_catalogue(settings_dir, files=files)
+    catalogue = load_catalogue(settings_dir, files=list(dict.fromkeys(f.resolve() for f in files)) if files is not None else None)
     for inst in catalogue.all():
         rated = sum(1 for i in inst.items if i.is_rated)
         fixed = len(catalogue.loaded(inst.id, inst.version).corrections)

@@ -9,6 +9,7 @@ MAX_CORRECTION_EDITS characters of it (anything more is a new version). The load
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,8 +138,10 @@ def _label_beside(corrections_file: Path, path: Path, label: str) -> str:
 def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) -> tuple[list[str], list[Correction]]:
     """Apply the corrections in ``corrections_file`` to an instrument file's parsed ``data``.
 
-    Returns the problems (each with the corrections file's line) and the corrections applied; nothing is applied when
-    there is a problem, and a problem stops the version from loading."""
+    A correction names one translated text (one language of a title, a question, an option...), never an id, a
+    reference or an address; it may change at most MAX_CORRECTION_EDITS characters, and no number or negation (NEGATIONS
+    in the text's language). Returns the problems (each with the corrections file's line) and the corrections applied;
+    nothing is applied when there is a problem, and a problem stops the version from loading."""
     try:
         text = corrections_file.read_text(encoding="utf-8")
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -147,8 +150,10 @@ def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) 
         return [f"{label}: cannot be read: {getattr(exc, 'problem', None) or exc}"], []
     if not isinstance(entries, dict) or not isinstance(entries.get(CORRECTIONS), list) or set(entries) != {CORRECTIONS}:
         return [f"{label}:1: the file must hold one key, corrections: a list of entries with at, was and now"], []
+    languages = [lang for lang in data.get("languages") or [] if isinstance(lang, str)]
     found: list[str] = []
     done: list[Correction] = []
+    seen: dict[tuple[int, Any], str] = {}
     for n, entry in enumerate(entries[CORRECTIONS]):
         line = _line(tree, (CORRECTIONS, n))
         if not isinstance(entry, dict) or not {"at", "was", "now"} <= set(entry) <= {"at", "was", "now", "why"} \
@@ -156,10 +161,15 @@ def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) 
             found.append(f"{label}:{line}: a correction has the texts at, was and now (and why, if you like), nothing else")
             continue
         at, was, now = entry["at"], entry["was"], entry["now"]
-        parent, key = _place(data, at)
+        parent, key = _place(data, at, languages)
         if parent is None:
-            found.append(f"{label}:{line}: at: the file has no string at '{at}'")
+            found.append(f"{label}:{line}: at: the file has no translated text at '{at}' (a correction changes one "
+                         f"language's text, such as items.<id>.text.{languages[0] if languages else 'en'})")
             continue
+        if (id(parent), key) in seen:
+            found.append(f"{label}:{line}: at: '{at}' is corrected already, by '{seen[(id(parent), key)]}'")
+            continue
+        seen[(id(parent), key)] = at
         current = parent[key]
         if current != was:
             found.append(f"{label}:{line}: was: the string at '{at}' is {current!r}, not {was!r}")
@@ -169,6 +179,10 @@ def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) 
             found.append(f"{label}:{line}: now: a correction changes 1 to {MAX_CORRECTION_EDITS} characters (this one {edits}); "
                          "publish a new version for a larger change")
             continue
+        changed = _meaning_change(was, now, key)
+        if changed:
+            found.append(f"{label}:{line}: now: a correction changes no {changed}; publish a new version for that")
+            continue
         done.append(Correction(at, was, now))
     if found:
         return found, []
@@ -176,15 +190,39 @@ def apply_corrections(data: dict[str, Any], corrections_file: Path, label: str) 
     return [], done
 
 
+# Words that turn a statement around, per language: a correction may not add, remove or change one.
+NEGATIONS = {
+    "en": {"no", "not", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"},
+    "es": {"no", "nunca", "jamás", "ni", "nadie", "nada", "ninguno", "ninguna", "ningún", "sin", "tampoco"},
+}
+
+
+def _meaning_change(was: str, now: str, lang: str) -> str:
+    """What a correction would change beyond spelling: "number", "negation", or "" for neither."""
+    if re.findall(r"\d", was) != re.findall(r"\d", now):
+        return "number"
+    words = NEGATIONS.get(lang.split("-")[0], set())
+
+    def negations(text: str) -> list[str]:
+        tokens = re.findall(r"[\w']+", text.lower())
+        return sorted(t for t in tokens if t in words or t.endswith("n't"))
+
+    return "negation" if negations(was) != negations(now) else ""
+
+
 def correct(data: dict[str, Any], corrections: Iterable[Correction]) -> None:
     """Apply checked corrections (a loaded version's) to the parsed data of its file."""
+    languages = [lang for lang in data.get("languages") or [] if isinstance(lang, str)]
     for correction in corrections:
-        parent, key = _place(data, correction.at)
+        parent, key = _place(data, correction.at, languages)
         parent[key] = correction.now
 
 
-def _place(data: Any, at: str) -> tuple[Any, Any]:
-    """The container and key of the string at ``at``: dotted keys; in a list, the element with that id, or that index."""
+def _place(data: Any, at: str, languages: list[str]) -> tuple[Any, Any]:
+    """The text mapping and the language of the translated text at ``at`` (None, None when there is none).
+
+    ``at`` is the keys to it joined by dots; in a list of elements with ids, an element's id; in another list, a
+    position from 0. It ends in a language of the version, in a mapping that holds nothing but languages."""
     parent: Any = None
     key: Any = None
     node = data
@@ -193,15 +231,17 @@ def _place(data: Any, at: str) -> tuple[Any, Any]:
         if isinstance(node, dict) and part in node:
             key = part
         elif isinstance(node, list):
-            key = next((n for n, e in enumerate(node) if isinstance(e, dict) and e.get("id") == part), None)
-            if key is None and part.isdigit() and int(part) < len(node):
-                key = int(part)
+            if node and all(isinstance(e, dict) and "id" in e for e in node):
+                key = next((n for n, e in enumerate(node) if str(e["id"]) == part), None)
+            else:
+                key = int(part) if part.isdigit() and int(part) < len(node) else None
             if key is None:
                 return None, None
         else:
             return None, None
         node = parent[key]
-    return (parent, key) if isinstance(node, str) else (None, None)
+    text_mapping = isinstance(parent, dict) and set(parent) <= set(languages)
+    return (parent, key) if isinstance(node, str) and key in languages and text_mapping else (None, None)
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -264,9 +304,18 @@ def load_catalogue(root: Path, files: list[Path] | None = None) -> Catalogue:
             continue
         catalogue.entries[inst.key] = entry
     found += _supersede_problems(catalogue, root)
+    if files is None:
+        found += _orphan_corrections(root)
     if found:
         raise InstrumentError(found)
     return catalogue
+
+
+def _orphan_corrections(root: Path) -> list[str]:
+    """A file in a corrections folder beside no version's file (a misspelt name is not ignored)."""
+    return [f"{_label(path, root)}:1: corrects no version: there is no {_label(path.parent.parent / (path.stem + '.yaml'), root)}"
+            for path in sorted(root.glob(f"*/{CORRECTIONS}/*"))
+            if path.is_file() and (path.suffix != ".yaml" or not (path.parent.parent / path.name).is_file())]
 
 
 def _supersede_problems(catalogue: Catalogue, root: Path) -> list[str]:

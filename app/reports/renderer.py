@@ -45,7 +45,7 @@ PARENT_CHECK_S = 1.0
 # one of them: two or three times in a report, 90 to 350 ms together, about a tenth of a report's time. In a renderer
 # they run between renderings instead.
 FULL_COLLECTION_THRESHOLD = 1_000_000  # generation 2's threshold: out of reach, no automatic full collection
-COLLECT_AFTER_S = 0.2  # a rendering's garbage is collected this long after it ends (its PDF is on its way by then)
+COLLECT_AFTER_S = 0.2  # a rendering's garbage is collected this long after it ends (its PDF has usually left by then)
 
 # The folders whose files a report may load (stylesheets, fonts, images of the app's own package).
 ASSET_DIRS = (Path(__file__).resolve().parent.parent / "web" / "static",)
@@ -105,8 +105,9 @@ def collect_between_renderings() -> None:
     """In this (renderer) process, full garbage collections run between renderings, never during one.
 
     What start-up left (modules, fonts, the warm-up's caches) is collected once and frozen: no collection traverses it
-    again. Generation 2 no longer collects on its own; a thread collects the garbage of a rendering soon after it ends,
-    once its PDF has been sent, or the next rendering does first (`_render_here`), whichever comes sooner. The young
+    again. Generation 2 no longer collects on its own; a thread collects the garbage of a rendering COLLECT_AFTER_S
+    after it ends (its PDF has usually left by then; if not, it waits that long), or the next rendering does first
+    (`_render_here`), whichever comes sooner. The young
     generations collect as before, so the garbage a rendering leaves lives until the next full collection only."""
     gc.collect()
     gc.freeze()
@@ -119,8 +120,11 @@ def _collect() -> None:
     """A full collection, if a rendering has ended since the last one."""
     with _collect_lock:
         if _garbage.is_set():
-            gc.collect()
             _garbage.clear()
+            try:
+                gc.collect()
+            except Exception:  # noqa: BLE001 - out of memory, most likely: the rendering still goes on
+                log.exception("a renderer's garbage collection failed")
 
 
 def _collector() -> None:

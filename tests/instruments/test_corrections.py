@@ -13,6 +13,7 @@ from app.instruments.loader import Correction, InstrumentError, load_catalogue
 from tests.instruments.minimal import MINIMAL, line_of, write
 
 LABEL = "surveys/mini/corrections/1.0.yaml"
+NOT_TEXT = "(a correction changes one language's text, such as items.<id>.text.en)"
 
 
 def corrections(root, text: str) -> str:
@@ -53,8 +54,22 @@ def test_a_correction_changes_the_string_as_loaded_and_not_the_files_hash(tmp_pa
      "now: a correction changes 1 to 3 characters (this one 9); publish a new version for a larger change"),
     ("  - at: items.leadership-01.text.en\n    was: Our board adopted a written equity policy.\n    now: Our board adopted a written equity policy.\n",
      "now: a correction changes 1 to 3 characters (this one 0); publish a new version for a larger change"),
-    ("  - at: items.leadership-99.text.en\n    was: x\n    now: y\n", "at: the file has no string at 'items.leadership-99.text.en'"),
-    ("  - at: items.leadership-01.text\n    was: x\n    now: y\n", "at: the file has no string at 'items.leadership-01.text'"),
+    ("  - at: items.leadership-99.text.en\n    was: x\n    now: y\n", f"at: the file has no translated text at 'items.leadership-99.text.en' {NOT_TEXT}"),
+    ("  - at: items.leadership-01.text\n    was: x\n    now: y\n", f"at: the file has no translated text at 'items.leadership-01.text' {NOT_TEXT}"),
+    # Not a translated text: an id (answers are stored by it), the source language, an option's value by position.
+    ("  - at: items.leadership-01.id\n    was: leadership-01\n    now: leadership-03\n",
+     f"at: the file has no translated text at 'items.leadership-01.id' {NOT_TEXT}"),
+    ("  - at: source_language\n    was: en\n    now: es\n", f"at: the file has no translated text at 'source_language' {NOT_TEXT}"),
+    ("  - at: scales.0.options.3.label.en\n    was: Fully in place\n    now: Fully in plac\n",
+     f"at: the file has no translated text at 'scales.0.options.3.label.en' {NOT_TEXT}"),  # scales have ids: named by id only
+    # Spelling, not meaning: no negation and no number comes or goes, in the text's language.
+    ("  - at: items.leadership-01.text.en\n    was: Our board adopted a written equity policy.\n    now: Our board adopted no written equity policy.\n",
+     "now: a correction changes no negation; publish a new version for that"),
+    ("  - at: items.leadership-01.text.es\n    was: Nuestra junta adoptó una política de equidad por escrito.\n"
+     "    now: Nuestra junta no adoptó una política de equidad por escrito.\n",
+     "now: a correction changes no negation; publish a new version for that"),
+    ("  - at: items.leadership-01.text.en\n    was: Our board adopted a written equity policy.\n    now: Our board adopted a written equity policy 2.\n",
+     "now: a correction changes no number; publish a new version for that"),
     ("  - at: items.leadership-01.text.en\n    was: x\n", "a correction has the texts at, was and now (and why, if you like), nothing else"),
 ])
 def test_a_wrong_correction_stops_the_version_loading_with_its_line(tmp_path, entry, message):
@@ -64,6 +79,29 @@ def test_a_wrong_correction_stops_the_version_loading_with_its_line(tmp_path, en
     with pytest.raises(InstrumentError) as caught:
         load_catalogue(surveys)
     assert caught.value.problems == [f"{LABEL}:{line_of(text, entry.splitlines()[0].strip())}: {message}"]
+
+
+def test_a_text_is_corrected_once(tmp_path):
+    surveys = tmp_path / "surveys"
+    write(surveys, MINIMAL)
+    corrections(surveys, "corrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n"
+                         "  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergin\n")
+    with pytest.raises(InstrumentError) as caught:
+        load_catalogue(surveys)
+    assert caught.value.problems == [f"{LABEL}:5: at: 'levels.emerging.name.en' is corrected already, by 'levels.emerging.name.en'"]
+
+
+def test_a_corrections_file_that_corrects_no_version_is_refused(tmp_path):
+    surveys = tmp_path / "surveys"
+    write(surveys, MINIMAL)
+    folder = surveys / "mini" / "corrections"
+    folder.mkdir()
+    for name in ("1.1.yaml", "1.0.yml"):
+        (folder / name).write_text("corrections: []\n", encoding="utf-8")
+    with pytest.raises(InstrumentError) as caught:
+        load_catalogue(surveys)
+    assert caught.value.problems == ["surveys/mini/corrections/1.0.yml:1: corrects no version: there is no surveys/mini/1.0.yaml",
+                                     "surveys/mini/corrections/1.1.yaml:1: corrects no version: there is no surveys/mini/1.1.yaml"]
 
 
 def test_a_corrections_file_of_another_shape_is_refused(tmp_path):
@@ -79,8 +117,9 @@ def test_the_check_command_checks_a_version_with_its_corrections(tmp_path, capsy
     surveys = tmp_path / "surveys"
     write(surveys, MINIMAL)
     corrections(surveys, "corrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n")
-    for path in (surveys / "mini", surveys / "mini" / "corrections" / "1.0.yaml"):
-        assert cli_main(["instruments", "check", str(path)]) == 0
+    for paths in ([surveys / "mini"], [surveys / "mini" / "corrections" / "1.0.yaml"],
+                  [surveys / "mini" / "1.0.yaml", surveys / "mini" / "corrections" / "1.0.yaml"]):
+        assert cli_main(["instruments", "check", *map(str, paths)]) == 0
         assert capsys.readouterr().out.endswith("languages en, es, 1 spelling correction\n")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -24,6 +25,9 @@ def test_the_renderer_is_another_process_at_a_lower_priority():
     assert pool.submit(os.nice, 0).result(timeout=60) >= os.nice(0) + renderer.NICENESS
     if sys.platform == "linux":  # runs only on CPU time the web processes leave
         assert pool.submit(os.sched_getscheduler, 0).result(timeout=60) == os.SCHED_IDLE
+    # Full collections between renderings only (test_a_renderer_collects_garbage_between_renderings_not_during_them).
+    assert pool.submit(gc.get_threshold).result(timeout=60)[2] == renderer.FULL_COLLECTION_THRESHOLD
+    assert pool.submit(gc.get_freeze_count).result(timeout=60) > 0
     pdf = renderer.render("<html lang='es'><body><h1>Informe</h1></body></html>", str(service.HERE), 1)
     assert pdf.startswith(b"%PDF")
 
