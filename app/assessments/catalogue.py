@@ -8,19 +8,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.assessments.models import InstrumentRecord
-from app.instruments.loader import Catalogue, InstrumentError
+from app.instruments.loader import Catalogue, InstrumentError, corrections_path
 from app.instruments.schema import Instrument
 
 
 def record_versions(session: Session, catalogue: Catalogue) -> None:
-    """Record new versions' hashes; refuse to start if a recorded version's file has changed."""
+    """Record new versions' hashes and new spelling corrections; refuse to start if a recorded version's file has
+    changed, or a correction recorded before has been changed or taken out (answers were given to its wording)."""
     known = {(r.instrument_id, r.version): r for r in session.scalars(select(InstrumentRecord))}
     problems = []
     for (instrument_id, version), entry in catalogue.entries.items():
         record = known.get((instrument_id, version))
+        corrections = [[c.at, c.was, c.now] for c in entry.corrections]
         if record is None:
-            session.add(InstrumentRecord(instrument_id=instrument_id, version=version, sha256=entry.sha256))
-        elif record.sha256 != entry.sha256:
+            session.add(InstrumentRecord(instrument_id=instrument_id, version=version, sha256=entry.sha256, corrections=corrections))
+            continue
+        gone = [c for c in record.corrections if c not in corrections]
+        if gone:
+            problems.append(
+                f"{corrections_path(entry.path)}: the correction of {gone[0][0]} ({gone[0][1]!r} to {gone[0][2]!r}) was loaded "
+                f"before and has been changed or taken out. A correction, once loaded, stays: restore it, and publish a new "
+                f"version for another wording.")
+        elif corrections != record.corrections:
+            record.corrections = [*record.corrections, *(c for c in corrections if c not in record.corrections)]
+        if record.sha256 != entry.sha256:
             problems.append(
                 f"{entry.path}: {instrument_id} {version} was published on {record.first_loaded_at:%Y-%m-%d} and this file "
                 f"has changed since (sha256 {record.sha256[:12]}… is now {entry.sha256[:12]}…). A published version never "

@@ -22,6 +22,8 @@ class InstrumentRecord(Base):
     version: Mapped[str] = mapped_column(String(20), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     first_loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The spelling corrections loaded with it ([at, was, now], app.instruments.loader): a correction, once loaded, stays.
+    corrections: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
 
 class Depth(StrEnum):

@@ -89,3 +89,34 @@ def test_the_service_refuses_to_start_when_a_published_file_changed(tmp_path, se
     finally:
         with engine.begin() as conn:
             conn.execute(delete(InstrumentRecord).where(InstrumentRecord.instrument_id == instrument_id))
+
+
+def test_a_loaded_correction_stays_and_new_ones_are_recorded(db, tmp_path):
+    """Answers were given to a loaded correction's wording: it may not be changed or taken out later; one more may come."""
+    surveys = tmp_path / "surveys"
+    write(surveys, MINIMAL)
+    folder = surveys / "mini" / "corrections"
+    folder.mkdir(parents=True)
+    one = "corrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n"
+    two = one + "  - at: levels.leading.name.en\n    was: Leading\n    now: Leadin'\n"
+    (folder / "1.0.yaml").write_text(one, encoding="utf-8")
+    record_versions(db, load_catalogue(surveys))
+    db.commit()
+    [record] = _records(db, "mini")
+    assert record.corrections == [["levels.emerging.name.en", "Emerging", "Emergent"]]
+
+    (folder / "1.0.yaml").write_text(two, encoding="utf-8")  # one more: recorded
+    record_versions(db, load_catalogue(surveys))
+    db.commit()
+    assert _records(db, "mini")[0].corrections == [["levels.emerging.name.en", "Emerging", "Emergent"],
+                                                    ["levels.leading.name.en", "Leading", "Leadin'"]]
+    for changed in (two.replace("now: Emergent", "now: Emergenc"), two.replace(one, "corrections:\n"), "corrections: []\n"):
+        (folder / "1.0.yaml").write_text(changed, encoding="utf-8")
+        with pytest.raises(InstrumentError) as caught:
+            record_versions(db, load_catalogue(surveys))
+        assert caught.value.problems == [
+            f"{folder / '1.0.yaml'}: the correction of levels.emerging.name.en ('Emerging' to 'Emergent') was loaded before and "
+            "has been changed or taken out. A correction, once loaded, stays: restore it, and publish a new version for another wording."]
+    (folder / "1.0.yaml").unlink()
+    with pytest.raises(InstrumentError):
+        record_versions(db, load_catalogue(surveys))  # the file taken away altogether
