@@ -23,6 +23,16 @@ def corrections(root, text: str) -> str:
     return text
 
 
+def refusal(tmp_path, text: str) -> list[str]:
+    """The problems of loading the minimal instrument with the corrections in ``text``."""
+    surveys = tmp_path / "surveys"
+    write(surveys, MINIMAL)
+    corrections(surveys, text)
+    with pytest.raises(InstrumentError) as caught:
+        load_catalogue(surveys)
+    return caught.value.problems
+
+
 def test_a_correction_changes_the_string_as_loaded_and_not_the_files_hash(tmp_path, db):
     surveys = tmp_path / "surveys"
     path = write(surveys, MINIMAL)
@@ -73,22 +83,14 @@ def test_a_correction_changes_the_string_as_loaded_and_not_the_files_hash(tmp_pa
     ("  - at: items.leadership-01.text.en\n    was: x\n", "a correction has the texts at, was and now (and why, if you like), nothing else"),
 ])
 def test_a_wrong_correction_stops_the_version_loading_with_its_line(tmp_path, entry, message):
-    surveys = tmp_path / "surveys"
-    write(surveys, MINIMAL)
-    text = corrections(surveys, "# spelling\ncorrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n" + entry)
-    with pytest.raises(InstrumentError) as caught:
-        load_catalogue(surveys)
-    assert caught.value.problems == [f"{LABEL}:{line_of(text, entry.splitlines()[0].strip())}: {message}"]
+    text = "# spelling\ncorrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n" + entry
+    assert refusal(tmp_path, text) == [f"{LABEL}:{line_of(text, entry.splitlines()[0].strip())}: {message}"]
 
 
 def test_a_text_is_corrected_once(tmp_path):
-    surveys = tmp_path / "surveys"
-    write(surveys, MINIMAL)
-    corrections(surveys, "corrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n"
-                         "  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergin\n")
-    with pytest.raises(InstrumentError) as caught:
-        load_catalogue(surveys)
-    assert caught.value.problems == [f"{LABEL}:5: at: 'levels.emerging.name.en' is corrected already, by 'levels.emerging.name.en'"]
+    assert refusal(tmp_path, "corrections:\n  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergent\n"
+                             "  - at: levels.emerging.name.en\n    was: Emerging\n    now: Emergin\n") == [
+        f"{LABEL}:5: at: 'levels.emerging.name.en' is corrected already, by 'levels.emerging.name.en'"]
 
 
 def test_a_corrections_file_that_corrects_no_version_is_refused(tmp_path):
@@ -105,12 +107,8 @@ def test_a_corrections_file_that_corrects_no_version_is_refused(tmp_path):
 
 
 def test_a_corrections_file_of_another_shape_is_refused(tmp_path):
-    surveys = tmp_path / "surveys"
-    write(surveys, MINIMAL)
-    corrections(surveys, "- at: items.leadership-01.text.en\n")
-    with pytest.raises(InstrumentError) as caught:
-        load_catalogue(surveys)
-    assert caught.value.problems == [f"{LABEL}:1: the file must hold one key, corrections: a list of entries with at, was and now"]
+    assert refusal(tmp_path, "- at: items.leadership-01.text.en\n") == [
+        f"{LABEL}:1: the file must hold one key, corrections: a list of entries with at, was and now"]
 
 
 def test_the_check_command_checks_a_version_with_its_corrections(tmp_path, capsys):
