@@ -39,6 +39,11 @@ def listed(parts: list[str]) -> str:
 
 
 def quoted(text: str) -> str:
+    """An item's text in quotation marks, within a sentence: its own closing full stop is dropped, so that the sentence's
+    stop does not follow it ("… goals”." rather than "… goals.”."; Spanish puts the stop after the marks)."""
+    text = text.strip()
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]
     return _("“%(text)s”", text=text)
 
 

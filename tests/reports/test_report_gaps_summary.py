@@ -114,6 +114,17 @@ def test_the_summary_gives_responses_rates_medians_moves_and_the_anonymity_note(
     assert "Among the 1 partner whose invitations were counted" in " ".join(context["method"].answered)
 
 
+def test_an_item_quoted_at_a_sentences_end_is_not_followed_by_two_stops():
+    with i18n.locale("en"):
+        assert narrative.quoted("Our budget funds our goals.") == "“Our budget funds our goals”"
+        assert narrative.quoted("Do we ask?") == "“Do we ask?”"
+        sentence = narrative.partnership_summary(SimpleNamespace(total=2, rows=[], domains=[], levels=[], baseline=None),
+                                                 [{"n": 2, "text": "Our budget funds our goals."}], 2)[-1]
+    assert sentence == "The most common growth opportunity, shared by 2 partners, is “Our budget funds our goals”."
+    with i18n.locale("es"):
+        assert narrative.quoted("Nuestro presupuesto financia las metas.") == "«Nuestro presupuesto financia las metas»"
+
+
 def test_the_summarys_nine_row_table_is_never_split_after_its_first_rows(db, catalogue, settings, world):
     pdf = service.cycle_summary(db, catalogue, settings, world["follow"], "en").content
     pages = page_words(pdf)
