@@ -33,6 +33,15 @@ class Band:
     lower: float  # 0..100
 
 
+def svg_open(classes: str, width: int, height: int, chart_id: str, title: str, description: str) -> str:
+    """A chart's opening tag and its alternative text: the title and then the values in words, both in the SVG's
+    ``<title>``. A PDF's figure takes its alternative text (``/Alt``) from that element alone (WeasyPrint ignores
+    ``<desc>``), and a screen reader on the page reads it once through ``aria-labelledby``."""
+    alt = f"{title}. {description}" if description else title
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" viewBox="0 0 {width} {height}" width="100%" role="img" '
+            f'aria-labelledby="{chart_id}-t"><title id="{chart_id}-t">{escape(alt)}</title>')
+
+
 def _label(x: float, y: float, label: str, width_chars: int = 34) -> str:
     """A right-aligned label of up to two lines, centred on y (long titles wrap instead of being cut). A label too long
     for two lines of ``width_chars`` (a longer language, a long title) is set smaller until it fits, never past the
@@ -77,9 +86,7 @@ def level_distribution(rows: Sequence[tuple[str, Sequence[int]]], level_names: S
     row, top = 34, 34
     plot = width - label_width - 10
     height = top + row * len(rows) + 6
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-           f'<desc id="{chart_id}-d">{escape(description)}</desc>', _defs(chart_id)]
+    out = [svg_open("chart", width, height, chart_id, title, description), _defs(chart_id)]
     lx = label_width
     for i, name in enumerate(level_names):
         out.append(f'<rect x="{lx}" y="4" width="14" height="14" fill="url(#{chart_id}-p{i % 6})" stroke="#333" stroke-width="0.5"/>'
@@ -120,9 +127,7 @@ def pipeline(rows: Sequence[ShareRow], benchmark: float | None, benchmark_label:
     plot = width - label_width - 110
     bottom = top + row * len(rows)
     height = bottom + 18
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-           f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-           f'<desc id="{chart_id}-d">{escape(description)}</desc>', _defs(chart_id)]
+    out = [svg_open("chart", width, height, chart_id, title, description), _defs(chart_id)]
     for t in (0, 25, 50, 75, 100):
         x = label_width + plot * t / 100
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#ccc" stroke-width="0.5"/>'

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from app.charts import INKS, SHADES, Band, Bar, _label, level_distribution
+from app.charts import INKS, SHADES, Band, Bar, _label, level_distribution, svg_open
 from app.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -122,13 +122,6 @@ def _scale(left: float, plot: float) -> Callable[[float], float]:
     return lambda score: left + plot * max(0.0, min(100.0, score)) / 100
 
 
-def _svg_open(classes: str, width: int, height: int, chart_id: str, title: str, description: str) -> str:
-    """A chart's opening tag with its title and its description (the values in words, for screen readers)."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-labelledby="{chart_id}-t {chart_id}-d"><title id="{chart_id}-t">{escape(title)}</title>'
-            f'<desc id="{chart_id}-d">{escape(description)}</desc>')
-
-
 def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: str, chart_id: str = "scores",
                 width: int = 720, label_width: int = 240) -> Markup:
     """Horizontal bars of 0-100 scores over labelled level bands, the score and level printed beside each bar on a white
@@ -138,7 +131,7 @@ def score_chart(bars: list[Bar], bands: list[Band], *, title: str, description: 
     height = top + row * len(bars) + 8
 
     x = _scale(label_width, plot)
-    out = [_svg_open("chart", width, height, chart_id, title, description)]
+    out = [svg_open("chart", width, height, chart_id, title, description)]
     uppers = [b.lower for b in bands[1:]] + [100.0]
     for i, (band, upper) in enumerate(zip(bands, uppers, strict=True)):
         x0, x1 = x(band.lower), x(upper)
@@ -184,7 +177,7 @@ def trend_line(values: list[int | None], labels: list[str], title: str) -> Marku
     points = [(pad + k * step, y(v), v) for k, v in enumerate(values) if v is not None]
     words = "; ".join(f"{label}: {v if v is not None else '—'}" for label, v in zip(labels, values, strict=True))
     parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(title)}: {escape(words)}">',
+             f'aria-label="{escape(title)}: {escape(words)}"><title>{escape(title)}: {escape(words)}</title>',  # <title>: the PDF's /Alt
              f'<line x1="{pad}" y1="{height - 3}" x2="{width - pad}" y2="{height - 3}" stroke="#c9ced6" stroke-width="1"/>']
     if len(points) > 1:
         parts.append('<polyline fill="none" stroke="#1d2330" stroke-width="1.6" points="'
@@ -212,7 +205,7 @@ def group_chart(domain: str, kind: str, scores: list[tuple[str, int]], overall: 
     height = top + row * len(scores) + 24
 
     x = _scale(label_width, plot)
-    out = [_svg_open("chart group-chart", width, height, chart_id, title, description)]
+    out = [svg_open("chart group-chart", width, height, chart_id, title, description)]
     bottom = top + row * len(scores)
     for tick in (0, 25, 50, 75, 100):  # a light scale, its numbers under the bars
         out.append(f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{bottom}" stroke="#d5d9df" stroke-width="0.8"/>'

@@ -247,7 +247,7 @@ def test_the_domain_chart_labels_a_missing_score_by_its_row_and_gives_the_scores
         svg = str(presenters.domain_chart(view, "c"))
         lone = str(presenters.domain_chart(views.ResultView("en", "", "1", 5, None, None, None, view.levels, [missing], [], [], [], False)))
     d = view.domains[0]
-    assert f"{d.title}: {d.shown}, {d.level.name}" in svg.split("<desc")[1].split("</desc>")[0]
+    assert f"{d.title}: {d.shown}, {d.level.name}" in svg.split('<title id="c-t">')[1].split("</title>")[0]
     assert "Community: not enough answers" in lone
     # the "not enough answers" label starts where the row's bar would, left of the 100 line, on a white label
     x = float(re.search(r'<rect x="([\d.]+)"[^>]*fill="#fff"[^>]*/><text x="[\d.]+"[^>]*>— · not enough answers', lone).group(1))
@@ -304,3 +304,42 @@ def test_a_size_band_range_does_not_break(db, catalogue, settings, world):
     assert ranges and all("\u2060" in r for r in ranges)  # a word joiner after the dash: "11–50 people" never splits there
     assert all("\u00a0people" in r for r in ranges)  # and a no-break space before "people"
 
+
+
+def figure_alts(pdf: bytes) -> list[str]:
+    """The alternative text (/Alt) of every Figure in the PDF's structure tree, in reading order."""
+    out: list[str] = []
+
+    def walk(node) -> None:  # type: ignore[no-untyped-def]
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if not hasattr(node, "get"):
+            return  # a marked-content id
+        if node.get("/S") == "/Figure":
+            out.append(str(node.get("/Alt", "")))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_chart_in_the_pdfs_gives_its_values_in_words_to_a_screen_reader(db, catalogue, settings, world, lang):
+    report = service.partner_report(db, catalogue, settings, world["fa"], lang).content
+    alts = figure_alts(report)
+    assert alts and all(alts), alts  # every figure has an alternative text
+    view = views.build_view(current_result(db, world["fa"].id).data, world["instrument"], lang)
+    with i18n.locale(lang):
+        overview = next(a for a in alts if a.startswith(i18n.gettext("Score and readiness level per domain")))
+        for d in view.domains:
+            if d.shown is not None and d.level is not None:
+                assert i18n.gettext("%(domain)s: %(score)s, %(level)s", domain=d.title, score=d.shown, level=d.level.name) in overview
+    summary = figure_alts(service.cycle_summary(db, catalogue, settings, world["follow"], lang).content)
+    with i18n.locale(lang):
+        chart = next(a for a in summary if a.startswith(i18n.gettext("How many partners are at each readiness level, per domain")))
+        assert i18n.gettext("Partners per readiness level and domain: %(counts)s.").split("%")[0] in chart
+    assert re.search(r"\d", chart)  # the counts, not only the title
