@@ -35,7 +35,9 @@ class ComparisonView:
     not_comparable_items: int
 
 
-def baseline_pair(db: Session, assessment: Assessment) -> tuple[Assessment, Result] | None:
+def baseline_pair(db: Session, assessment: Assessment, *, deferred: bool = False) -> tuple[Assessment, Result] | None:
+    """The assessment of the same partner in the cycle's baseline, with its current result (``deferred``: its data read
+    when used, app.assessments.submission.current_result), if both exist."""
     cycle = assessment.cycle
     if cycle.baseline_id is None:
         return None
@@ -43,7 +45,7 @@ def baseline_pair(db: Session, assessment: Assessment) -> tuple[Assessment, Resu
                                                  Assessment.organization_id == assessment.organization_id))
     if earlier is None:
         return None
-    row = current_result(db, earlier.id)
+    row = current_result(db, earlier.id, deferred=deferred)
     return (earlier, row) if row is not None else None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app import audit
 from app.assessments import disclosure
@@ -224,8 +224,13 @@ def reopen_assessment(session: Session, assessment: Assessment, actor_id: int | 
     return True
 
 
-def current_result(session: Session, assessment_id: int) -> Result | None:
-    return session.scalar(select(Result).where(Result.assessment_id == assessment_id, Result.is_current.is_(True)))
+def current_result(session: Session, assessment_id: int, *, deferred: bool = False) -> Result | None:
+    """The assessment's current result; ``deferred``: its stored data (the whole result, tens of kilobytes of JSON) and
+    summary are read only when used (a cached report needs the row's id alone)."""
+    query = select(Result).where(Result.assessment_id == assessment_id, Result.is_current.is_(True))
+    if deferred:
+        query = query.options(defer(Result.data), defer(Result.summary))
+    return session.scalar(query)
 
 
 def assessments_with_results(session: Session, assessment_ids: Sequence[int]) -> set[int]:

@@ -85,13 +85,15 @@ def _sections(instrument: Instrument, lang: str) -> tuple[list[TextSection], dic
     return sections, text_of, comment_of
 
 
-def _texts(db: Session, assessment: Assessment) -> list[tuple[Answer, TextField, str]]:
-    """(answer, field, text) of every non-empty text of the responses the current result counts."""
+def _texts(db: Session, assessment: Assessment, answer_ids: set[int] | None = None) -> list[tuple[Answer, TextField, str]]:
+    """(answer, field, text) of every non-empty text of the responses the current result counts (of these answers only,
+    when ``answer_ids`` is given)."""
     responses = counted_responses(db, [assessment.id])[assessment.id]
     if not responses:
         return []
     out = []
-    for a in db.scalars(select(Answer).where(Answer.response_id.in_([r.id for r in responses]))):
+    only = () if answer_ids is None else (Answer.id.in_(sorted(answer_ids)),)
+    for a in db.scalars(select(Answer).where(Answer.response_id.in_([r.id for r in responses]), *only)):
         for kind, value in ((TextField.text, a.text), (TextField.comment, a.comment)):
             if value and value.strip():
                 out.append((a, kind, value.strip()))
@@ -99,10 +101,12 @@ def _texts(db: Session, assessment: Assessment) -> list[tuple[Answer, TextField,
 
 
 def team_texts(db: Session, assessment: Assessment, instrument: Instrument, lang: str, secret: str,
-               view: Literal["named", "combined"], *, question_ids: set[str] | None = None) -> list[TextSection]:
+               view: Literal["named", "combined"], *, question_ids: set[str] | None = None,
+               answer_ids: set[int] | None = None) -> list[TextSection]:
     """The team's texts by section (only sections with texts); ``view`` from app.access.team_texts_view; ``question_ids``
-    keeps only those text questions' sections (e.g. {"closing-commitments"} for action planning)."""
-    found = _texts(db, assessment)
+    keeps only those text questions' sections (e.g. {"closing-commitments"} for action planning); ``answer_ids`` only
+    those answers' texts."""
+    found = _texts(db, assessment, answer_ids)
     marks = {(m.answer_id, m.field): m for m in db.scalars(select(TextMark).where(TextMark.assessment_id == assessment.id))}
     emails: dict[int, str] = {}
     if view == "named" and found:
@@ -129,9 +133,15 @@ def team_texts(db: Session, assessment: Assessment, instrument: Instrument, lang
 
 
 def quoted_texts(db: Session, assessment: Assessment, instrument: Instrument, lang: str, secret: str) -> list[tuple[str, list[str]]]:
-    """What the lead chose to quote in the report: (section title, texts), in the instrument's order, never an author."""
-    return [(s.title, [t.text for t in s.texts if t.quoted]) for s in team_texts(db, assessment, instrument, lang, secret, "combined")
-            if any(t.quoted for t in s.texts)]
+    """What the lead chose to quote in the report: (section title, texts), in the instrument's order, never an author.
+    Only the quoted answers are read (every download of a report asks, cached or not; most teams have hundreds of answers
+    and a handful of quotes)."""
+    marked = set(db.scalars(select(TextMark.answer_id).where(TextMark.assessment_id == assessment.id, TextMark.quoted.is_(True),
+                                                              TextMark.hidden.is_(False))))
+    if not marked:
+        return []
+    return [(s.title, [t.text for t in s.texts if t.quoted])
+            for s in team_texts(db, assessment, instrument, lang, secret, "combined", answer_ids=marked) if any(t.quoted for t in s.texts)]
 
 
 class MarkRefused(Exception):

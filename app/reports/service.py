@@ -29,7 +29,7 @@ from app.assessments.comparison import baseline_pair, compare_rows
 from app.assessments.models import Assessment, Cycle, Result
 from app.assessments.service import current_result, instrument_of
 from app.assessments.texts import quoted_texts
-from app.assessments.trends import Trend, partner_trend
+from app.assessments.trends import Trend, chain, partner_trend
 from app.auth import invitations
 from app.config import Settings
 from app.db import writable
@@ -149,12 +149,13 @@ def _digest(*parts: Any) -> str:
 
 def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assessment: Assessment, lang: str,
                    paper: Paper | None = None) -> Pdf:
-    row = current_result(db, assessment.id)
+    # The results' data are read only if the report is rendered: a cached one needs the rows' ids.
+    row = current_result(db, assessment.id, deferred=True)
     if row is None:
         raise NotFound(_("This assessment has no result yet: it appears once the organization has submitted its assessment."))
     lang = lang if lang in settings.locales else settings.default_locale
     paper = paper or default_paper(lang)
-    pair = baseline_pair(db, assessment)
+    pair = baseline_pair(db, assessment, deferred=True)
     with i18n.locale(lang):
         quotes = quoted_texts(db, assessment, instrument_of(catalogue, assessment.cycle), lang, settings.secret_key)
     # What the report shows beyond the result row: names, the baseline result it is compared with, the chosen quotes.
@@ -162,9 +163,11 @@ def partner_report(db: Session, catalogue: Catalogue, settings: Settings, assess
     backbone = backbone_name(db, assessment.cycle)
     acted = plans.action_counts(db, assessment.organization_id, assessment.submitted_at) if pair else {}
     carried = plans.carried_actions(db, assessment.organization_id, assessment.submitted_at) if pair else []
-    with i18n.locale(lang):
-        trend = partner_trend(db, catalogue, assessment, lang, _("Overall")) if pair else None
-    trend = trend if trend and len(trend.cycles) > 2 else None  # two cycles: the comparison says it all already
+    trend = None  # two cycles: the comparison says it all already (and the chain is read before any result is)
+    if pair and len(chain(db, assessment.cycle)) > 2:
+        with i18n.locale(lang):
+            trend = partner_trend(db, catalogue, assessment, lang, _("Overall"))
+        trend = trend if len(trend.cycles) > 2 else None
     local = resources.resources_of(db, assessment.organization.backbone_id, lang)
     counts = seats.partner_counts(db, catalogue, assessment, settings.min_group_size, settings.base_url)
     owner = f"a{assessment.id}-"

@@ -89,6 +89,17 @@ def test_english_report_on_letter_paper_and_the_cache(db, catalogue, settings, w
     assert not renamed.cached and "Birch Youth Alliance (renamed)" in flat(poppler("pdftotext", renamed.content, tmp_path))
 
 
+def test_a_cached_report_reads_neither_the_results_data_nor_the_teams_answers(db, catalogue, settings, world, statements):
+    """A download from the cache checks that nothing the report shows has changed; the results' stored data and the
+    team's answers are read only when the report is rendered."""
+    service.partner_report(db, catalogue, settings, world["fb"], "en")
+    statements.clear()
+    assert service.partner_report(db, catalogue, settings, world["fb"], "en").cached
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert any("report_cache" in s for s in selects)
+    assert not any("FROM answers" in s or "results.data" in s for s in selects), selects
+
+
 def test_a_report_is_made_again_when_its_instruments_spelling_is_corrected(db, catalogue, settings, world, tmp_path, monkeypatch):
     first = service.partner_report(db, catalogue, settings, world["fb"], "en")
     text = flat(poppler("pdftotext", first.content, tmp_path))

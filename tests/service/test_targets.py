@@ -113,3 +113,21 @@ def test_a_partners_trend_follows_its_domains_over_three_cycles_and_a_renaming(d
     assert [p.level for p in data.points] == ["Developing", "Established", "Leading"]
     leadership = next(s for s in trend.series if s.domain_id == "leadership")
     assert [p.shown for p in leadership.points] == [33, 33, 33]
+
+
+def test_the_partner_report_shows_the_trend_over_three_cycles_and_not_over_two(db, versions, partnership, settings):  # noqa: F811
+    from sqlalchemy import select
+
+    from app.assessments.models import Assessment
+    from app.organizations.models import Organization
+    from app.reports import service as reports
+    from tests.pdf_text import pdf_words
+
+    c1, c2, c3 = partnership["cycles"]
+    first = db.scalar(select(Organization).where(Organization.name == "Partner 0", Organization.backbone_id == partnership["backbone"].id))
+    words = {}
+    for cycle in (c2, c3):
+        assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == cycle.id, Assessment.organization_id == first.id))
+        words[cycle.name] = pdf_words(reports.partner_report(db, versions, settings, assessment, "en").content)
+    assert "Over every cycle" in words["Follow-up 2"] and "Baseline Follow-up 1 Follow-up 2" in words["Follow-up 2"]
+    assert "Over every cycle" not in words["Follow-up 1"]  # two cycles: the comparison with the baseline says it all

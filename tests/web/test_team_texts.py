@@ -170,3 +170,23 @@ def test_the_commitments_are_addressable_by_question_id(db, catalogue, settings)
     assert [s.question_id for s in found] == ["closing-commitments"]
     assert sorted(x.text for x in found[0].texts) == sorted(m["commitment"] for m in t["written"].values())
     assert found[0].title.startswith("¿A qué se comprometerá")
+
+
+def test_the_reports_quotes_are_read_from_the_quoted_answers_alone(db, catalogue, settings, statements):
+    """The quotes come from the lead's marks: a quoted text, never one quoted and then hidden, and only the quoted answers
+    are read (every download of a report asks for its quotes, cached or not)."""
+    t = team(db, catalogue)
+    a = t["assessment"]
+    instrument = catalogue.get(*INSTRUMENT)
+    assert texts.quoted_texts(db, a, instrument, "en", settings.secret_key) == []
+    by_text = {x.text: x.key for s in texts.team_texts(db, a, instrument, "en", settings.secret_key, "combined") for x in s.texts}
+    for text in ("Story number 2 of the team", "We commit to thing 3", "Comment 4 on leadership", "Story number 0 of the team"):
+        texts.mark_text(db, a, by_text[text], "quote", settings.secret_key, t["lead"].id)
+    texts.mark_text(db, a, by_text["Story number 0 of the team"], "hide", settings.secret_key, t["lead"].id)
+    db.commit()
+    statements.clear()
+    quoted = dict(texts.quoted_texts(db, a, instrument, "en", settings.secret_key))
+    assert sorted(x for found in quoted.values() for x in found) == ["Comment 4 on leadership", "Story number 2 of the team",
+                                                                    "We commit to thing 3"]
+    read = [s for s in statements if "FROM answers" in s]
+    assert read and all("answers.id IN" in s for s in read)
