@@ -102,12 +102,15 @@ def _texts(db: Session, assessment: Assessment, answer_ids: set[int] | None = No
 
 def team_texts(db: Session, assessment: Assessment, instrument: Instrument, lang: str, secret: str,
                view: Literal["named", "combined"], *, question_ids: set[str] | None = None,
-               answer_ids: set[int] | None = None) -> list[TextSection]:
+               quoted_only: bool = False) -> list[TextSection]:
     """The team's texts by section (only sections with texts); ``view`` from app.access.team_texts_view; ``question_ids``
-    keeps only those text questions' sections (e.g. {"closing-commitments"} for action planning); ``answer_ids`` only
-    those answers' texts."""
-    found = _texts(db, assessment, answer_ids)
+    keeps only those text questions' sections (e.g. {"closing-commitments"} for action planning); ``quoted_only`` reads
+    only the answers the lead quoted (a report's quotes: most teams have hundreds of answers and a handful of quotes)."""
     marks = {(m.answer_id, m.field): m for m in db.scalars(select(TextMark).where(TextMark.assessment_id == assessment.id))}
+    quoted = {m.answer_id for m in marks.values() if m.quoted and not m.hidden} if quoted_only else None
+    if quoted is not None and not quoted:
+        return []
+    found = _texts(db, assessment, quoted)
     emails: dict[int, str] = {}
     if view == "named" and found:
         owners = {a.response.user_id for a, _k, _t in found}
@@ -134,14 +137,9 @@ def team_texts(db: Session, assessment: Assessment, instrument: Instrument, lang
 
 def quoted_texts(db: Session, assessment: Assessment, instrument: Instrument, lang: str, secret: str) -> list[tuple[str, list[str]]]:
     """What the lead chose to quote in the report: (section title, texts), in the instrument's order, never an author.
-    Only the quoted answers are read (every download of a report asks, cached or not; most teams have hundreds of answers
-    and a handful of quotes)."""
-    marked = set(db.scalars(select(TextMark.answer_id).where(TextMark.assessment_id == assessment.id, TextMark.quoted.is_(True),
-                                                              TextMark.hidden.is_(False))))
-    if not marked:
-        return []
+    Every download of a report asks, cached or not: only the quoted answers are read."""
     return [(s.title, [t.text for t in s.texts if t.quoted])
-            for s in team_texts(db, assessment, instrument, lang, secret, "combined", answer_ids=marked) if any(t.quoted for t in s.texts)]
+            for s in team_texts(db, assessment, instrument, lang, secret, "combined", quoted_only=True) if any(t.quoted for t in s.texts)]
 
 
 class MarkRefused(Exception):

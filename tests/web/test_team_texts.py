@@ -190,3 +190,4 @@ def test_the_reports_quotes_are_read_from_the_quoted_answers_alone(db, catalogue
                                                                     "We commit to thing 3"]
     read = [s for s in statements if "FROM answers" in s]
     assert read and all("answers.id IN" in s for s in read)
+    assert len([s for s in statements if "FROM text_marks" in s]) == 1  # the lead's marks, read once
