@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.auth import security
 from app.config import ROOT, Settings, prepare
 from app.db import make_engine
 from app.instruments.loader import Catalogue, load_catalogue
@@ -36,6 +38,18 @@ ARTIFACTS = Path(os.environ.get("REASSESS_TEST_ARTIFACTS") or ROOT / "test-artif
 
 def pytest_report_header() -> str:
     return f"reassess database: {'PostgreSQL' if os.environ.get('REASSESS_TEST_DATABASE_URL') else 'SQLite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_hasher() -> Iterator[PasswordHasher]:
+    """Passwords set in tests are hashed with argon2's cheapest parameters (argon2's own profile for tests): a hash at
+    the production cost takes about 0.1 s of CPU, and the suite makes hundreds of them (a sixth of the security tests'
+    time). A hash carries its parameters, so checking a password works the same for either kind. The production hasher
+    is yielded: `test_passwords_are_hashed_at_argon2s_default_cost` checks it."""
+    real = security._hasher
+    security._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield real
+    security._hasher = real
 
 
 @pytest.fixture(scope="session")

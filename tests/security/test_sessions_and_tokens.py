@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from argon2 import Type
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.assessments import service
 from app.assessments.models import Assessment
-from app.auth import invitations
+from app.auth import invitations, security
 from app.auth import service as auth
 from app.auth.models import ApiToken, Invitation, InvitationPurpose, User
 from app.main import create_app
@@ -51,6 +52,18 @@ def test_security_headers_forbid_inline_script_and_framing(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in csp and headers["referrer-policy"] == "same-origin"
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+
+
+def test_passwords_are_hashed_at_argon2s_default_cost(production_hasher):
+    """The suite hashes with argon2's cheapest parameters (conftest); the service's own hasher keeps argon2id at its
+    library's default cost (RFC 9106's low-memory choice: 3 passes over 64 MiB), and a password it hashed is checked by
+    `verify_password` whatever hasher is current."""
+    p = production_hasher
+    assert (p.type, p.time_cost, p.memory_cost, p.parallelism) == (Type.ID, 3, 65536, 4)
+    stored = p.hash("correct horse battery staple")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert security.verify_password(stored, "correct horse battery staple")
+    assert not security.verify_password(stored, "correct horse battery stable")
 
 
 def test_secrets_are_stored_hashed(client, db, settings):
