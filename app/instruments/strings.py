@@ -21,7 +21,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from app.i18n import gettext as _
-from app.instruments.loader import Correction, InstrumentError, correct, load_text, version_key
+from app.instruments.loader import Correction, InstrumentError, correct, load_text, parse_yaml, version_key
 from app.instruments.schema import Instrument, Text
 from app.instruments.validation import Loc, texts
 
@@ -106,7 +106,7 @@ def import_strings(instrument: Instrument, source_text: str, po: bytes, lang: st
 
     known = places(instrument)
     source = instrument.source_language
-    data = yaml.safe_load(source_text)
+    data = parse_yaml(source_text)[1]
     correct(data, corrections)  # the new version says what the version says as loaded
     problems: list[str] = []
     for message in catalog:

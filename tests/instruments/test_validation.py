@@ -296,3 +296,31 @@ def test_a_new_version_of_a_broken_file_names_both(tmp_path):
         f"surveys/mini/1.1.yaml:{line_of(newer, 'supersedes:')}: changes.supersedes: mini 1.0 cannot be compared: "
         f"{LABEL} has problems of its own",
     ]
+
+
+def test_libyaml_reads_every_instrument_file_as_the_pure_python_parser_does():
+    """Instrument files are parsed by libyaml (`parse_yaml`: the pure-Python parser took most of an app's start-up);
+    every shipped file gives the same data and the same line for every key, and a file libyaml refuses gets the
+    pure-Python parser's message (the YAML syntax cases above)."""
+    import yaml
+
+    from app.instruments.loader import parse_yaml
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: instrument files would be parsed ten times slower"
+
+    def lines(node) -> list:  # type: ignore[no-untyped-def]
+        if isinstance(node, yaml.MappingNode):
+            return [(k.value, k.start_mark.line, *lines(v)) for k, v in node.value]
+        if isinstance(node, yaml.SequenceNode):
+            return [lines(v) for v in node.value]
+        return [node.start_mark.line]
+
+    files = sorted((ROOT / "surveys").rglob("*.yaml"))
+    assert len(files) >= 4
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        root, data = parse_yaml(text)
+        assert data == yaml.safe_load(text), path
+        assert lines(root) == lines(yaml.compose(text, Loader=yaml.SafeLoader)), path
+    with pytest.raises(yaml.YAMLError, match="mapping values are not allowed here"):
+        parse_yaml("a: b: c\n")
