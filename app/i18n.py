@@ -265,6 +265,17 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return numbers.format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=babel_locale(get_locale()))
 
 
+def format_signed(value: float | int | None, digits: int = 0) -> str:
+    """A change or a difference with its sign, in the locale's digits: "+4", "−3" (a minus sign, not a hyphen), and "0"
+    with no sign when it rounds to nothing."""
+    if value is None:
+        return "—"
+    text = format_number(abs(value), digits)
+    if text == format_number(0, digits):
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
 def format_percent(share: float | None) -> str:
     """A share in 0..1 as a whole percentage in the locale's style (72 % in Spanish)."""
     if share is None:

@@ -19,11 +19,6 @@ def _list(items: list[str]) -> str:
     return _format_list(items, locale=i18n.babel_locale(i18n.get_locale()))
 
 
-def _signed(points: int) -> str:
-    """+4, −3 (a minus sign, not a hyphen)."""
-    return ("+" if points > 0 else "\u2212") + i18n.format_number(abs(points))
-
-
 def level_phrases() -> dict[str, str]:
     """The levels as they read inside a sentence ("45 % of all staff and 20 % of the board")."""
     return {"staff": _("all staff"), "managers": _("the managers"), "leadership": _("the executive leadership"),
@@ -96,7 +91,7 @@ def summary_sentences(view: PartnerView, previous: PartnerView | None, labels: M
             a, b = previous.levels[lv].poc.share, view.levels[lv].poc.share
             if a is not None and b is not None and round(b - a) != 0:
                 moves.append(ngettext("%(level)s %(change)s point", "%(level)s %(change)s points", abs(round(b - a)), level=phrases[lv],
-                                      change=_signed(round(b - a))))
+                                      change=i18n.format_signed(round(b - a))))
         if moves:
             out.append(_("Since %(cycle)s: %(moves)s.", cycle=previous.cycle.name_in(i18n.get_locale()), moves=_list(moves)))
         else:

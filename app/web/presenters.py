@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from app.charts import INKS, SHADES, Band, Bar, _label, level_distribution, svg_open
+from app.i18n import format_number, format_signed
 from app.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ def change_mark(change: int | None, minus: str = "-") -> Markup:
     if change < 0:
         return Markup(f'<span class="down">▼ {minus}{abs(int(change))}</span>')
     return Markup('<span class="same">= 0</span>')
+
+
+def target_value(kind: str, value: float) -> str:
+    """A partnership target's figure for one cycle, as the targets page, the backbone's home page and the summary PDF
+    print it: the share of partners at the level ("72 %"), the median's change since the reference cycle ("+4", "−3"),
+    or how far the share of people of color at a level is from the benchmark, in points ("−30.0"). Signs are minus
+    signs, not hyphens."""
+    if kind == "share_at_level":
+        return f"{format_number(value, 0)} %"
+    if kind == "composition_gap":
+        return format_signed(value, 1)
+    return format_signed(round(value))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from app import i18n
 from app.organizations.labels import sector_label, size_label
 from app.web.csrf import csrf_field_value
-from app.web.presenters import change_mark, level_badge
+from app.web.presenters import change_mark, level_badge, target_value
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIRS = [WEB_DIR / "templates", *sorted(p / "templates" for p in WEB_DIR.parent.glob("*/") if (p / "templates").is_dir() and p != WEB_DIR)]
@@ -30,6 +30,7 @@ env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # typ
 env.globals.update(
     format_number=i18n.format_number,
     format_percent=i18n.format_percent,
+    format_signed=i18n.format_signed,
     format_date=i18n.format_date,
     format_datetime=i18n.format_datetime,
     language_name=i18n.language_name,
@@ -72,7 +73,8 @@ def lang_url(request: Request, code: str) -> str:
 
 env.globals["lang_url"] = lang_url
 
-env.globals.update(level_badge_html=level_badge, change_html=change_mark, sector_label=sector_label, size_label=size_label)
+env.globals.update(level_badge_html=level_badge, change_html=change_mark, sector_label=sector_label, size_label=size_label,
+                   target_value=target_value)
 # The domain's helpers that templates call (cycle_state, is_backbone_admin) are added by app.main.create_app: this shared
 # base imports no service and no permission code.
 

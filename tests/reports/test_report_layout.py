@@ -29,12 +29,12 @@ STRANDED_MM = 15  # a heading with less than this (three lines of text) under it
 PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS pixels
 
 
-def layout_problems(html: str) -> tuple[list[tuple[int, str, float]], list[tuple[int, float]], list[tuple[int, str]]]:
+def layout_problems(html: str, least_filled: float = LEAST_FILLED) -> tuple[list[tuple[int, str, float]], list[tuple[int, float]], list[tuple[int, str]]]:
     """What a reader would see as a defect in the layout of `html`:
 
     - (page, text, how far past its cell's border, in pt) for every run of text that leaves its table cell;
     - (page, share of its height filled) for every page but the first and the last whose content fills less than
-      `LEAST_FILLED` of it and that has no chart: the last box of a section left alone on a page;
+      `least_filled` of it and that has no chart: the last box of a section left alone on a page;
     - (page, heading) for every page but the last whose last h2 or h3 has less than `STRANDED_MM` of text or chart
       under it on that page while the next page goes on with what it heads (it does not start with a heading): a
       heading stranded at the foot of a page.
@@ -73,7 +73,7 @@ def layout_problems(html: str) -> tuple[list[tuple[int, str, float]], list[tuple
         walk(box, number, seen)
         pages.append(seen)
         filled = (seen["bottom"] - box.content_box_y()) / box.height
-        if 1 < number < len(document.pages) and not seen["chart"] and filled < LEAST_FILLED:
+        if 1 < number < len(document.pages) and not seen["chart"] and filled < least_filled:
             empty.append((number, round(filled, 2)))
     for number, (seen, following) in enumerate(itertools.pairwise(pages), 1):
         if seen["heading"] is not None and not following.get("starts_with_heading", True):
@@ -151,3 +151,32 @@ def test_no_text_leaves_its_cell_in_the_partnership_summary(db, catalogue, setti
     service.cycle_summary(db, catalogue, settings, world["follow"], lang, paper)
     assert html_of, "the summary was not rendered (it came from the cache)"
     assert layout_problems(html_of[-1]) == ([], [], [])
+
+
+@pytest.mark.parametrize(("lang", "paper"), [("es", "a4"), ("en", "letter")])
+def test_the_demo_summary_lists_every_section_and_leaves_no_page_a_quarter_full(db, catalogue, settings, html_of, lang, paper):
+    """The demo's latest cycle has every section a summary can have (moves since the baseline, where partners acted, who
+    holds the seats, the partnership's targets). Its contents list each one, and no page but the last is filled less
+    than a third: the method once started a page of its own after the last target box had been left alone on one (a
+    quarter of Spanish A4 page 13)."""
+    import re
+
+    from sqlalchemy import select
+
+    from app.assessments.models import Cycle
+    from app.demo import BACKBONE_NAME, load_demo
+    from app.organizations.models import Organization
+
+    load_demo(db, catalogue, settings.min_group_size)
+    demo = db.scalar(select(Organization.id).where(Organization.name == BACKBONE_NAME))
+    latest = db.scalars(select(Cycle).where(Cycle.backbone_id == demo).order_by(Cycle.opens_on.desc())).first()
+    service.cycle_summary(db, catalogue, settings, latest, lang, paper)
+    html = html_of[-1]
+    sections = re.findall(r'<section[^>]* id="([a-z-]+)"', html)
+    assert {"moved", "acted", "composition", "targets", "method"} <= set(sections), sections
+    contents = html[html.index('<ol class="toc">'):]
+    contents = contents[:contents.index("</ol>")]
+    assert re.findall(r'href="#([a-z-]+)"', contents) == [s for s in sections if s != "executive-summary"]
+    targets = html[html.index('id="targets"'):html.index('id="method"')]
+    assert re.search(r"\u2212\d", targets) and not re.search(r"(?<![\w-])-\d", targets)  # the board gap: a minus sign
+    assert layout_problems(html, least_filled=1 / 3) == ([], [], [])
