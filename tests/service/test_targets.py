@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -131,3 +132,15 @@ def test_the_partner_report_shows_the_trend_over_three_cycles_and_not_over_two(d
         words[cycle.name] = pdf_words(reports.partner_report(db, versions, settings, assessment, "en").content)
     assert "Over every cycle" in words["Follow-up 2"] and "Baseline Follow-up 1 Follow-up 2" in words["Follow-up 2"]
     assert "Over every cycle" not in words["Follow-up 1"]  # two cycles: the comparison with the baseline says it all
+    # The contents list the trend where it stands, after the domains: their page numbers never go back.
+    from tests.pdf_text import pdf_pages
+
+    assessment = db.scalar(select(Assessment).where(Assessment.cycle_id == c3.id, Assessment.organization_id == first.id))
+    text = pdf_pages(reports.partner_report(db, versions, settings, assessment, "en").content)
+    contents = next(page for page in text if "Contents" in page)
+    entries = re.findall(r"^([^\d\n].*?)\s*\n\s*(\d+)\s*$", contents[contents.index("Contents") + len("Contents"):], re.M)
+    pages_listed = [int(n) for _, n in entries]
+    assert len(entries) >= 15 and pages_listed == sorted(pages_listed), entries
+    listed = dict(entries)
+    assert "Over every cycle" in text[int(listed["Over every cycle"]) - 1], entries
+    assert int(listed["Over every cycle"]) > int(listed["Scores by domain"]) + 1  # after the domains' pages
